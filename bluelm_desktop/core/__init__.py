@@ -1,0 +1,1 @@
+"""Qt-free core: importable and testable without PySide6."""

@@ -1,0 +1,1 @@
+"""llama.cpp adapter: models, tile encoder, chat session."""

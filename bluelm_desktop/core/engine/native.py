@@ -1,0 +1,316 @@
+"""Owners for llama.cpp's native handles (model, context, mtmd context), through llama-cpp-python.
+
+Every handle has one owner with an explicit `close()`; children are closed before their
+parents (an mtmd context before the model it was made with: the reverse order segfaults).
+Arguments are validated here before they reach C, because several mistakes abort the
+whole process instead of returning an error (DESIGN §5: n_batch of 0 or above the
+context's, more tokens than n_batch in one decode, reading logits that were not requested,
+a NULL embedding pointer).
+
+This is the only module that imports `llama_cpp`; import it lazily so the rest of the
+core starts fast and imports without the native library.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bluelm_desktop.core.errors import ModelError
+
+_init_lock = threading.Lock()
+_initialised = False
+_log_callback: Any = None  # keep the ctypes callback alive for the process lifetime
+
+
+def _lib() -> Any:
+    import llama_cpp
+
+    return llama_cpp
+
+
+def _mtmd() -> Any:
+    from llama_cpp import mtmd_cpp
+
+    return mtmd_cpp
+
+
+def init_backend(quiet: bool | None = None) -> None:
+    """Initialise llama.cpp once per process and route its ~900 log lines per load away.
+
+    Set BLUELM_NATIVE_LOG=1 to see llama.cpp's own log (for debugging a model file).
+    """
+    global _initialised, _log_callback
+    if quiet is None:
+        quiet = os.environ.get("BLUELM_NATIVE_LOG", "") in ("", "0")
+    with _init_lock:
+        if _initialised:
+            return
+        os.environ.setdefault("GGML_NO_BACKTRACE", "1")  # an abort must not start gdb
+        lib = _lib()
+        lib.llama_backend_init()
+        if quiet:
+            _log_callback = lib.llama_log_callback(lambda level, text, user_data: None)
+            lib.llama_log_set(_log_callback, ctypes.c_void_p(0))
+            try:
+                mtmd = _mtmd()
+                mtmd.mtmd_log_set(_log_callback, ctypes.c_void_p(0))
+                mtmd.mtmd_helper_log_set(_log_callback, ctypes.c_void_p(0))
+            except (ImportError, AttributeError):
+                pass
+        _initialised = True
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class LlamaModel:
+    """A loaded GGUF language model (weights mmapped)."""
+
+    def __init__(self, path: Path, n_gpu_layers: int = 0, vocab_only: bool = False) -> None:
+        init_backend()
+        lib = _lib()
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise ModelError(f"{self.path}: file not found")
+        params = lib.llama_model_default_params()
+        params.n_gpu_layers = n_gpu_layers
+        params.vocab_only = vocab_only
+        ptr = lib.llama_model_load_from_file(str(self.path).encode(), params)
+        if not ptr:
+            raise ModelError(f"{self.path}: llama.cpp could not load this model")
+        self._ptr: Any = ptr
+        self.vocab = lib.llama_model_get_vocab(ptr)
+        self.n_embd = int(lib.llama_model_n_embd(ptr))
+        self.n_vocab = int(lib.llama_vocab_n_tokens(self.vocab))
+        self._children: list[Any] = []
+
+    @property
+    def ptr(self) -> Any:
+        if self._ptr is None:
+            raise ModelError(f"{self.path}: model already closed")
+        return self._ptr
+
+    def tokenize(
+        self, text: str, add_special: bool = False, parse_special: bool = True
+    ) -> list[int]:
+        lib = _lib()
+        data = text.encode("utf-8")
+        cap = len(data) + 16
+        buf = (lib.llama_token * cap)()
+        n = lib.llama_tokenize(self.vocab, data, len(data), buf, cap, add_special, parse_special)
+        if n < 0:
+            cap = -n
+            buf = (lib.llama_token * cap)()
+            n = lib.llama_tokenize(
+                self.vocab, data, len(data), buf, cap, add_special, parse_special
+            )
+        return list(buf[:n])
+
+    def token_to_piece(self, token: int, special: bool = True) -> bytes:
+        lib = _lib()
+        buf = ctypes.create_string_buffer(64)
+        n = lib.llama_token_to_piece(self.vocab, token, buf, len(buf), 0, special)
+        if n < 0:
+            buf = ctypes.create_string_buffer(-n)
+            n = lib.llama_token_to_piece(self.vocab, token, buf, len(buf), 0, special)
+        return buf.raw[:n]
+
+    def close(self) -> None:
+        for child in reversed(self._children):
+            child.close()
+        self._children.clear()
+        if self._ptr is not None:
+            _lib().llama_model_free(self._ptr)
+            self._ptr = None
+
+    def __enter__(self) -> LlamaModel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LlamaContext:
+    """An inference context (KV cache) over a model; one sequence, positions from 0."""
+
+    def __init__(
+        self,
+        model: LlamaModel,
+        n_ctx: int = 2048,
+        n_batch: int = 512,
+        n_threads: int | None = None,
+    ) -> None:
+        lib = _lib()
+        if n_batch <= 0 or n_batch > n_ctx:
+            raise ModelError(f"n_batch must be in 1..n_ctx ({n_ctx}), got {n_batch}")
+        self.model = model
+        self.n_ctx = n_ctx
+        self.n_batch = n_batch
+        threads = n_threads or default_threads()
+        params = lib.llama_context_default_params()
+        params.n_ctx = n_ctx
+        params.n_batch = n_batch
+        params.n_ubatch = n_batch
+        params.n_threads = threads
+        params.n_threads_batch = threads
+        ptr = lib.llama_init_from_model(model.ptr, params)
+        if not ptr:
+            raise ModelError(f"{model.path}: could not create a context of {n_ctx} tokens")
+        self._ptr: Any = ptr
+        model._children.append(self)
+        self.n_past = 0
+
+    def _decode(self, n: int, fill: Any, logits: bool, embd_width: int = 0) -> None:
+        lib = _lib()
+        if self._ptr is None:
+            raise ModelError("context already closed")
+        if n <= 0 or n > self.n_batch:
+            raise ModelError(f"a decode takes 1..{self.n_batch} positions, got {n}")
+        if self.n_past + n > self.n_ctx:
+            raise ModelError(f"context full: {self.n_past} + {n} > {self.n_ctx} positions")
+        batch = lib.llama_batch_init(n, embd_width, 1)
+        try:
+            batch.n_tokens = n
+            for i in range(n):
+                batch.pos[i] = self.n_past + i
+                batch.n_seq_id[i] = 1
+                batch.seq_id[i][0] = 0
+                batch.logits[i] = 1 if logits else 0
+            fill(batch)
+            rc = lib.llama_decode(self._ptr, batch)
+        finally:
+            lib.llama_batch_free(batch)
+        if rc != 0:
+            raise ModelError(f"llama_decode failed with code {rc}")
+        self.n_past += n
+        self._n_logits = n if logits else 0
+
+    def decode_tokens(self, tokens: Sequence[int], logits: bool = True) -> None:
+        """Append tokens (at most n_batch); logits for every one if asked."""
+        n_vocab = self.model.n_vocab
+        if any(t < 0 or t >= n_vocab for t in tokens):
+            raise ModelError(f"token id out of range 0..{n_vocab - 1}")
+
+        def fill(batch: Any) -> None:
+            for i, t in enumerate(tokens):
+                batch.token[i] = t
+
+        self._decode(len(tokens), fill, logits)
+
+    def decode_embeddings(self, embd: np.ndarray, logits: bool = True) -> None:
+        """Append rows of input embeddings (image tokens), at most n_batch rows."""
+        embd = np.ascontiguousarray(embd, dtype=np.float32)
+        if embd.ndim != 2 or embd.shape[1] != self.model.n_embd:
+            raise ModelError(
+                f"embeddings must be (n, {self.model.n_embd}), got {tuple(embd.shape)}"
+            )
+
+        def fill(batch: Any) -> None:
+            ctypes.memmove(batch.embd, embd.ctypes.data, embd.nbytes)
+
+        self._decode(embd.shape[0], fill, logits, embd_width=self.model.n_embd)
+
+    def logits(self) -> np.ndarray:
+        """Logits of the last decode, one row per position (only if they were requested)."""
+        n = getattr(self, "_n_logits", 0)
+        if n == 0:
+            raise ModelError("the last decode requested no logits")
+        lib = _lib()
+        ptr = lib.llama_get_logits(self._ptr)
+        return np.ctypeslib.as_array(ptr, shape=(n, self.model.n_vocab)).copy()
+
+    def clear(self) -> None:
+        lib = _lib()
+        lib.llama_memory_clear(lib.llama_get_memory(self._ptr), True)
+        self.n_past = 0
+
+    def close(self) -> None:
+        if self._ptr is not None:
+            _lib().llama_free(self._ptr)
+            self._ptr = None
+            if self in self.model._children:
+                self.model._children.remove(self)
+
+
+class MtmdContext:
+    """The vision encoder + projector (an mmproj GGUF), bound to the LLM it feeds."""
+
+    def __init__(
+        self, mmproj: Path, model: LlamaModel, n_threads: int | None = None, use_gpu: bool = False
+    ) -> None:
+        mtmd = _mtmd()
+        self.path = Path(mmproj)
+        if not self.path.is_file():
+            raise ModelError(f"{self.path}: file not found")
+        self.model = model
+        params = mtmd.mtmd_context_params_default()
+        params.use_gpu = use_gpu
+        params.print_timings = False
+        params.n_threads = n_threads or default_threads()
+        params.warmup = False
+        ptr = mtmd.mtmd_init_from_file(str(self.path).encode(), model.ptr, params)
+        if not ptr:
+            raise ModelError(f"{self.path}: llama.cpp could not load this projector")
+        self._ptr: Any = ptr
+        model._children.append(self)
+
+    def encode_tile(self, tile: np.ndarray) -> np.ndarray:
+        """Encode one RGB uint8 tile (H, W, 3) into (n_tokens, n_embd) embeddings.
+
+        The tile must already be the model's image size: mtmd then neither slices nor
+        resizes it, so the embeddings are exactly this tile's.
+        """
+        mtmd = _mtmd()
+        tile = np.ascontiguousarray(tile, dtype=np.uint8)
+        if tile.ndim != 3 or tile.shape[2] != 3:
+            raise ModelError(f"a tile must be (H, W, 3) uint8, got {tuple(tile.shape)}")
+        h, w = tile.shape[:2]
+        data = (ctypes.c_ubyte * tile.nbytes).from_buffer_copy(tile.tobytes())
+        bitmap = mtmd.mtmd_bitmap_init(w, h, data)
+        chunks = mtmd.mtmd_input_chunks_init()
+        try:
+            marker = mtmd.mtmd_default_marker()
+            text = mtmd.mtmd_input_text()
+            text.text = marker
+            text.text_len = len(marker)
+            text.add_special = False
+            text.parse_special = True
+            bitmaps = (mtmd.mtmd_bitmap_p_ctypes * 1)(bitmap)
+            rc = mtmd.mtmd_tokenize(self._ptr, chunks, ctypes.byref(text), bitmaps, 1)
+            if rc != 0:
+                raise ModelError(f"{self.path}: mtmd_tokenize failed with code {rc}")
+            images = []
+            for i in range(mtmd.mtmd_input_chunks_size(chunks)):
+                chunk = mtmd.mtmd_input_chunks_get(chunks, i)
+                if mtmd.mtmd_input_chunk_get_type(chunk) == mtmd.MTMD_INPUT_CHUNK_TYPE_IMAGE:
+                    images.append(chunk)
+            if len(images) != 1:
+                raise ModelError(
+                    f"{self.path}: a {w}x{h} tile became {len(images)} image chunks, expected 1"
+                )
+            chunk = images[0]
+            n_tokens = mtmd.mtmd_input_chunk_get_n_tokens(chunk)
+            rc = mtmd.mtmd_encode_chunk(self._ptr, chunk)
+            if rc != 0:
+                raise ModelError(f"{self.path}: mtmd_encode_chunk failed with code {rc}")
+            out = mtmd.mtmd_get_output_embd(self._ptr)
+            n_embd = self.model.n_embd
+            return np.ctypeslib.as_array(out, shape=(n_tokens, n_embd)).copy()
+        finally:
+            mtmd.mtmd_input_chunks_free(chunks)
+            mtmd.mtmd_bitmap_free(bitmap)
+
+    def close(self) -> None:
+        if self._ptr is not None:
+            _mtmd().mtmd_free(self._ptr)
+            self._ptr = None
+            if self in self.model._children:
+                self.model._children.remove(self)

@@ -1,0 +1,19 @@
+"""Typed errors of the core: one module, one line each (the UI shows `str(error)` as is)."""
+
+from __future__ import annotations
+
+
+class BlueLMError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class ModelError(BlueLMError):
+    """A model file is missing, malformed, unsupported or does not fit in memory."""
+
+
+class DocumentError(BlueLMError):
+    """A document cannot be opened, decoded or rendered."""
+
+
+class PasswordRequired(DocumentError):
+    """An encrypted PDF needs a password: the UI asks for one and opens it again with it."""
