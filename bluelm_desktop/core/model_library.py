@@ -1,0 +1,459 @@
+"""The models the app can run: GGUF pairs in the models folder plus files the user added.
+
+A model is an LLM GGUF and, for images, the vision projector (mmproj) GGUF that goes with
+it. The converter writes `<name>-llm.gguf` + `<name>-mmproj.gguf`, so pairs in the models
+folder are found by name; any other LLM GGUF there is a text-only model. Files the user
+already has elsewhere are not copied (they are often several GiB): their paths are kept in
+a small JSON list (`config_dir()/models.json`) that `scan` reads too.
+
+Scanning never raises for bad input. A damaged, truncated or mismatched file becomes an
+entry with an `error` line, so the setup screen and `bluelm-desktop models` can show the
+user what is wrong with which file instead of hiding it or crashing.
+
+Qt-free: the UI runs these functions on a worker thread, since reading the header of a
+real model (a 150k-token vocabulary) takes long enough to freeze a window.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from bluelm_desktop.core import paths
+from bluelm_desktop.core.errors import ModelError
+from model_convert import constants as C
+from model_convert.errors import ConvertError
+from model_convert.inspect_gguf import (
+    KIND_LLM,
+    KIND_MMPROJ,
+    GGUFSummary,
+    estimate_ram_bytes,
+    summarize,
+)
+
+N_CTX_ESTIMATE: Final = 4096  # the context the "Est. RAM" column is computed for
+DEMO_MODEL_NAME: Final = "bluelm-demo-tiny"
+EXTERNAL_LIST_FILE: Final = "models.json"
+EXTERNAL_LIST_VERSION: Final = 1
+GGUF_SUFFIX: Final = ".gguf"
+
+KIND_VISION_TEXT: Final = "vision + text"
+KIND_TEXT_ONLY: Final = "text only"
+SOURCE_LIBRARY: Final = "library"  # a file in the models folder
+SOURCE_EXTERNAL: Final = "external"  # a file listed in models.json, left where it is
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ModelPair:
+    """One runnable model (or one broken entry, when `error` is set) as the library sees it.
+
+    The summaries are kept so the details view can print them without reading the files
+    again on the GUI thread; they are plain data and outlive the files.
+    """
+
+    name: str
+    llm_path: Path
+    mmproj_path: Path | None
+    source: str = SOURCE_LIBRARY
+    layout: str | None = None  # bluelm.layout of the LLM ("bluelm", "internvl"); None if foreign
+    llm_type: str | None = None  # the LLM's matrix precision, e.g. "q4_k + q6_k"
+    llm_bytes: int = 0
+    mmproj_bytes: int = 0
+    ram_bytes: int | None = None  # LLM at N_CTX_ESTIMATE + mmproj for one tile; None: unknown
+    error: str | None = None
+    llm_summary: GGUFSummary | None = field(default=None, repr=False, compare=False)
+    mmproj_summary: GGUFSummary | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def kind(self) -> str:
+        """What the model can be asked about; a vision model needs its projector."""
+        return KIND_VISION_TEXT if self.mmproj_path is not None else KIND_TEXT_ONLY
+
+    @property
+    def size_bytes(self) -> int:
+        """Disk space of both files together (what deleting the model would free)."""
+        return self.llm_bytes + self.mmproj_bytes
+
+    @property
+    def is_demo(self) -> bool:
+        """The random-weight demo: it runs, but its answers are noise; the UI says so."""
+        return self.source == SOURCE_LIBRARY and self.name == DEMO_MODEL_NAME
+
+    def to_json(self) -> dict[str, object]:
+        """One JSON object per model, as `bluelm-desktop models --json` prints it."""
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "kind": self.kind if self.ok else None,  # unknown for a file we cannot read
+            "source": self.source,
+            "llm": str(self.llm_path),
+            "mmproj": None if self.mmproj_path is None else str(self.mmproj_path),
+            "layout": self.layout,
+            "llm_type": self.llm_type,
+            "size_bytes": self.size_bytes,
+            "ram_bytes": self.ram_bytes,
+            "ram_n_ctx": N_CTX_ESTIMATE,
+            "demo": self.is_demo,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class ExternalModel:
+    """One entry of models.json: files the user added from elsewhere."""
+
+    llm: Path
+    mmproj: Path | None = None
+
+
+# --- reading one model -----------------------------------------------------------------
+
+
+def precision_label(summary: GGUFSummary) -> str:
+    """The LLM's weight types, largest share first ("q4_k + q6_k" for a q4_k_m file).
+
+    f32 is left out when anything else is present: norms are always f32 and say nothing
+    about how the model was quantized. Read from the tensors rather than general.file_type
+    because the tensors are what llama.cpp loads, whatever the header claims.
+    """
+    by_bytes = sorted(summary.tensor_bytes.items(), key=lambda kv: (-kv[1], kv[0]))
+    names = [name for name, _ in by_bytes if name != "f32"] or ["f32"]
+    return " + ".join(names[:2]) + (" + …" if len(names) > 2 else "")
+
+
+def load_pair(
+    name: str, llm: Path, mmproj: Path | None, source: str = SOURCE_LIBRARY
+) -> ModelPair:
+    """Read both files' headers into a `ModelPair`; every problem becomes its `error`."""
+    llm_bytes = _file_size(llm)
+    mmproj_bytes = _file_size(mmproj) if mmproj is not None else 0
+    broken = ModelPair(name, llm, mmproj, source, llm_bytes=llm_bytes, mmproj_bytes=mmproj_bytes)
+
+    try:
+        llm_summary = summarize(llm)
+    except ConvertError as e:
+        return _with_error(broken, _problem(e))
+    if llm_summary.kind != KIND_LLM:
+        return _with_error(
+            broken, f"{llm.name}: is a vision projector (mmproj), not a language model"
+        )
+    mmproj_summary: GGUFSummary | None = None
+    if mmproj is not None:
+        try:
+            mmproj_summary = summarize(mmproj)
+        except ConvertError as e:
+            return _with_error(broken, _problem(e))
+        if mmproj_summary.kind != KIND_MMPROJ:
+            return _with_error(
+                broken, f"{mmproj.name}: is a language model, not a vision projector (mmproj)"
+            )
+
+    layout = llm_summary.tiling.get("layout")
+    return ModelPair(
+        name=name,
+        llm_path=llm,
+        mmproj_path=mmproj,
+        source=source,
+        layout=layout if isinstance(layout, str) else None,
+        llm_type=precision_label(llm_summary),
+        llm_bytes=llm_summary.file_size,
+        mmproj_bytes=mmproj_summary.file_size if mmproj_summary is not None else 0,
+        ram_bytes=_ram_estimate(llm_summary, mmproj_summary),
+        llm_summary=llm_summary,
+        mmproj_summary=mmproj_summary,
+    )
+
+
+def _ram_estimate(llm: GGUFSummary, mmproj: GGUFSummary | None) -> int | None:
+    """LLM at N_CTX_ESTIMATE plus the projector; None when a file lacks an hparam it needs.
+
+    A missing estimate is not an error: llama.cpp may still load the file, we just cannot
+    say beforehand how much memory it will take.
+    """
+    try:
+        total = estimate_ram_bytes(llm, n_ctx=N_CTX_ESTIMATE)["total"]
+        if mmproj is not None:
+            total += estimate_ram_bytes(mmproj)["total"]
+    except ConvertError:
+        return None
+    return total
+
+
+def _with_error(pair: ModelPair, error: str) -> ModelPair:
+    return ModelPair(
+        pair.name,
+        pair.llm_path,
+        pair.mmproj_path,
+        pair.source,
+        llm_bytes=pair.llm_bytes,
+        mmproj_bytes=pair.mmproj_bytes,
+        error=error,
+    )
+
+
+def _problem(e: ConvertError) -> str:
+    """The converter's message with the file's name only; the full path is in the entry."""
+    return f"{e.path.name}: {e.problem}"
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _model_name(path: Path) -> str:
+    """`foo-llm.gguf` → `foo`; any other `bar.gguf` → `bar`."""
+    if path.name.endswith(C.LLM_SUFFIX):
+        return path.name[: -len(C.LLM_SUFFIX)]
+    return path.name[: -len(GGUF_SUFFIX)] if path.name.endswith(GGUF_SUFFIX) else path.name
+
+
+# --- the library ------------------------------------------------------------------------
+
+
+def scan(models_dir: Path, external_list: Path | None = None) -> list[ModelPair]:
+    """Every model in `models_dir` and in the external list, sorted by name; never raises.
+
+    `external_list` defaults to `config_dir()/models.json`. An external entry whose LLM
+    is also in `models_dir` is listed once, as a library model.
+    """
+    models_dir = Path(models_dir)
+    if external_list is None:
+        external_list = default_external_list()
+    pairs = _scan_folder(models_dir)
+    seen = {_same_file_key(p.llm_path) for p in pairs}
+    try:
+        externals = read_external_list(external_list)
+    except ModelError as e:
+        pairs.append(ModelPair(external_list.name, external_list, None, SOURCE_EXTERNAL,
+                               error=str(e)))
+        externals = []
+    for ext in externals:
+        if _same_file_key(ext.llm) in seen:
+            continue
+        seen.add(_same_file_key(ext.llm))
+        pairs.append(load_pair(_model_name(ext.llm), ext.llm, ext.mmproj, SOURCE_EXTERNAL))
+    return sorted(pairs, key=lambda p: (p.name.casefold(), p.source, str(p.llm_path)))
+
+
+def _scan_folder(models_dir: Path) -> list[ModelPair]:
+    """Pairs by name, then single LLM files; orphaned projectors become error entries."""
+    try:
+        files = sorted(
+            p for p in models_dir.iterdir()
+            # Dot files are the converter's temporaries and editors' droppings.
+            if p.name.lower().endswith(GGUF_SUFFIX) and not p.name.startswith(".")
+            and p.is_file()
+        )
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        return [ModelPair(models_dir.name, models_dir, None,
+                          error=f"cannot read the models folder: {e.strerror or e}")]
+
+    names = {p.name for p in files}
+    used: set[str] = set()
+    pairs: list[ModelPair] = []
+    for path in files:
+        if not path.name.endswith(C.LLM_SUFFIX):
+            continue
+        name = path.name[: -len(C.LLM_SUFFIX)]
+        mmproj_name = f"{name}{C.MMPROJ_SUFFIX}"
+        mmproj = models_dir / mmproj_name if mmproj_name in names else None
+        used.update((path.name, mmproj_name))
+        pairs.append(load_pair(name, path, mmproj))
+    for path in files:
+        if path.name in used:
+            continue
+        if path.name.endswith(C.MMPROJ_SUFFIX):
+            name = path.name[: -len(C.MMPROJ_SUFFIX)]
+            pairs.append(ModelPair(
+                name, path, None, llm_bytes=_file_size(path),
+                error=f"{path.name}: vision projector without its LLM ({name}{C.LLM_SUFFIX})",
+            ))
+            continue
+        pairs.append(load_pair(_model_name(path), path, None))
+    return pairs
+
+
+def _same_file_key(path: Path) -> str:
+    """A key under which two spellings of one file compare equal (symlinks, `..`)."""
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())
+
+
+# --- the external list (models.json) ----------------------------------------------------
+
+
+def default_external_list() -> Path:
+    return paths.config_dir() / EXTERNAL_LIST_FILE
+
+
+def read_external_list(list_path: Path) -> list[ExternalModel]:
+    """The user's added files; a missing list is empty, a damaged one is a `ModelError`.
+
+    A damaged list is reported rather than treated as empty, so the next `add` does not
+    silently overwrite entries the user made.
+    """
+    try:
+        text = list_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise ModelError(f"{list_path}: cannot read: {e.strerror or e}") from None
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise ModelError(f"{list_path}: not valid JSON ({e})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
+        raise ModelError(f"{list_path}: expected {{\"version\": 1, \"models\": [...]}}")
+    version = doc.get("version")
+    if not isinstance(version, int) or version > EXTERNAL_LIST_VERSION:
+        raise ModelError(f"{list_path}: version {version!r} is newer than this app understands")
+    entries: list[ExternalModel] = []
+    for item in doc["models"]:
+        llm = item.get("llm") if isinstance(item, dict) else None
+        mmproj = item.get("mmproj") if isinstance(item, dict) else None
+        if not isinstance(llm, str) or not (mmproj is None or isinstance(mmproj, str)):
+            raise ModelError(f"{list_path}: bad entry {item!r}")
+        entries.append(ExternalModel(Path(llm), Path(mmproj) if mmproj else None))
+    return entries
+
+
+def write_external_list(list_path: Path, entries: Iterable[ExternalModel]) -> None:
+    """Replace the list atomically: a crash mid-write leaves the old list, never half."""
+    doc = {
+        "version": EXTERNAL_LIST_VERSION,
+        "models": [
+            {"llm": str(e.llm), "mmproj": None if e.mmproj is None else str(e.mmproj)}
+            for e in entries
+        ],
+    }
+    list_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{list_path.name}.", dir=list_path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, list_path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def add_external(list_path: Path, llm: Path, mmproj: Path | None = None) -> ModelPair:
+    """Check the files and record them in the list; a bad file is a `ModelError`, not listed.
+
+    Adding an LLM that is already listed replaces its projector, so choosing the files
+    again fixes a wrong pairing instead of making a duplicate.
+    """
+    llm = Path(llm).expanduser().absolute()
+    mmproj = Path(mmproj).expanduser().absolute() if mmproj is not None else None
+    pair = load_pair(_model_name(llm), llm, mmproj, SOURCE_EXTERNAL)
+    if pair.error is not None:
+        raise ModelError(pair.error)
+    key = _same_file_key(llm)
+    entries = [e for e in read_external_list(list_path) if _same_file_key(e.llm) != key]
+    entries.append(ExternalModel(llm, mmproj))
+    try:
+        write_external_list(list_path, entries)
+    except OSError as e:
+        raise ModelError(f"{list_path}: cannot write: {e.strerror or e}") from None
+    return pair
+
+
+# --- the demo model ---------------------------------------------------------------------
+
+
+def create_demo_model(
+    models_dir: Path, progress: Progress, work_dir: Path | None = None
+) -> ModelPair:
+    """Make `bluelm-demo-tiny`: a random-weight BlueLM-layout model in the default precision.
+
+    It lets a user (and the smoke test) exercise the whole app without downloading
+    gigabytes; its answers are noise, which the name and the UI say. The checkpoint is
+    made in a scratch folder under `work_dir` (default `cache_dir()`) and removed after;
+    the converter writes the two GGUF files atomically, so re-running replaces them.
+    Failures are a `ModelError` naming the file or folder at fault.
+    """
+    # The converter pulls in the quantizer; import it only when a demo is really made.
+    from model_convert.convert import convert
+    from model_convert.synth import synth
+
+    work_root = work_dir if work_dir is not None else paths.cache_dir()
+    try:
+        work_root.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="demo-checkpoint-", dir=work_root))
+    except OSError as e:
+        raise ModelError(f"{work_root}: cannot make a scratch folder: {e.strerror or e}") from None
+    try:
+        progress("Making a tiny checkpoint with random weights…")
+        checkpoint = synth(C.LAYOUT_BLUELM, C.SIZE_TINY, scratch / DEMO_MODEL_NAME)
+        progress(
+            f"Converting it to GGUF (LLM {C.DEFAULT_LLM_TYPE}, vision {C.DEFAULT_VISION_TYPE})…"
+        )
+        converted = convert(
+            checkpoint,
+            models_dir,
+            C.DEFAULT_LLM_TYPE,
+            C.DEFAULT_VISION_TYPE,
+            name=DEMO_MODEL_NAME,
+            warn=lambda message: progress(f"Converter: {message}"),
+        )
+    except ConvertError as e:
+        raise ModelError(str(e)) from None
+    except OSError as e:  # the models folder is not writable, the disk is full, ...
+        where = f"{e.filename}: " if e.filename else ""
+        raise ModelError(f"{where}{e.strerror or e}") from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    progress("Reading the new model…")
+    pair = load_pair(DEMO_MODEL_NAME, converted.llm, converted.mmproj)
+    if pair.error is not None:
+        raise ModelError(f"the demo model was written but cannot be read: {pair.error}")
+    return pair
+
+
+@dataclass(frozen=True)
+class ModelLibrary:
+    """Where the library lives; the UI and the CLI receive one instead of reading paths.
+
+    Passing it in (rather than calling `paths` everywhere) lets tests point a panel at a
+    temporary folder without touching global state.
+    """
+
+    models_dir: Path
+    external_list: Path
+    work_dir: Path
+
+    @classmethod
+    def from_paths(cls) -> ModelLibrary:
+        """The library under the app's directories (honours `--data-dir`)."""
+        return cls(paths.models_dir(), default_external_list(), paths.cache_dir())
+
+    def scan(self) -> list[ModelPair]:
+        return scan(self.models_dir, self.external_list)
+
+    def add_external(self, llm: Path, mmproj: Path | None = None) -> ModelPair:
+        return add_external(self.external_list, llm, mmproj)
+
+    def create_demo(self, progress: Progress) -> ModelPair:
+        return create_demo_model(self.models_dir, progress, self.work_dir)

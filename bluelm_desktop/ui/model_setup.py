@@ -1,0 +1,643 @@
+"""The model setup screen: which models the app has, what they cost, and how to get one.
+
+Three parts, each with one job:
+- `ModelListModel` holds the scanned `ModelPair`s and presents them to a table view
+  (the data lives here, never in widgets).
+- `ModelLibraryTasks` runs the library's file work (scan, add, demo conversion) on one
+  thread of its own and hands results back through signals, so the window never freezes
+  on a multi-GiB header or a conversion, and native work (llama.cpp's quantizer) always
+  happens on the same thread.
+- `ModelSetupPanel` is the widget: buttons, table, details, one status line.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThread,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QFontDatabase, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.model_library import (
+    N_CTX_ESTIMATE,
+    SOURCE_EXTERNAL,
+    ModelLibrary,
+    ModelPair,
+)
+from model_convert.inspect_gguf import format_bytes, format_summary
+
+log = logging.getLogger(__name__)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+COL_NAME, COL_KIND, COL_LAYOUT, COL_PRECISION, COL_SIZE, COL_RAM, COL_STATUS = range(7)
+COLUMN_TITLES: Final = (
+    "Name",
+    "Kind",
+    "Layout",
+    "LLM precision",
+    "Size on disk",
+    f"Est. RAM at {N_CTX_ESTIMATE // 1024}k ctx",
+    "Status",
+)
+_COLUMN_TIPS: Final = {
+    COL_KIND: "“vision + text” models have a vision projector (mmproj) and can read images.",
+    COL_LAYOUT: "The prompt and tiling layout the model was converted with.",
+    COL_PRECISION: "Weight types of the language model, largest share first.",
+    COL_SIZE: "Both files together.",
+    COL_RAM: (
+        f"Language model with a {N_CTX_ESTIMATE}-token context plus the vision encoder for "
+        "one tile: weights, KV cache and compute buffers."
+    ),
+}
+_NOT_APPLICABLE: Final = "—"
+_ERROR_COLOR: Final = QColor("#b3261e")
+_GGUF_FILTER: Final = "GGUF files (*.gguf);;All files (*)"
+_COLUMN_PADDING: Final = 18  # px added to fitted columns: text should not touch the next one
+_NUMBER_ALIGNMENT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def status_text(pair: ModelPair) -> str:
+    """The Status column: ready, ready with a caveat, or what is wrong."""
+    if pair.error is not None:
+        return f"Error: {pair.error}"
+    if pair.is_demo:
+        return "Ready — demo, random weights (answers are noise)"
+    if pair.source == SOURCE_EXTERNAL:
+        return "Ready (external files, not copied)"
+    return "Ready"
+
+
+def details_text(pair: ModelPair) -> str:
+    """What the details pane shows: the inspector's summary of each file, or the error."""
+    lines = [f"Model:   {pair.name}", f"Status:  {status_text(pair)}"]
+    lines.append(f"LLM:     {pair.llm_path}")
+    if pair.mmproj_path is not None:
+        lines.append(f"mmproj:  {pair.mmproj_path}")
+    if pair.ram_bytes is not None:
+        lines.append(f"Est. RAM at n_ctx={N_CTX_ESTIMATE}: {format_bytes(pair.ram_bytes)}")
+    for title, summary in (
+        ("Language model (LLM)", pair.llm_summary),
+        ("Vision projector (mmproj)", pair.mmproj_summary),
+    ):
+        if summary is not None:
+            lines += ["", f"── {title} " + "─" * 40, format_summary(summary, N_CTX_ESTIMATE)]
+    return "\n".join(lines)
+
+
+class ModelListModel(QAbstractTableModel):
+    """The scanned library as table rows; replaced wholesale after each scan."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pairs: list[ModelPair] = []
+
+    def set_pairs(self, pairs: list[ModelPair]) -> None:
+        self.beginResetModel()
+        self._pairs = list(pairs)
+        self.endResetModel()
+
+    def pairs(self) -> list[ModelPair]:
+        return list(self._pairs)
+
+    def pair_at(self, row: int) -> ModelPair:
+        return self._pairs[row]
+
+    def row_of(self, llm_path: Path) -> int | None:
+        """The row of the model whose LLM is `llm_path` (selection survives a rescan)."""
+        for row, pair in enumerate(self._pairs):
+            if pair.llm_path == llm_path:
+                return row
+        return None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._pairs)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMN_TITLES)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMN_TITLES[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _COLUMN_TIPS.get(section)
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in (COL_SIZE, COL_RAM):
+            return int(_NUMBER_ALIGNMENT)  # headers of number columns line up with the numbers
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._pairs):
+            return None
+        pair = self._pairs[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(pair, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_STATUS:
+                return status_text(pair)
+            if column == COL_NAME:
+                files = [str(pair.llm_path)]
+                if pair.mmproj_path is not None:
+                    files.append(str(pair.mmproj_path))
+                return "\n".join(files)
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_SIZE, COL_RAM):
+            return int(_NUMBER_ALIGNMENT)
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS and not pair.ok:
+            return _ERROR_COLOR
+        if role == Qt.ItemDataRole.DecorationRole and column == COL_STATUS and not pair.ok:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return None
+
+    @staticmethod
+    def _display(pair: ModelPair, column: int) -> str:
+        if column == COL_NAME:
+            return pair.name
+        if column == COL_STATUS:
+            return status_text(pair)
+        if column == COL_SIZE:
+            return format_bytes(pair.size_bytes) if pair.size_bytes else _NOT_APPLICABLE
+        if not pair.ok:
+            return _NOT_APPLICABLE  # nothing below is known about a file we cannot read
+        if column == COL_KIND:
+            return pair.kind
+        if column == COL_LAYOUT:
+            return pair.layout or "other"
+        if column == COL_PRECISION:
+            return pair.llm_type or _NOT_APPLICABLE
+        if column == COL_RAM:
+            return format_bytes(pair.ram_bytes) if pair.ram_bytes is not None else "unknown"
+        return ""
+
+
+class _LibraryWorker(QObject):
+    """Lives on the library thread. Every slot turns any failure into one line."""
+
+    scanned = Signal(int, object)  # ticket, list[ModelPair]
+    scan_failed = Signal(int, str)  # ticket, one line
+    progress = Signal(str)
+    demo_created = Signal(object)  # ModelPair
+    added = Signal(object)  # ModelPair
+    failed = Signal(str)
+
+    def __init__(self, library: ModelLibrary) -> None:
+        super().__init__()
+        self._library = library
+
+    @Slot(int)
+    def scan(self, ticket: int) -> None:
+        try:
+            pairs = self._library.scan()
+        except Exception as e:  # scan reports bad files itself; this is a bug or a dead disk
+            log.exception("scanning the model library failed")
+            self.scan_failed.emit(ticket, _one_line(e, "Could not scan the models"))
+            return
+        self.scanned.emit(ticket, pairs)
+
+    @Slot()
+    def create_demo(self) -> None:
+        try:
+            pair = self._library.create_demo(self.progress.emit)
+        except Exception as e:
+            _log_failure(e, "creating the demo model")
+            self.failed.emit(_one_line(e, "Could not create the demo model"))
+            return
+        self.demo_created.emit(pair)
+
+    @Slot(object, object)
+    def add_external(self, llm: Path, mmproj: Path | None) -> None:
+        try:
+            pair = self._library.add_external(llm, mmproj)
+        except Exception as e:
+            _log_failure(e, f"adding {llm}")
+            self.failed.emit(_one_line(e, "Could not add the files"))
+            return
+        self.added.emit(pair)
+
+
+def _log_failure(e: BaseException, doing: str) -> None:
+    """Expected failures (bad files) are the user's business; anything else is ours."""
+    if isinstance(e, BlueLMError):
+        log.info("%s failed: %s", doing, e)
+    else:
+        log.exception("%s failed", doing)
+
+
+def _one_line(e: BaseException, doing: str) -> str:
+    """The status line for a failure while `doing` something, e.g. "Could not add the files".
+
+    A typed core error is already one line saying what is wrong with which file. Anything
+    else is a bug: its type is kept as a clue (the traceback went to the log).
+    """
+    text = " ".join(str(e).split())
+    if isinstance(e, BlueLMError) and text:
+        return f"{doing}: {text}"
+    return f"{doing}: {type(e).__name__}: {text}" if text else f"{doing}: {type(e).__name__}"
+
+
+class ModelLibraryTasks(QObject):
+    """The GUI thread's handle on the library thread: requests in, results out as signals.
+
+    Scans are ticketed so that only the latest one is shown (a slow scan that finishes
+    after a newer one must not overwrite it). Demo and add requests are "busy" work: the
+    panel disables its buttons until they report back.
+    """
+
+    scanned = Signal(object)  # list[ModelPair], latest scan only
+    progress = Signal(str)
+    demo_created = Signal(object)
+    added = Signal(object)
+    failed = Signal(str)
+    busy_changed = Signal(bool)
+
+    _scan_requested = Signal(int)
+    _demo_requested = Signal()
+    _add_requested = Signal(object, object)
+
+    def __init__(self, library: ModelLibrary, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self._scan_ticket = 0
+        self._busy_jobs = 0
+        self._thread = QThread()
+        self._thread.setObjectName("model-library")
+        self._worker = _LibraryWorker(library)
+        self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._scan_requested.connect(self._worker.scan)
+        self._demo_requested.connect(self._worker.create_demo)
+        self._add_requested.connect(self._worker.add_external)
+        self._worker.scanned.connect(self._on_scanned)
+        self._worker.scan_failed.connect(self._on_scan_failed)
+        self._worker.progress.connect(self.progress)
+        self._worker.demo_created.connect(self._on_demo_created)
+        self._worker.added.connect(self._on_added)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy_jobs > 0
+
+    def scan(self) -> None:
+        self._scan_ticket += 1
+        self._scan_requested.emit(self._scan_ticket)
+
+    def create_demo(self) -> None:
+        self._begin_busy()
+        self._demo_requested.emit()
+
+    def add_external(self, llm: Path, mmproj: Path | None) -> None:
+        self._begin_busy()
+        self._add_requested.emit(llm, mmproj)
+
+    def shutdown(self) -> None:
+        """Finish the running job and stop the thread; safe to call more than once.
+
+        Must run before this object is destroyed: Qt aborts the process when a running
+        QThread is deleted.
+        """
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()
+
+    @Slot(int, object)
+    def _on_scanned(self, ticket: int, pairs: list[ModelPair]) -> None:
+        if ticket == self._scan_ticket:
+            self.scanned.emit(pairs)
+
+    @Slot(int, str)
+    def _on_scan_failed(self, ticket: int, message: str) -> None:
+        if ticket == self._scan_ticket:
+            self.failed.emit(message)
+
+    @Slot(object)
+    def _on_demo_created(self, pair: ModelPair) -> None:
+        self._end_busy()
+        self.demo_created.emit(pair)
+
+    @Slot(object)
+    def _on_added(self, pair: ModelPair) -> None:
+        self._end_busy()
+        self.added.emit(pair)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._end_busy()
+        self.failed.emit(message)
+
+    def _begin_busy(self) -> None:
+        self._busy_jobs += 1
+        if self._busy_jobs == 1:
+            self.busy_changed.emit(True)
+
+    def _end_busy(self) -> None:
+        self._busy_jobs = max(0, self._busy_jobs - 1)
+        if self._busy_jobs == 0:
+            self.busy_changed.emit(False)
+
+
+class ModelTableView(QTableView):
+    """A table that says what to do when it has no rows, instead of showing a blank grid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._placeholder = ""
+
+    def placeholder_text(self) -> str:
+        return self._placeholder
+
+    def set_placeholder_text(self, text: str) -> None:
+        self._placeholder = text
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if not self._placeholder or model is None or model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        area = self.viewport().rect().adjusted(32, 24, -32, -24)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), self._placeholder)
+        painter.end()
+
+
+class ModelSetupPanel(QWidget):
+    """Lists the models, adds external files, creates the demo model, shows file details."""
+
+    models_changed = Signal()  # the table now shows the result of the latest scan
+    demo_created = Signal(object)  # ModelPair, after the table has been refreshed
+
+    def __init__(self, library: ModelLibrary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = ModelLibraryTasks(library, self)
+        self.model = ModelListModel(self)
+        self._select_after_scan: Path | None = None
+        self._demo_to_announce: ModelPair | None = None
+        # A result or error of the user's last action stays on the status line through the
+        # rescan that follows it; a plain rescan replaces it with the count of models.
+        self._keep_status = False
+
+        intro = QLabel(
+            "A model is a language model GGUF (LLM) and, to read images, its vision "
+            "projector GGUF (mmproj). Converted models live in "
+            f"<code>{library.models_dir}</code>; files you add stay where they are."
+        )
+        intro.setWordWrap(True)
+        intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.add_button = QPushButton("Add GGUF files…")
+        self.add_button.setToolTip("Use an LLM .gguf you already have, optionally with its mmproj")
+        self.demo_button = QPushButton("Create demo model (random weights)")
+        self.demo_button.setToolTip(
+            "Make a tiny BlueLM-layout model with random weights to try the app offline. "
+            "It runs, but its answers are noise."
+        )
+        self.refresh_button = QPushButton("Refresh")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+
+        self.table = ModelTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        # Cut long text at the right: a status starts with what matters (which file, what
+        # kind of problem); the whole line is in the tooltip and the details pane.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.set_placeholder_text("Looking for models…")
+
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.details.setPlaceholderText("Select a model to see what its files contain.")
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+
+        self.status_label = QLabel()
+        # Ignored width: a long error must not widen the window; the tooltip has it all.
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self._normal_status_palette = QPalette(self.status_label.palette())
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(buttons)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status_label)
+
+        self.add_button.clicked.connect(self.choose_files_to_add)
+        self.demo_button.clicked.connect(self.create_demo)
+        self.refresh_button.clicked.connect(self._on_refresh_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.tasks.scanned.connect(self._on_scanned)
+        self.tasks.progress.connect(self._show_info)
+        self.tasks.demo_created.connect(self._on_demo_created)
+        self.tasks.added.connect(self._on_added)
+        self.tasks.failed.connect(self._show_error)
+        self.tasks.busy_changed.connect(self._on_busy_changed)
+
+        self.refresh()
+
+    # --- actions -------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Rescan in the background; the table keeps its rows until the result arrives."""
+        self.tasks.scan()
+
+    @Slot()
+    def _on_refresh_clicked(self) -> None:
+        self._keep_status = False
+        self.refresh()
+
+    @Slot()
+    def create_demo(self) -> None:
+        self._show_info("Creating the demo model…")
+        self.tasks.create_demo()
+
+    @Slot()
+    def choose_files_to_add(self) -> None:
+        """Ask for the LLM, then (optionally) its projector; cancelling the second = text-only."""
+        start = str(Path.home())
+        llm, _ = QFileDialog.getOpenFileName(
+            self, "Choose the language model (LLM) GGUF", start, _GGUF_FILTER
+        )
+        if not llm:
+            return
+        mmproj, _ = QFileDialog.getOpenFileName(
+            self,
+            "Choose its vision projector (mmproj) GGUF — Cancel for a text-only model",
+            str(Path(llm).parent),
+            _GGUF_FILTER,
+        )
+        self.add_files(Path(llm), Path(mmproj) if mmproj else None)
+
+    def add_files(self, llm: Path, mmproj: Path | None = None) -> None:
+        """Check and record external files (no copy); the table updates when done."""
+        self._show_info(f"Checking {llm.name}…")
+        self.tasks.add_external(llm, mmproj)
+
+    def selected_pair(self) -> ModelPair | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.pair_at(rows[0].row()) if rows else None
+
+    def shutdown(self) -> None:
+        """Stop the library thread (waits for a running job); called on close and quit."""
+        self.tasks.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # --- results -------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_scanned(self, pairs: list[ModelPair]) -> None:
+        previous = self.selected_pair()
+        keep = self._select_after_scan or (previous.llm_path if previous else None)
+        self._select_after_scan = None
+        self.model.set_pairs(pairs)
+        self._fit_columns()
+        self.table.set_placeholder_text(self._empty_text())
+        # With nothing to select, an empty details pane would only be a second blank box
+        # next to the hint; the table (and its hint) takes the whole height instead.
+        self.details.setVisible(bool(pairs))
+        row = self.model.row_of(keep) if keep is not None else None
+        if row is None:
+            # Something is always selected when there is something usable, so the details
+            # pane (half the screen) shows a model rather than a placeholder.
+            row = next((r for r, pair in enumerate(pairs) if pair.ok), None)
+        if row is not None:
+            self.table.selectRow(row)
+        else:
+            self.table.clearSelection()
+            self.details.clear()
+        if not self.tasks.busy and not self._keep_status:
+            self._show_info(self._scan_summary(pairs))
+        self.models_changed.emit()
+        if self._demo_to_announce is not None:
+            demo, self._demo_to_announce = self._demo_to_announce, None
+            self.demo_created.emit(demo)
+
+    @Slot(object)
+    def _on_demo_created(self, pair: ModelPair) -> None:
+        self._show_info(
+            f"Created {pair.name} in {pair.llm_path.parent} — random weights, answers are noise.",
+            keep=True,
+        )
+        self._select_after_scan = pair.llm_path
+        self._demo_to_announce = pair
+        self.refresh()
+
+    @Slot(object)
+    def _on_added(self, pair: ModelPair) -> None:
+        self._show_info(f"Added {pair.name} ({pair.kind}).", keep=True)
+        self._select_after_scan = pair.llm_path
+        self.refresh()
+
+    @Slot(bool)
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.demo_button.setEnabled(not busy)
+        self.add_button.setEnabled(not busy)
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        pair = self.selected_pair()
+        if pair is None:
+            self.details.clear()
+        else:
+            self.details.setPlainText(details_text(pair))
+
+    # --- presentation --------------------------------------------------------------------
+
+    @Slot(str)
+    def _show_info(self, message: str, keep: bool = False) -> None:
+        self._keep_status = keep
+        self.status_label.setPalette(self._normal_status_palette)
+        self.status_label.setText(message)
+        self.status_label.setToolTip(message)
+
+    @Slot(str)
+    def _show_error(self, message: str) -> None:
+        """The one place this panel reports failures: a single line, never a traceback."""
+        self._keep_status = True
+        palette = self.status_label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, _ERROR_COLOR)
+        self.status_label.setPalette(palette)
+        self.status_label.setText(message)
+        self.status_label.setToolTip(message)
+
+    def _empty_text(self) -> str:
+        return (
+            "No models yet.\n\n"
+            "Click “Add GGUF files…” to use a model you already have: a language model .gguf "
+            "and, to read images, its mmproj .gguf.\n\n"
+            "Or click “Create demo model (random weights)” to try the app with a tiny model "
+            "made here in a few seconds. It runs like a real one, but its answers are noise."
+        )
+
+    @staticmethod
+    def _scan_summary(pairs: list[ModelPair]) -> str:
+        broken = sum(1 for p in pairs if not p.ok)
+        noun = "model" if len(pairs) == 1 else "models"
+        text = f"{len(pairs)} {noun}"
+        return text + (f", {broken} with problems (see Status)." if broken else ".")
+
+    def _fit_columns(self) -> None:
+        """Size every column but the last to its contents once per scan (then the user's)."""
+        for column in range(COL_STATUS):
+            self.table.resizeColumnToContents(column)
+            width = self.table.columnWidth(column)
+            self.table.setColumnWidth(column, width + _COLUMN_PADDING)
