@@ -45,6 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
         "file cannot be used (the line says why).",
     )
     models.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    plan = commands.add_parser(
+        "plan",
+        help="show the tile grid and image tokens each page would get",
+        description="Plan images and PDFs without running a model: one line per file "
+        "(--json: one JSON object per file). Exit status 2 if any file failed; the others "
+        "are still planned.",
+    )
+    plan.add_argument("files", nargs="+", metavar="FILE")
+    plan.add_argument("--tile-size", type=int, default=384)
+    plan.add_argument("--max-grid", type=int, default=4, help="G: grids up to G×G tiles")
+    plan.add_argument("--alpha", type=float, default=0.1, help="relaxed-matching threshold")
+    plan.add_argument("--tokens-per-tile", type=int, default=196)
+    plan.add_argument("--rule", choices=("relaxed", "llava-next", "internvl"), default="relaxed")
+    budget = plan.add_mutually_exclusive_group()
+    budget.add_argument("--max-image-tokens", type=int, metavar="N",
+                        help="cap image tokens per page by lowering G")
+    budget.add_argument("--budget", choices=("fast", "fine-print"),
+                        help="a preset token budget per page")
+    plan.add_argument("--password", help="password for encrypted PDFs")
+    plan.add_argument("--json", action="store_true", help="one JSON object per file")
     return parser
 
 
@@ -55,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             paths.set_base_dir(args.data_dir)
         if args.command == "models":
             return list_models(as_json=args.json)
+        if args.command == "plan":
+            return plan_files(args)
         return start_gui()
     except BlueLMError as e:
         return _fail(str(e))
@@ -126,6 +149,45 @@ def list_models(as_json: bool) -> int:
         for row in rows:
             print("  ".join([c.ljust(widths[i]) for i, c in enumerate(row[:-1])] + row[-1:]))
     return EXIT_OK if all(p.ok for p in pairs) else EXIT_FAILED
+
+
+def plan_files(args: argparse.Namespace) -> int:
+    """`plan`: one result per file; a failure is that file's line, never the run's end."""
+    from bluelm_desktop.core.documents import DocumentService
+    from bluelm_desktop.core.planning import plan_document
+    from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
+
+    cap = args.max_image_tokens
+    if args.budget:
+        cap = BUDGET_PRESETS[args.budget.replace("-", " ")]
+    try:
+        params = TilingParams(tile_size=args.tile_size, max_grid=args.max_grid,
+                              alpha=args.alpha, tokens_per_tile=args.tokens_per_tile,
+                              rule=args.rule, max_image_tokens=cap)
+    except ValueError as e:
+        raise BlueLMError(str(e)) from None
+    failed = 0
+    with DocumentService() as service:
+        for name in args.files:
+            try:
+                result = plan_document(service, name, params, password=args.password).to_json()
+            except BlueLMError as e:
+                result = {"file": name, "ok": False, "error": " ".join(str(e).split())}
+                failed += 1
+            if args.json:
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+            elif result["ok"]:
+                for page in result["pages"]:
+                    m, n = page["grid"]
+                    thumb = " + thumbnail" if page["thumbnail"] else ""
+                    print(f"{name} p{page['page']}: {page['width']}×{page['height']} → "
+                          f"{m}:{n} grid, {page['tiles']} tile{'s' * (page['tiles'] != 1)}{thumb}, "
+                          f"{page['image_tokens']} image tokens", flush=True)
+                for note in result.get("notes", []):
+                    print(f"{name}: note: {note}", flush=True)
+            else:
+                print(f"{PROG}: {result['error']}", file=sys.stderr, flush=True)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 if __name__ == "__main__":

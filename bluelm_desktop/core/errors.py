@@ -17,3 +17,7 @@ class DocumentError(BlueLMError):
 
 class PasswordRequired(DocumentError):
     """An encrypted PDF needs a password: the UI asks for one and opens it again with it."""
+
+
+class Cancelled(BlueLMError):
+    """Work stopped because the user (or a newer request) asked: a silent outcome, not a failure."""
