@@ -66,6 +66,30 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a preset token budget per page")
     plan.add_argument("--password", help="password for encrypted PDFs")
     plan.add_argument("--json", action="store_true", help="one JSON object per file")
+
+    ask = commands.add_parser(
+        "ask",
+        help="answer a question about files (or just chat) and stream the answer",
+        description="Load a model, read the files (images, PDFs), and stream the answer to "
+        "stdout. The last positional argument is the question.",
+    )
+    ask.add_argument("--model", required=True, type=Path, metavar="LLM.gguf")
+    ask.add_argument("--mmproj", type=Path, metavar="MMPROJ.gguf",
+                     help="vision projector (needed for files)")
+    ask.add_argument("inputs", nargs="+", metavar="[FILE...] QUESTION")
+    ask.add_argument("--json-schema", type=Path, metavar="FILE",
+                     help="constrain the answer to this JSON schema")
+    ask.add_argument("--translate-to", metavar="LANG", help="translate the text in the image")
+    ask.add_argument("--seed", type=int)
+    ask.add_argument("--max-tokens", type=int, default=512)
+    ask.add_argument("--temperature", type=float, default=0.7)
+    ask.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
+    ask.add_argument("--threads", type=int, default=0, help="0: all cores")
+    ask.add_argument("--max-image-tokens", type=int, metavar="N",
+                     help="cap image tokens per page (lowers the tile grid)")
+    ask.add_argument("--password", help="password for encrypted PDFs")
+    ask.add_argument("--stats", action="store_true",
+                     help="print one JSON line of timings to stderr")
     return parser
 
 
@@ -78,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_models(as_json=args.json)
         if args.command == "plan":
             return plan_files(args)
+        if args.command == "ask":
+            return ask_question(args)
         return start_gui()
     except BlueLMError as e:
         return _fail(str(e))
@@ -188,6 +214,37 @@ def plan_files(args: argparse.Namespace) -> int:
             else:
                 print(f"{PROG}: {result['error']}", file=sys.stderr, flush=True)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def ask_question(args: argparse.Namespace) -> int:
+    """`ask`: stream the answer to stdout; `--stats` adds one JSON line on stderr."""
+    from bluelm_desktop.core.assistant import ask, load_schema, translation_prompt
+    from bluelm_desktop.core.engine.engine import EngineSettings
+    from bluelm_desktop.core.engine.sampling import SamplingParams
+
+    *files, question = args.inputs
+    if args.translate_to:
+        question = translation_prompt(question, args.translate_to)
+    try:
+        params = SamplingParams(
+            temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed,
+            json_schema=load_schema(args.json_schema) if args.json_schema else None,
+        )
+        settings = EngineSettings(n_ctx=args.ctx, threads=args.threads)
+    except ValueError as e:
+        raise BlueLMError(str(e)) from None
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    result = ask(args.model, args.mmproj, files, question, params, settings,
+                 args.max_image_tokens, on_text=write, password=args.password)
+    sys.stdout.write("\n")
+    if args.stats:
+        print(json.dumps({k: round(v, 1) if isinstance(v, float) else v
+                          for k, v in result.stats.items()}), file=sys.stderr)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

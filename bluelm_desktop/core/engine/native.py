@@ -7,8 +7,8 @@ whole process instead of returning an error (DESIGN §5: n_batch of 0 or above t
 context's, more tokens than n_batch in one decode, reading logits that were not requested,
 a NULL embedding pointer).
 
-This is the only module that imports `llama_cpp`; import it lazily so the rest of the
-core starts fast and imports without the native library.
+Only this module and `sampling.py` import `llama_cpp`, lazily, so the rest of the core
+starts fast and imports without the native library.
 """
 
 from __future__ import annotations
@@ -168,6 +168,13 @@ class LlamaContext:
         model._children.append(self)
         self.n_past = 0
 
+    @property
+    def ptr(self) -> Any:
+        """The raw llama_context pointer, for the sampler (engine-internal use only)."""
+        if self._ptr is None:
+            raise ModelError("context already closed")
+        return self._ptr
+
     def _decode(self, n: int, fill: Any, logits: bool, embd_width: int = 0) -> None:
         lib = _lib()
         if self._ptr is None:
@@ -232,6 +239,24 @@ class LlamaContext:
         lib.llama_memory_clear(lib.llama_get_memory(self._ptr), True)
         self.n_past = 0
 
+    def truncate(self, n_keep: int) -> None:
+        """Drop every position from `n_keep` on (regenerate, edit, a cancelled turn)."""
+        if not 0 <= n_keep <= self.n_past:
+            raise ModelError(f"cannot keep {n_keep} of {self.n_past} positions")
+        lib = _lib()
+        if not lib.llama_memory_seq_rm(lib.llama_get_memory(self._ptr), 0, n_keep, -1):
+            raise ModelError("llama.cpp could not remove the tail of the KV cache")
+        self.n_past = n_keep
+        self._n_logits = 0
+
+    @property
+    def has_logits(self) -> bool:
+        """Whether the last decode asked for logits (sampling without them aborts)."""
+        return getattr(self, "_n_logits", 0) > 0
+
+    def set_threads(self, n_threads: int) -> None:
+        _lib().llama_set_n_threads(self.ptr, n_threads, n_threads)
+
     def close(self) -> None:
         if self._ptr is not None:
             _lib().llama_free(self._ptr)
@@ -240,11 +265,72 @@ class LlamaContext:
                 self.model._children.remove(self)
 
 
+class BatchNotSupported(ModelError):
+    """The projector cannot encode several tiles in one pass (mtmd returned 3)."""
+
+
+class _ImageChunk:
+    """One tile tokenized by mtmd into exactly one image chunk; frees its native parts."""
+
+    def __init__(self, mtmd_ctx: Any, path: Path, tile: np.ndarray) -> None:
+        mtmd = _mtmd()
+        tile = np.ascontiguousarray(tile, dtype=np.uint8)
+        if tile.ndim != 3 or tile.shape[2] != 3:
+            raise ModelError(f"a tile must be (H, W, 3) uint8, got {tuple(tile.shape)}")
+        h, w = tile.shape[:2]
+        data = (ctypes.c_ubyte * tile.nbytes).from_buffer_copy(tile.tobytes())
+        self.bitmap = mtmd.mtmd_bitmap_init(w, h, data)
+        self.chunks = mtmd.mtmd_input_chunks_init()
+        try:
+            marker = mtmd.mtmd_default_marker()
+            text = mtmd.mtmd_input_text()
+            text.text = marker
+            text.text_len = len(marker)
+            text.add_special = False
+            text.parse_special = True
+            bitmaps = (mtmd.mtmd_bitmap_p_ctypes * 1)(self.bitmap)
+            rc = mtmd.mtmd_tokenize(mtmd_ctx, self.chunks, ctypes.byref(text), bitmaps, 1)
+            if rc != 0:
+                raise ModelError(f"{path}: mtmd_tokenize failed with code {rc}")
+            images = []
+            for i in range(mtmd.mtmd_input_chunks_size(self.chunks)):
+                chunk = mtmd.mtmd_input_chunks_get(self.chunks, i)
+                if mtmd.mtmd_input_chunk_get_type(chunk) == mtmd.MTMD_INPUT_CHUNK_TYPE_IMAGE:
+                    images.append(chunk)
+            if len(images) != 1:
+                raise ModelError(
+                    f"{path}: a {w}x{h} tile became {len(images)} image chunks, expected 1"
+                )
+            self.chunk = images[0]
+            self.n_tokens = int(mtmd.mtmd_input_chunk_get_n_tokens(self.chunk))
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        mtmd = _mtmd()
+        if self.chunks is not None:
+            mtmd.mtmd_input_chunks_free(self.chunks)
+            self.chunks = None
+        if self.bitmap is not None:
+            mtmd.mtmd_bitmap_free(self.bitmap)
+            self.bitmap = None
+
+
 class MtmdContext:
-    """The vision encoder + projector (an mmproj GGUF), bound to the LLM it feeds."""
+    """The vision encoder + projector (an mmproj GGUF), bound to the LLM it feeds.
+
+    Tiles must already be the model's image size: mtmd then neither slices nor resizes
+    them, so each tile is one image chunk whose embeddings are exactly that tile's.
+    """
 
     def __init__(
-        self, mmproj: Path, model: LlamaModel, n_threads: int | None = None, use_gpu: bool = False
+        self,
+        mmproj: Path,
+        model: LlamaModel,
+        n_threads: int | None = None,
+        use_gpu: bool = False,
+        batch_max_tokens: int = 4096,
     ) -> None:
         mtmd = _mtmd()
         self.path = Path(mmproj)
@@ -256,57 +342,92 @@ class MtmdContext:
         params.print_timings = False
         params.n_threads = n_threads or default_threads()
         params.warmup = False
+        params.batch_max_tokens = batch_max_tokens
         ptr = mtmd.mtmd_init_from_file(str(self.path).encode(), model.ptr, params)
         if not ptr:
             raise ModelError(f"{self.path}: llama.cpp could not load this projector")
         self._ptr: Any = ptr
         model._children.append(self)
 
-    def encode_tile(self, tile: np.ndarray) -> np.ndarray:
-        """Encode one RGB uint8 tile (H, W, 3) into (n_tokens, n_embd) embeddings.
+    def _out(self, ptr: Any, n_tokens: int) -> np.ndarray:
+        if not ptr:
+            raise ModelError(f"{self.path}: the encoder produced no output")
+        return np.ctypeslib.as_array(ptr, shape=(n_tokens, self.model.n_embd)).copy()
 
-        The tile must already be the model's image size: mtmd then neither slices nor
-        resizes it, so the embeddings are exactly this tile's.
-        """
+    def encode_tile(self, tile: np.ndarray) -> np.ndarray:
+        """Encode one RGB uint8 tile (S, S, 3) into (n_tokens, n_embd) embeddings."""
         mtmd = _mtmd()
-        tile = np.ascontiguousarray(tile, dtype=np.uint8)
-        if tile.ndim != 3 or tile.shape[2] != 3:
-            raise ModelError(f"a tile must be (H, W, 3) uint8, got {tuple(tile.shape)}")
-        h, w = tile.shape[:2]
-        data = (ctypes.c_ubyte * tile.nbytes).from_buffer_copy(tile.tobytes())
-        bitmap = mtmd.mtmd_bitmap_init(w, h, data)
-        chunks = mtmd.mtmd_input_chunks_init()
+        img = _ImageChunk(self._ptr, self.path, tile)
         try:
-            marker = mtmd.mtmd_default_marker()
-            text = mtmd.mtmd_input_text()
-            text.text = marker
-            text.text_len = len(marker)
-            text.add_special = False
-            text.parse_special = True
-            bitmaps = (mtmd.mtmd_bitmap_p_ctypes * 1)(bitmap)
-            rc = mtmd.mtmd_tokenize(self._ptr, chunks, ctypes.byref(text), bitmaps, 1)
-            if rc != 0:
-                raise ModelError(f"{self.path}: mtmd_tokenize failed with code {rc}")
-            images = []
-            for i in range(mtmd.mtmd_input_chunks_size(chunks)):
-                chunk = mtmd.mtmd_input_chunks_get(chunks, i)
-                if mtmd.mtmd_input_chunk_get_type(chunk) == mtmd.MTMD_INPUT_CHUNK_TYPE_IMAGE:
-                    images.append(chunk)
-            if len(images) != 1:
-                raise ModelError(
-                    f"{self.path}: a {w}x{h} tile became {len(images)} image chunks, expected 1"
-                )
-            chunk = images[0]
-            n_tokens = mtmd.mtmd_input_chunk_get_n_tokens(chunk)
-            rc = mtmd.mtmd_encode_chunk(self._ptr, chunk)
+            rc = mtmd.mtmd_encode_chunk(self._ptr, img.chunk)
             if rc != 0:
                 raise ModelError(f"{self.path}: mtmd_encode_chunk failed with code {rc}")
-            out = mtmd.mtmd_get_output_embd(self._ptr)
-            n_embd = self.model.n_embd
-            return np.ctypeslib.as_array(out, shape=(n_tokens, n_embd)).copy()
+            return self._out(mtmd.mtmd_get_output_embd(self._ptr), img.n_tokens)
         finally:
-            mtmd.mtmd_input_chunks_free(chunks)
-            mtmd.mtmd_bitmap_free(bitmap)
+            img.close()
+
+    def encode_tiles(self, tiles: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Encode several tiles in one pass of the ViT (mtmd's batch API).
+
+        Embeddings are identical to one-by-one encoding; whether it is faster depends on
+        the hardware (DESIGN §5: not on a 2-core CPU, it should on a GPU). Raises
+        BatchNotSupported when the projector cannot batch (lfm2, idefics3).
+        """
+        if len(tiles) == 1:
+            return [self.encode_tile(tiles[0])]
+        mtmd = _mtmd()
+        images: list[_ImageChunk] = []
+        batch = None
+        try:
+            for tile in tiles:
+                images.append(_ImageChunk(self._ptr, self.path, tile))
+            batch = mtmd.mtmd_batch_init(self._ptr)
+            if not batch:
+                raise ModelError(f"{self.path}: mtmd_batch_init failed")
+            for img in images:
+                rc = mtmd.mtmd_batch_add_chunk(batch, img.chunk)
+                if rc == 3:
+                    raise BatchNotSupported(f"{self.path}: this projector cannot batch tiles")
+                if rc == 2:
+                    raise BatchNotSupported(
+                        f"{self.path}: {len(tiles)} tiles exceed the batch token limit"
+                    )
+                if rc != 0:
+                    raise ModelError(f"{self.path}: mtmd_batch_add_chunk failed with code {rc}")
+            rc = mtmd.mtmd_batch_encode(batch)
+            if rc != 0:
+                raise ModelError(f"{self.path}: mtmd_batch_encode failed with code {rc}")
+            return [
+                self._out(mtmd.mtmd_batch_get_output_embd(batch, img.chunk), img.n_tokens)
+                for img in images
+            ]
+        finally:
+            if batch:
+                mtmd.mtmd_batch_free(batch)
+            for img in images:
+                img.close()
+
+    def supports_batch(self) -> bool:
+        """Whether the projector can batch (probed once with two small placeholder tiles)."""
+        if not hasattr(self, "_supports_batch"):
+            size = self.image_size
+            tile = np.zeros((size, size, 3), np.uint8)
+            try:
+                self.encode_tiles([tile, tile])
+                self._supports_batch = True
+            except BatchNotSupported:
+                self._supports_batch = False
+        return self._supports_batch
+
+    @property
+    def image_size(self) -> int:
+        """The tile side the projector was trained on (clip.vision.image_size)."""
+        if not hasattr(self, "_image_size"):
+            import gguf
+
+            field = gguf.GGUFReader(self.path).fields["clip.vision.image_size"]
+            self._image_size = int(field.contents())
+        return self._image_size
 
     def close(self) -> None:
         if self._ptr is not None:

@@ -1,0 +1,158 @@
+"""From files to an answer, headless: documents → tile plans → tiles → engine → streamed text.
+
+The same steps the app runs when a document is dropped; `bluelm-desktop ask` drives them
+from the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import resource
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bluelm_desktop.core.documents import DocumentService, DocumentSource
+from bluelm_desktop.core.engine.engine import (
+    Done,
+    Engine,
+    EngineSettings,
+    Event,
+    Failed,
+    ImageReady,
+    Stopped,
+    Token,
+)
+from bluelm_desktop.core.engine.models import read_metadata
+from bluelm_desktop.core.engine.prompt import ImageLayout
+from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.errors import BlueLMError, ModelError
+from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """One page, tiled for the model: what the engine encodes."""
+
+    image_id: str
+    name: str
+    tiles: list[np.ndarray]
+    layout: ImageLayout
+
+
+def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParams:
+    """The model's own tiling parameters (its GGUF metadata), with the user's budget."""
+    params = TilingParams.from_gguf_metadata(read_metadata(mmproj))
+    return dataclasses.replace(params, max_image_tokens=max_image_tokens)
+
+
+def prepare_images(service: DocumentService, files: Sequence[str | Path],
+                   params: TilingParams, password: str | None = None) -> list[PreparedImage]:
+    """Every usable page of every file, rendered at exactly the size its tiles need."""
+    out: list[PreparedImage] = []
+    for name in files:
+        src = DocumentSource.of(str(name))
+        info = service.probe(src, password=password)
+        for page in info.pages:
+            plan = plan_image(page.width, page.height, params)
+            pixels = service.render(src, page.index, target_size=plan.scaled_size,
+                                    password=password)
+            h, w = pixels.shape[:2]
+            # The page was rendered at the plan's scaled size: cut it as a w×h source.
+            plan = dataclasses.replace(plan, source_size=(w, h), scaled_size=(w, h))
+            tiles = [t.pixels for t in cut_tiles(pixels, plan)]
+            image_id = f"{info.content_hash}:p{page.index}:{plan.grid}:{params.tile_size}"
+            out.append(PreparedImage(image_id, f"{name} p{page.index + 1}", tiles,
+                                     ImageLayout(plan.grid.cols, plan.grid.rows, plan.thumbnail,
+                                                 params.tokens_per_tile)))
+    return out
+
+
+def translation_prompt(text: str, language: str) -> str:
+    base = f"Translate the text in the image into {language}. Reply with the translation only."
+    return f"{base}\n{text}" if text else base
+
+
+@dataclass
+class AskResult:
+    text: str = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
+        params: SamplingParams, settings: EngineSettings | None = None,
+        max_image_tokens: int | None = None, on_text: Callable[[str], None] | None = None,
+        password: str | None = None) -> AskResult:
+    """Answer one question about zero or more files; streams through `on_text`."""
+    if files and mmproj is None:
+        raise ModelError("reading documents needs a vision projector: pass --mmproj")
+    result = AskResult()
+    finished = threading.Event()
+    failure: list[str] = []
+    request: dict[str, int] = {}
+    stats: dict[str, Any] = {"tiles": 0, "image_tokens": 0, "encode_ms": 0.0,
+                             "prefill_ms": 0.0}
+
+    def sink(event: Event) -> None:
+        if isinstance(event, Token):
+            result.text += event.text
+            if on_text:
+                on_text(event.text)
+        elif isinstance(event, ImageReady):
+            stats["encode_ms"] += event.encode_s * 1000
+        elif isinstance(event, Done) and event.request_id == request.get("ask"):
+            s = event.stats
+            stats.update(prefill_ms=stats["prefill_ms"] + s.prefill_s * 1000,
+                         ttft_ms=s.ttft_s * 1000, decode_tokens=s.decode_tokens,
+                         decode_tok_s=s.decode_tok_s, stopped=s.stopped)
+            finished.set()
+        elif isinstance(event, Failed):
+            failure.append(event.message)
+            finished.set()
+        elif isinstance(event, Stopped) and event.request_id == request.get("ask"):
+            finished.set()
+
+    images: list[PreparedImage] = []
+    if files:
+        assert mmproj is not None
+        with DocumentService() as service:
+            images = prepare_images(service, files, tiling_for(mmproj, max_image_tokens),
+                                    password)
+    with Engine(settings or EngineSettings(), sink) as engine:
+        engine.load(llm, mmproj)
+        for img in images:
+            engine.encode_image("cli", img.image_id, img.tiles, img.layout)
+            stats["tiles"] += len(img.tiles)
+            stats["image_tokens"] += len(img.tiles) * img.layout.tokens_per_tile
+        request["ask"] = engine.ask("cli", question, [i.image_id for i in images], params)
+        while not finished.wait(0.1):
+            pass
+    if failure:
+        raise ModelError(failure[0])
+    stats["peak_rss_mb"] = _peak_rss_mb()
+    result.stats = stats
+    return result
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
+def load_schema(path: Path) -> dict[str, Any]:
+    try:
+        schema = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise BlueLMError(f"{path}: {e.strerror or e}") from None
+    except json.JSONDecodeError as e:
+        raise BlueLMError(f"{path}: not valid JSON ({e.msg}, line {e.lineno})") from None
+    if not isinstance(schema, dict):
+        raise BlueLMError(f"{path}: a JSON schema must be an object")
+    return schema
+

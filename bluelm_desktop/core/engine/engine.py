@@ -1,0 +1,365 @@
+"""The engine thread: the one owner of the llama.cpp and mtmd contexts.
+
+Callers (the GUI, the CLI) submit requests from any thread and receive events through a
+callback, called on the engine thread (the GUI re-emits them as Qt signals). Requests:
+- `encode_image`: starts the moment a document arrives. Tiles are encoded on a second
+  thread while this one prefills each encoded tile into the KV cache (the pipeline), so
+  when the user presses Enter only the question's tokens remain to prefill;
+- `ask`: renders the conversation, prefills what the cache lacks, streams the answer;
+- `cancel`: stops a request between tiles, prefill chunks and tokens.
+A newer request of the same kind for the same conversation cancels the older one
+("latest request wins"): dropping a second document cancels the first one's encoding.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bluelm_desktop.core.engine.encoder import BackgroundEncoding, EmbeddingCache, TileEncoder
+from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel, MtmdContext
+from bluelm_desktop.core.engine.prompt import ChatTemplate, ImageLayout, profile_for
+from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.engine.session import (
+    ChatSession,
+    Image,
+    KvCache,
+    Message,
+    TurnStats,
+)
+from bluelm_desktop.core.errors import BlueLMError, Cancelled, ModelError
+
+# --- settings and events -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    n_ctx: int = 4096
+    n_batch: int = 512  # largest llama_decode; prefill chunks are n_chunk ≤ n_batch
+    n_chunk: int = 128  # the paper's prefill chunk
+    threads: int = 0  # 0: all cores
+    encode_threads: int = 0  # 0: half the cores while encoding runs beside prefill
+    tile_batch: int = 1  # tiles per ViT pass (a measured setting; 1 = one by one)
+    cache_mb: int = 512
+
+    def total_threads(self) -> int:
+        return self.threads or max(1, os.cpu_count() or 1)
+
+    def split(self) -> tuple[int, int]:
+        """(encoder threads, LLM threads) while both run; they add up to the cores."""
+        total = self.total_threads()
+        enc = self.encode_threads or max(1, total // 2)
+        return min(enc, total), max(1, total - enc)
+
+
+@dataclass(frozen=True)
+class Event:
+    request_id: int
+
+
+@dataclass(frozen=True)
+class Loaded(Event):
+    llm: str
+    mmproj: str | None
+    load_s: float
+
+
+@dataclass(frozen=True)
+class TileEncoded(Event):
+    image_id: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ImageReady(Event):
+    image_id: str
+    tiles: int
+    encode_s: float
+    prefilled: int  # image positions already in the KV cache
+
+
+@dataclass(frozen=True)
+class Token(Event):
+    text: str
+
+
+@dataclass(frozen=True)
+class Done(Event):
+    stats: TurnStats
+
+
+@dataclass(frozen=True)
+class Failed(Event):
+    message: str
+
+
+@dataclass(frozen=True)
+class Stopped(Event):
+    """The request was cancelled (by the user or a newer request): not an error."""
+
+
+EventSink = Callable[[Event], None]
+
+
+# --- requests ------------------------------------------------------------------------
+
+
+@dataclass
+class _Request:
+    id: int
+    kind: str
+    conversation: str
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class _Encode(_Request):
+    image_id: str = ""
+    tiles: Sequence[np.ndarray] = ()
+    layout: ImageLayout | None = None
+
+
+@dataclass
+class _Ask(_Request):
+    text: str = ""
+    image_ids: Sequence[str] = ()
+    params: SamplingParams = field(default_factory=SamplingParams)
+
+
+@dataclass
+class _Load(_Request):
+    llm: Path = Path()
+    mmproj: Path | None = None
+
+
+_QUESTION = "⟦bluelm-question⟧"  # survives the template; the prompt module strips NULs
+
+
+class Engine:
+    """Owns the models on its own thread; every public method is safe from any thread."""
+
+    def __init__(self, settings: EngineSettings | None = None,
+                 on_event: EventSink | None = None) -> None:
+        self.settings = settings or EngineSettings()
+        self._sink = on_event or (lambda e: None)
+        self._queue: queue.Queue[_Request | None] = queue.Queue()
+        self._ids = itertools.count(1)
+        self._active: dict[int, _Request] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
+        self._started = False
+        # engine-thread state
+        self._model: LlamaModel | None = None
+        self._ctx: LlamaContext | None = None
+        self._mtmd: MtmdContext | None = None
+        self._encoder: TileEncoder | None = None
+        self._kv: KvCache | None = None
+        self._template: ChatTemplate | None = None
+        self._profile = None
+        self._sessions: dict[str, ChatSession] = {}
+        self._images: dict[str, tuple[ImageLayout, list[np.ndarray | None]]] = {}
+        self._pending_images: dict[str, list[str]] = {}  # conversation → image ids for next ask
+        self._cache = EmbeddingCache(self.settings.cache_mb * 2**20)
+
+    # --- public API --------------------------------------------------------------
+
+    def load(self, llm: Path, mmproj: Path | None = None) -> int:
+        return self._submit(_Load(next(self._ids), "load", "", llm=Path(llm),
+                                  mmproj=Path(mmproj) if mmproj else None))
+
+    def encode_image(self, conversation: str, image_id: str, tiles: Sequence[np.ndarray],
+                     layout: ImageLayout) -> int:
+        return self._submit(_Encode(next(self._ids), "encode", conversation, image_id=image_id,
+                                    tiles=list(tiles), layout=layout))
+
+    def ask(self, conversation: str, text: str, image_ids: Sequence[str] = (),
+            params: SamplingParams | None = None) -> int:
+        return self._submit(_Ask(next(self._ids), "ask", conversation, text=text,
+                                 image_ids=list(image_ids), params=params or SamplingParams()))
+
+    def cancel(self, request_id: int) -> None:
+        with self._lock:
+            req = self._active.get(request_id)
+        if req is not None:
+            req.cancelled.set()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Cancel everything, stop the thread, free native handles (children first)."""
+        with self._lock:
+            for req in self._active.values():
+                req.cancelled.set()
+        if self._started:
+            self._queue.put(None)
+            self._thread.join(timeout)
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _submit(self, req: _Request) -> int:
+        with self._lock:
+            if req.kind in ("encode", "ask"):
+                for other in self._active.values():  # latest request wins
+                    if other.kind == req.kind and other.conversation == req.conversation:
+                        other.cancelled.set()
+            self._active[req.id] = req
+            if not self._started:
+                self._started = True
+                self._thread.start()
+        self._queue.put(req)
+        return req.id
+
+    # --- engine thread -----------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            while True:
+                req = self._queue.get()
+                if req is None:
+                    return
+                try:
+                    if req.cancelled.is_set():
+                        raise Cancelled("cancelled before it started")
+                    if isinstance(req, _Load):
+                        self._do_load(req)
+                    elif isinstance(req, _Encode):
+                        self._do_encode(req)
+                    elif isinstance(req, _Ask):
+                        self._do_ask(req)
+                except Cancelled:
+                    self._sink(Stopped(req.id))
+                except BlueLMError as e:
+                    self._sink(Failed(req.id, str(e)))
+                except Exception as e:  # a bug: report it, keep the engine alive
+                    traceback.print_exc()
+                    self._sink(Failed(req.id, f"internal error: {type(e).__name__}: {e}"))
+                finally:
+                    with self._lock:
+                        self._active.pop(req.id, None)
+        finally:
+            self._unload()
+
+    def _unload(self) -> None:
+        self._sessions.clear()
+        self._encoder = None
+        for handle in (self._mtmd, self._ctx):
+            if handle is not None:
+                handle.close()
+        if self._model is not None:
+            self._model.close()
+        self._model = self._ctx = self._mtmd = self._kv = None
+
+    def _do_load(self, req: _Load) -> None:
+        from bluelm_desktop.core.engine.models import check_pair, read_metadata
+
+        t0 = time.perf_counter()
+        self._unload()
+        s = self.settings
+        check_pair(req.llm, req.mmproj, n_ctx=s.n_ctx)
+        self._model = LlamaModel(req.llm)
+        enc_threads, _ = s.split()
+        if req.mmproj is not None:
+            self._mtmd = MtmdContext(req.mmproj, self._model, n_threads=enc_threads)
+            self._encoder = TileEncoder(self._mtmd, s.tile_batch, self._cache)
+        self._ctx = LlamaContext(self._model, n_ctx=s.n_ctx, n_batch=s.n_batch,
+                                 n_threads=s.total_threads())
+        self._kv = KvCache(self._ctx, s.n_chunk)
+        meta = read_metadata(req.llm)
+        self._template = ChatTemplate(meta.get("tokenizer.chat_template"))  # type: ignore[arg-type]
+        layout = meta.get("bluelm.layout")
+        self._profile = profile_for(layout if isinstance(layout, str) else None, meta)
+        self._sessions.clear()
+        self._sink(Loaded(req.id, str(req.llm), str(req.mmproj) if req.mmproj else None,
+                          time.perf_counter() - t0))
+
+    def _session(self, conversation: str) -> ChatSession:
+        if self._model is None or self._kv is None or self._template is None:
+            raise ModelError("no model is loaded")
+        if conversation not in self._sessions:
+            self._sessions[conversation] = ChatSession(self._model, self._kv, self._template,
+                                                       self._profile)  # type: ignore[arg-type]
+        return self._sessions[conversation]
+
+    def _tile(self, image_id: str, index: int) -> np.ndarray:
+        layout_tiles = self._images.get(image_id)
+        emb = layout_tiles[1][index] if layout_tiles else None
+        if emb is None:
+            raise ModelError(f"image {image_id[:12]} is not encoded")
+        return emb
+
+    def _pending_message(self, session: ChatSession, image_ids: Sequence[str], text: str
+                         ) -> Message:
+        images = [Image(i, self._images[i][0]) for i in image_ids if i in self._images]
+        return Message("user", text, images)
+
+    def _do_encode(self, req: _Encode) -> None:
+        if self._encoder is None or self._ctx is None:
+            raise ModelError("the loaded model has no vision projector (mmproj)")
+        assert req.layout is not None
+        session = self._session(req.conversation)
+        slots: list[np.ndarray | None] = [None] * len(req.tiles)
+        self._images[req.image_id] = (req.layout, slots)
+        pending = self._pending_images.setdefault(req.conversation, [])
+        if req.image_id not in pending:
+            pending.append(req.image_id)
+        # Prefill-before-Enter: the conversation's prefix up to the question, image included.
+        message = self._pending_message(session, pending, _QUESTION)
+        prefix = session.items_for([*session.messages, message], True, until=_QUESTION)
+        self._ctx.set_threads(self.settings.split()[1])
+        stats = TurnStats()
+        t0 = time.perf_counter()
+        leaving = threading.Event()  # set when this request ends, however it ends
+
+        def stop() -> bool:
+            return req.cancelled.is_set() or leaving.is_set()
+
+        background = BackgroundEncoding(self._encoder, req.tiles, stop)
+        try:
+            for done, (index, emb) in enumerate(background, 1):
+                slots[index] = emb
+                self._sink(TileEncoded(req.id, req.image_id, done, len(req.tiles)))
+                # prefill every position whose embeddings now exist
+                ready = _ready_prefix(prefix, self._images)
+                self._kv.sync(prefix[:ready], self._tile, stop, stats, want_logits=False)
+        finally:
+            # The encoder thread must be done with the mtmd context before anything else
+            # (another request, unloading) touches it: a freed context under a running
+            # encode is a segfault. It stops at its next tile boundary.
+            leaving.set()
+            background.join()
+            self._ctx.set_threads(self.settings.total_threads())
+        self._sink(ImageReady(req.id, req.image_id, len(req.tiles), time.perf_counter() - t0,
+                              stats.image_tokens))
+
+    def _do_ask(self, req: _Ask) -> None:
+        session = self._session(req.conversation)
+        ids = list(req.image_ids) or self._pending_images.pop(req.conversation, [])
+        message = self._pending_message(session, ids, req.text)
+        stats = TurnStats()
+        for piece in session.ask(message, self._tile, req.params, req.cancelled.is_set, stats):
+            self._sink(Token(req.id, piece))
+        if stats.stopped == "cancelled":
+            raise Cancelled("answer stopped")
+        self._sink(Done(req.id, stats))
+
+
+def _ready_prefix(items: list, images: dict) -> int:
+    """How many leading items can be prefilled now (up to the first tile not yet encoded)."""
+    for i, item in enumerate(items):
+        if isinstance(item, tuple):
+            slots = images.get(item[0], (None, []))[1]
+            if item[1] >= len(slots) or slots[item[1]] is None:
+                return i
+    return len(items)

@@ -1,0 +1,101 @@
+"""Checks before llama.cpp sees a model pair: a bad pair is a sentence, not an abort.
+
+llama.cpp aborts the whole process on several mismatches (a projector whose output width
+is not the LLM's, a vocab without the projector's image tokens, ...), so everything that
+can be checked from the GGUF headers is checked here first, in pure Python.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import gguf
+
+from bluelm_desktop.core.errors import ModelError
+from model_convert.constants import IMAGE_TOKENS, LAYOUT_BLUELM, LAYOUT_INTERNVL
+from model_convert.errors import ConvertError
+from model_convert.inspect_gguf import GGUFSummary, estimate_ram_bytes, format_bytes, summarize
+
+SUPPORTED_LLM_ARCHS = frozenset({"llama", "qwen2", "qwen3", "gemma3", "lfm2", "smollm3"})
+# projector type → the family layout whose image tokens its vocab needs
+SUPPORTED_PROJECTORS = {"lfm2": LAYOUT_BLUELM, "internvl": LAYOUT_INTERNVL}
+
+
+def available_ram_bytes() -> int:
+    """Memory the OS can give us now (MemAvailable on Linux; physical pages otherwise)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62  # unknown: do not refuse
+
+
+def _summary(path: Path) -> GGUFSummary:
+    try:
+        return summarize(path)
+    except ConvertError as e:
+        raise ModelError(str(e)) from None
+
+
+def read_metadata(path: Path) -> dict[str, object]:
+    """String and scalar metadata of a GGUF (tokenizer arrays left out)."""
+    try:
+        reader = gguf.GGUFReader(path)
+    except (OSError, ValueError) as e:
+        raise ModelError(f"{path}: not a readable GGUF file ({e})") from None
+    out: dict[str, object] = {}
+    for key, field in reader.fields.items():
+        if key.startswith("tokenizer.ggml.") or key.startswith("GGUF."):
+            continue
+        try:
+            out[key] = field.contents()
+        except (ValueError, IndexError):
+            continue
+    return out
+
+
+def _vocab_tokens(path: Path) -> set[str]:
+    field = gguf.GGUFReader(path).fields.get("tokenizer.ggml.tokens")
+    return set(field.contents()) if field is not None else set()
+
+
+def check_pair(llm: Path, mmproj: Path | None, n_ctx: int = 4096,
+               available: int | None = None) -> int:
+    """Validate an LLM (+ optional mmproj) pair; returns the RAM estimate in bytes."""
+    s = _summary(llm)
+    if s.kind != "llm":
+        raise ModelError(f"{llm}: this is a vision projector, not a language model")
+    if s.architecture not in SUPPORTED_LLM_ARCHS:
+        raise ModelError(f"{llm}: unsupported architecture {s.architecture!r}")
+    total = estimate_ram_bytes(s, n_ctx=n_ctx)["total"]
+    if mmproj is not None:
+        v = _summary(mmproj)
+        if v.kind != "mmproj":
+            raise ModelError(f"{mmproj}: this is a language model, not a vision projector")
+        if v.projector_type not in SUPPORTED_PROJECTORS:
+            known = ", ".join(sorted(SUPPORTED_PROJECTORS))
+            raise ModelError(f"{mmproj}: unsupported projector {v.projector_type!r} "
+                             f"(supported: {known})")
+        proj_dim, n_embd = v.hparams.get("projection_dim"), s.hparams.get("n_embd")
+        if proj_dim != n_embd:
+            raise ModelError(f"{mmproj}: projector outputs {proj_dim} values per token but "
+                             f"{llm.name} expects {n_embd}: these files are not a pair")
+        missing = [t for t in IMAGE_TOKENS[SUPPORTED_PROJECTORS[v.projector_type]][:2]
+                   if t not in _vocab_tokens(llm)]
+        if missing:
+            raise ModelError(f"{llm}: the vocabulary lacks the image tokens "
+                             f"{', '.join(missing)} that {v.projector_type} needs")
+        total += estimate_ram_bytes(v, n_ctx=n_ctx)["total"]
+    free = available_ram_bytes() if available is None else available
+    if total > free:
+        raise ModelError(f"{llm.name}: needs about {format_bytes(total)} of memory at a "
+                         f"{n_ctx}-token context, only {format_bytes(free)} is available; "
+                         "close other programs or pick a smaller model or context")
+    return total

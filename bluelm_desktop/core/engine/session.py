@@ -1,0 +1,297 @@
+"""One conversation on one llama.cpp context: chunked prefill, streamed answers, KV reuse.
+
+What is in the KV cache is tracked as a list of *items* (a token id, or one image tile's
+block of embeddings). A new turn renders the whole conversation through the chat
+template, compares its items with what the cache already holds, drops the cache's tail
+from the first difference (`llama_memory_seq_rm`) and prefills only the rest. That one
+mechanism gives:
+- follow-up turns that cost only their own tokens,
+- regenerate and edit (the changed tail is dropped and recomputed),
+- prefill-before-Enter: a document's tiles can be prefilled as soon as they are encoded,
+  and the question then only adds its own tokens.
+Answers are kept as the exact token ids generated, so the next turn's prefix matches
+them even when re-tokenizing the text would split it differently.
+
+Prefill runs in chunks of `n_chunk` positions (the paper's 128): each chunk is a natural
+place to stop, and stopping between `llama_decode` calls leaves the cache consistent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel
+from bluelm_desktop.core.engine.prompt import (
+    ChatTemplate,
+    ImageLayout,
+    ImagePart,
+    LayoutProfile,
+    TextPart,
+    build_prompt,
+)
+from bluelm_desktop.core.engine.sampling import (
+    Sampler,
+    SamplingParams,
+    Utf8Stream,
+    is_end_of_generation,
+)
+from bluelm_desktop.core.errors import Cancelled, ModelError
+
+StopCheck = Callable[[], bool]
+ImageKey = tuple[str, int, int]  # (image id, tile index, row within the tile)
+Item = int | ImageKey
+# Given an image id and tile index, the tile's embeddings (waits for the encoder if needed).
+TileSource = Callable[[str, int], np.ndarray]
+
+def _never() -> bool:
+    return False
+
+
+@dataclass
+class Image:
+    """An image attached to a user message: its id (content hash) and tile layout."""
+
+    image_id: str
+    layout: ImageLayout
+
+
+@dataclass
+class Message:
+    role: str
+    content: str
+    images: list[Image] = field(default_factory=list)
+    tokens: list[int] | None = None  # an assistant answer's exact generated ids
+
+
+@dataclass
+class TurnStats:
+    prompt_items: int = 0
+    reused_items: int = 0
+    prefilled_positions: int = 0
+    image_tokens: int = 0
+    prefill_s: float = 0.0
+    ttft_s: float = 0.0
+    decode_tokens: int = 0
+    decode_s: float = 0.0
+    stopped: str = ""  # "eog" | "max_tokens" | "cancelled" | "context"
+
+    @property
+    def decode_tok_s(self) -> float:
+        return self.decode_tokens / self.decode_s if self.decode_s > 0 else 0.0
+
+
+class KvCache:
+    """The context's KV cache and the items it holds, position by position.
+
+    Shared by every conversation on one context: switching conversations is a sync to the
+    other conversation's items (the common prefix, often just the template's opening, stays).
+    """
+
+    def __init__(self, ctx: LlamaContext, n_chunk: int = 128) -> None:
+        if not 1 <= n_chunk <= ctx.n_batch:
+            raise ModelError(f"prefill chunk must be in 1..{ctx.n_batch}, got {n_chunk}")
+        self.ctx = ctx
+        self.n_chunk = n_chunk
+        self.items: list[Item] = []
+
+    def clear(self) -> None:
+        self.ctx.clear()
+        self.items.clear()
+
+    def sync(self, items: Sequence[Item], tiles: TileSource, should_stop: StopCheck = _never,
+             stats: TurnStats | None = None, want_logits: bool = True) -> None:
+        """Make the KV cache hold exactly `items`: keep the common prefix, prefill the rest.
+
+        Stops between chunks when `should_stop()`; the cache then holds a consistent
+        prefix of `items` and the next call continues from there.
+        """
+        stats = stats if stats is not None else TurnStats()
+        if len(items) > self.ctx.n_ctx:
+            raise ModelError(
+                f"the conversation needs {len(items)} positions, the context holds "
+                f"{self.ctx.n_ctx}; start a new conversation or lower the image detail"
+            )
+        keep = 0
+        for a, b in zip(self.items, items, strict=False):
+            if a != b:
+                break
+            keep += 1
+        if keep == len(items) and keep > 0 and want_logits:
+            keep -= 1  # re-decode the last position so there are logits to sample from
+        if keep < len(self.items):
+            self.ctx.truncate(keep)
+            del self.items[keep:]
+        stats.prompt_items = len(items)
+        stats.reused_items = keep
+        t0 = time.perf_counter()
+        pos = keep
+        while pos < len(items):
+            if should_stop():
+                raise Cancelled("prefill cancelled")
+            end = self._chunk_end(items, pos)
+            last = end == len(items)
+            chunk = items[pos:end]
+            if isinstance(chunk[0], int):
+                self.ctx.decode_tokens([int(t) for t in chunk], logits=last and want_logits)
+            else:
+                self.ctx.decode_embeddings(self._rows(chunk, tiles), logits=last and want_logits)
+                stats.image_tokens += len(chunk)
+            self.items.extend(chunk)
+            stats.prefilled_positions += len(chunk)
+            pos = end
+        stats.prefill_s += time.perf_counter() - t0
+
+    def _chunk_end(self, items: Sequence[Item], pos: int) -> int:
+        """End of the next chunk: at most n_chunk positions, all tokens or all embeddings."""
+        is_token = isinstance(items[pos], int)
+        end = pos + 1
+        limit = min(len(items), pos + self.n_chunk)
+        while end < limit and isinstance(items[end], int) == is_token:
+            end += 1
+        return end
+
+    @staticmethod
+    def _rows(chunk: Sequence[Item], tiles: TileSource) -> np.ndarray:
+        """Embedding rows for a run of image items (which may span several tiles)."""
+        return np.stack([tiles(k[0], k[1])[k[2]] for k in chunk if isinstance(k, tuple)])
+
+
+class ChatSession:
+    """A conversation: its messages, rendered through the model's template into KV items.
+
+    Only the engine thread uses it.
+    """
+
+    def __init__(self, model: LlamaModel, kv: KvCache, template: ChatTemplate,
+                 profile: LayoutProfile) -> None:
+        self.model, self.kv, self.template, self.profile = model, kv, template, profile
+        self.messages: list[Message] = []
+
+    @property
+    def ctx(self) -> LlamaContext:
+        return self.kv.ctx
+
+    # --- building the item list --------------------------------------------------
+
+    def items_for(self, messages: Sequence[Message], add_generation_prompt: bool,
+                  until: str | None = None) -> list[Item]:
+        """The conversation as cache items: token ids and image-tile rows.
+
+        With `until`, stop just before that text (the engine renders a placeholder question
+        to learn which prefix stays the same whatever the user will type).
+        """
+        rendered: list[Mapping[str, object]] = []
+        layouts: list[ImageLayout] = []
+        image_ids: list[str] = []
+        for m in messages:
+            content: list[dict[str, str]] = [{"type": "image"} for _ in m.images]
+            content.append({"type": "text", "text": m.content})
+            rendered.append({"role": m.role, "content": content})
+            layouts += [img.layout for img in m.images]
+            image_ids += [img.image_id for img in m.images]
+        prompt = build_prompt(self.template, self.profile, rendered, layouts,
+                              add_generation_prompt=add_generation_prompt)
+        # Answers are re-used as the exact ids generated: find each answer's text, in order.
+        answers = [(m.content, m.tokens) for m in messages
+                   if m.role == "assistant" and m.tokens and m.content]
+        items: list[Item] = []
+        for part in prompt:
+            if isinstance(part, ImagePart):
+                image_id = image_ids[part.image_index]
+                items.extend((image_id, part.tile_index, r) for r in range(part.n_tokens))
+                continue
+            assert isinstance(part, TextPart)
+            text = part.text
+            if until is not None and until in text:
+                text = text.split(until, 1)[0]
+            while answers and (at := text.find(answers[0][0])) >= 0:
+                answer, ids = answers.pop(0)
+                items.extend(self._tokenize(text[:at]))
+                items.extend(ids or [])
+                text = text[at + len(answer):]
+            items.extend(self._tokenize(text))
+            if until is not None and until in part.text:
+                return items
+        return items
+
+    def _tokenize(self, text: str) -> list[int]:
+        return self.model.tokenize(text, add_special=False, parse_special=True) if text else []
+
+    # --- answering ---------------------------------------------------------------
+
+    def ask(self, message: Message, tiles: TileSource, params: SamplingParams,
+            should_stop: StopCheck = _never, stats: TurnStats | None = None
+            ) -> Iterator[str]:
+        """Add a user message and stream the answer's text.
+
+        The answer is recorded (as interrupted text if stopped) when the generator ends.
+        """
+        stats = stats if stats is not None else TurnStats()
+        t_start = time.perf_counter()
+        self.messages.append(message)
+        items = self.items_for(self.messages, add_generation_prompt=True)
+        try:
+            self.kv.sync(items, tiles, should_stop, stats)
+        except BaseException:
+            self.messages.pop()
+            raise
+        yield from self._generate(params, should_stop, stats, t_start)
+
+    def regenerate(self, tiles: TileSource, params: SamplingParams,
+                   should_stop: StopCheck = _never, stats: TurnStats | None = None
+                   ) -> Iterator[str]:
+        """Drop the last answer and answer the last user message again."""
+        if self.messages and self.messages[-1].role == "assistant":
+            self.messages.pop()
+        if not self.messages or self.messages[-1].role != "user":
+            raise ModelError("there is no question to answer again")
+        stats = stats if stats is not None else TurnStats()
+        t_start = time.perf_counter()
+        self.kv.sync(self.items_for(self.messages, True), tiles, should_stop, stats)
+        yield from self._generate(params, should_stop, stats, t_start)
+
+    def _generate(self, params: SamplingParams, should_stop: StopCheck, stats: TurnStats,
+                  t_start: float) -> Iterator[str]:
+        stream = Utf8Stream()
+        ids: list[int] = []
+        text: list[str] = []
+        t_first = 0.0
+        try:
+            with Sampler(self.model, params) as sampler:
+                while len(ids) < params.max_tokens:
+                    if should_stop():
+                        stats.stopped = "cancelled"
+                        break
+                    token = sampler.sample(self.ctx)
+                    if is_end_of_generation(self.model, token):
+                        stats.stopped = "eog"
+                        break
+                    if not t_first:
+                        t_first = time.perf_counter()
+                        stats.ttft_s = t_first - t_start
+                    ids.append(token)
+                    piece = stream.feed(self.model.token_to_piece(token, special=False))
+                    if self.ctx.n_past + 1 > self.ctx.n_ctx:
+                        stats.stopped = "context"
+                        break
+                    self.ctx.decode_tokens([token], logits=True)
+                    self.kv.items.append(token)
+                    if piece:
+                        text.append(piece)
+                        yield piece
+                else:
+                    stats.stopped = "max_tokens"
+            tail = stream.flush()
+            if tail:
+                text.append(tail)
+                yield tail
+        finally:
+            stats.decode_tokens = len(ids)
+            if t_first:
+                stats.decode_s = time.perf_counter() - t_first
+            if ids:
+                self.messages.append(Message("assistant", "".join(text), tokens=ids))

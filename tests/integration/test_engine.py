@@ -1,0 +1,296 @@
+"""The engine on real llama.cpp with the tiny synthetic models: encode, prefill, stream, cancel."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bluelm_desktop.core.engine.encoder import BackgroundEncoding, EmbeddingCache, TileEncoder
+from bluelm_desktop.core.engine.engine import (
+    Done,
+    Engine,
+    EngineSettings,
+    Event,
+    Failed,
+    ImageReady,
+    Loaded,
+    Stopped,
+    TileEncoded,
+    Token,
+)
+from bluelm_desktop.core.engine.models import check_pair
+from bluelm_desktop.core.engine.native import LlamaModel, MtmdContext
+from bluelm_desktop.core.engine.prompt import ImageLayout
+from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
+from model_convert import constants as C
+from model_convert.verify import make_test_tile
+
+TILE = {C.LAYOUT_BLUELM: 392, C.LAYOUT_INTERNVL: 448}
+TOKENS = {C.LAYOUT_BLUELM: 196, C.LAYOUT_INTERNVL: 256}
+
+
+class Recorder:
+    """Collects engine events and lets a test wait for a request's last one."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._cond = threading.Condition()
+        self.on_event: Callable[[Event], None] | None = None
+
+    def __call__(self, event: Event) -> None:
+        with self._cond:
+            self.events.append(event)
+            self._cond.notify_all()
+        if self.on_event:
+            self.on_event(event)
+
+    def wait_end(self, request_id: int, timeout: float = 120) -> Event:
+        final = (Done, Failed, Stopped, Loaded, ImageReady)
+        with self._cond:
+            ok = self._cond.wait_for(
+                lambda: any(isinstance(e, final) and e.request_id == request_id
+                            for e in self.events), timeout)
+        assert ok, f"request {request_id} did not finish: {self.events[-5:]}"
+        return next(e for e in self.events if isinstance(e, final) and e.request_id == request_id)
+
+    def text(self, request_id: int) -> str:
+        return "".join(
+            e.text for e in self.events if isinstance(e, Token) and e.request_id == request_id
+        )
+
+
+def image_tiles(layout: str, w: int = 900, h: int = 600, seed: int = 0):
+    img = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    params = TilingParams(tile_size=TILE[layout], tokens_per_tile=TOKENS[layout])
+    plan = plan_image(w, h, params)
+    tiles = [t.pixels for t in cut_tiles(img, plan)]
+    return tiles, ImageLayout(plan.grid.cols, plan.grid.rows, plan.thumbnail, TOKENS[layout])
+
+
+@pytest.fixture
+def engine_for(tiny_models) -> Iterator[Callable[..., tuple[Engine, Recorder]]]:
+    made: list[Engine] = []
+
+    def make(layout: str = C.LAYOUT_BLUELM, vision: bool = True,
+             **settings: int) -> tuple[Engine, Recorder]:
+        models = tiny_models(layout, "f16", "f16")
+        rec = Recorder()
+        engine = Engine(EngineSettings(**{"n_ctx": 4096, **settings}), rec)
+        made.append(engine)
+        rid = engine.load(models.llm, models.mmproj if vision else None)
+        assert isinstance(rec.wait_end(rid), Loaded), rec.events
+        return engine, rec
+
+    yield make
+    for engine in made:
+        engine.close()
+
+
+GREEDY = SamplingParams(temperature=0.0, max_tokens=12, repeat_penalty=1.0)
+
+
+def test_text_only_chat_streams_and_is_reproducible(engine_for):
+    engine, rec = engine_for(vision=False)
+    a = engine.ask("c1", "Hello, who are you?", params=SamplingParams(seed=7, max_tokens=16))
+    done = rec.wait_end(a)
+    assert isinstance(done, Done), rec.events
+    assert done.stats.decode_tokens > 0 and rec.text(a)
+    b = engine.ask("c2", "Hello, who are you?", params=SamplingParams(seed=7, max_tokens=16))
+    rec.wait_end(b)
+    assert rec.text(a) == rec.text(b)  # same seed, same answer (another conversation)
+
+
+@pytest.mark.parametrize("layout", C.LAYOUTS)
+def test_image_is_prefilled_before_the_question(layout, engine_for):
+    engine, rec = engine_for(layout)
+    tiles, lay = image_tiles(layout)
+    e = engine.encode_image("c1", "img-a", tiles, lay)
+    ready = rec.wait_end(e)
+    assert isinstance(ready, ImageReady), rec.events
+    assert ready.prefilled == len(tiles) * TOKENS[layout]
+    progress = [x for x in rec.events if isinstance(x, TileEncoded)]
+    assert [p.done for p in progress] == list(range(1, len(tiles) + 1))
+    a = engine.ask("c1", "What is the total amount?", params=GREEDY)
+    done = rec.wait_end(a)
+    assert isinstance(done, Done), rec.events
+    # Enter costs only the question's tokens: the image was in the KV cache already.
+    assert done.stats.reused_items >= ready.prefilled
+    assert done.stats.prefilled_positions < 40
+    assert done.stats.image_tokens == 0
+
+
+def test_follow_up_prefills_only_the_new_turn(engine_for):
+    engine, rec = engine_for()
+    tiles, lay = image_tiles(C.LAYOUT_BLUELM)
+    rec.wait_end(engine.encode_image("c1", "img-a", tiles, lay))
+    first = rec.wait_end(engine.ask("c1", "Who is the vendor?", params=GREEDY))
+    assert isinstance(first, Done)
+    second = rec.wait_end(engine.ask("c1", "And the date?", params=GREEDY))
+    assert isinstance(second, Done), rec.events
+    s = second.stats
+    # everything up to the end of the first answer is reused
+    assert s.reused_items >= first.stats.prompt_items + first.stats.decode_tokens
+    # only the new turn's text ("<|im_end|>", "<|im_start|>user", the question, ...)
+    assert s.prefilled_positions == s.prompt_items - s.reused_items <= 30
+
+
+def test_same_answer_with_or_without_prefill_before_enter(engine_for):
+    """Prefilling the image early must not change the answer (same cache contents)."""
+    engine, rec = engine_for()
+    tiles, lay = image_tiles(C.LAYOUT_BLUELM, seed=3)
+    rec.wait_end(engine.encode_image("early", "img-b", tiles, lay))
+    a = engine.ask("early", "Describe it.", params=GREEDY)
+    rec.wait_end(a)
+    engine2, rec2 = engine_for()
+    rec2.wait_end(engine2.encode_image("late", "img-b", tiles, lay))
+    b = engine2.ask("other", "Describe it.", image_ids=["img-b"], params=GREEDY)
+    rec2.wait_end(b)
+    assert rec.text(a) == rec2.text(b)
+
+
+def test_cancel_during_decode(engine_for):
+    engine, rec = engine_for(vision=False)
+    ids: list[int] = []
+
+    def stop_after_first_token(event: Event) -> None:
+        if isinstance(event, Token) and event.request_id == ids[0]:
+            engine.cancel(ids[0])
+
+    rec.on_event = stop_after_first_token
+    ids.append(engine.ask("c1", "Write a long story.",
+                          params=SamplingParams(max_tokens=2000, seed=1, temperature=0.0,
+                                                repeat_penalty=1.0)))
+    end = rec.wait_end(ids[0])
+    assert isinstance(end, Stopped), rec.events
+    tokens = [e for e in rec.events if isinstance(e, Token)]
+    assert 1 <= len(tokens) <= 3  # stops within one token (the one in flight)
+    rec.on_event = None
+    # the engine is still usable and the interrupted answer is part of the history
+    after = rec.wait_end(engine.ask("c1", "Go on.", params=GREEDY))
+    assert isinstance(after, Done)
+
+
+def test_cancel_during_encode_and_latest_request_wins(engine_for):
+    engine, rec = engine_for(C.LAYOUT_INTERNVL)
+    tiles, lay = image_tiles(C.LAYOUT_INTERNVL, 1600, 1200)
+    first = engine.encode_image("c1", "img-old", tiles, lay)
+    second = engine.encode_image("c1", "img-new", tiles[:1], ImageLayout(1, 1, False, 256))
+    assert isinstance(rec.wait_end(first), Stopped)
+    assert isinstance(rec.wait_end(second), ImageReady)
+
+
+def test_context_overflow_is_a_message_not_a_crash(engine_for):
+    engine, rec = engine_for(n_ctx=512)
+    tiles, lay = image_tiles(C.LAYOUT_BLUELM)  # 7 tiles = 1,372 image tokens > 512
+    end = rec.wait_end(engine.encode_image("c1", "big", tiles, lay))
+    assert isinstance(end, Failed) and "positions" in end.message, rec.events
+    assert isinstance(rec.wait_end(engine.ask("c2", "hi", params=GREEDY)), Done)
+
+
+def test_json_schema_answer_parses(engine_for):
+    engine, rec = engine_for(vision=False)
+    schema = {"type": "object",
+              "properties": {"currency": {"enum": ["EUR", "USD"]},
+                             "total": {"type": "integer", "minimum": 0, "maximum": 9999}},
+              "required": ["currency", "total"], "additionalProperties": False}
+    a = engine.ask("c1", "Extract the fields.",
+                   params=SamplingParams(json_schema=schema, seed=2, max_tokens=64))
+    assert isinstance(rec.wait_end(a), Done), rec.events
+    data = json.loads(rec.text(a))
+    assert data["currency"] in ("EUR", "USD") and 0 <= data["total"] <= 9999
+
+
+def test_batched_pipelined_and_single_encodings_are_identical(tiny_models):
+    models = tiny_models(C.LAYOUT_INTERNVL, "f16", "f16")
+    tiles = [make_test_tile(448, seed=i) for i in range(5)]
+    with LlamaModel(models.llm) as model:
+        mtmd = MtmdContext(models.mmproj, model, n_threads=2)
+        single = [e for _, e in TileEncoder(mtmd, 1, EmbeddingCache()).encode(tiles)]
+        batched_encoder = TileEncoder(mtmd, 4, EmbeddingCache())
+        assert batched_encoder.batch_size == 4
+        batched = [e for _, e in batched_encoder.encode(tiles)]
+        piped = [e for _, e in BackgroundEncoding(TileEncoder(mtmd, 2, EmbeddingCache()), tiles)]
+        for a, b, c in zip(single, batched, piped, strict=True):
+            assert np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_cache_makes_a_second_encoding_free(tiny_models):
+    models = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+    tiles = [make_test_tile(392, seed=i) for i in range(3)]
+    with LlamaModel(models.llm) as model:
+        encoder = TileEncoder(MtmdContext(models.mmproj, model, n_threads=2), 4)
+        assert encoder.batch_size == 1  # lfm2 cannot batch: falls back to one by one
+        list(encoder.encode(tiles))
+        assert len(encoder.cache) == 3
+        from bluelm_desktop.core.engine.encoder import EncodeStats
+
+        stats = EncodeStats()
+        list(encoder.encode(tiles, stats=stats))
+        assert stats.cached == 3 and stats.batches == 0
+
+
+def test_bad_pairs_are_refused_before_llama_cpp(tiny_models, tmp_path: Path):
+    bluelm = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+    internvl = tiny_models(C.LAYOUT_INTERNVL, "f16", "f16")
+    with pytest.raises(ModelError, match="vision projector, not a language model"):
+        check_pair(bluelm.mmproj, None)
+    with pytest.raises(ModelError, match="lacks the image tokens <img>"):
+        check_pair(bluelm.llm, internvl.mmproj)
+    with pytest.raises(ModelError, match=r"needs about .* only 1\.00 MiB is available"):
+        check_pair(bluelm.llm, bluelm.mmproj, available=2**20)
+    cut = tmp_path / "cut-llm.gguf"
+    cut.write_bytes(bluelm.llm.read_bytes()[:50_000])
+    with pytest.raises(ModelError, match=r"cut-llm\.gguf"):
+        check_pair(cut, None)
+
+
+def test_load_failure_is_an_event(engine_for, tiny_models, tmp_path: Path):
+    rec = Recorder()
+    with Engine(EngineSettings(), rec) as engine:
+        junk = tmp_path / "junk-llm.gguf"
+        junk.write_bytes(b"GGUF" + bytes(100))
+        end = rec.wait_end(engine.load(junk))
+        assert isinstance(end, Failed) and "junk-llm.gguf" in end.message
+        good = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+        assert isinstance(rec.wait_end(engine.load(good.llm, good.mmproj)), Loaded)
+
+
+def test_cancel_between_prefill_chunks_keeps_the_cache_consistent(tiny_models):
+    from bluelm_desktop.core.engine.native import LlamaContext
+    from bluelm_desktop.core.engine.prompt import ChatTemplate, profile_for
+    from bluelm_desktop.core.engine.session import ChatSession, Image, KvCache, Message
+    from bluelm_desktop.core.errors import Cancelled
+
+    models = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+    tiles, lay = image_tiles(C.LAYOUT_BLUELM)
+    with LlamaModel(models.llm) as model:
+        ctx = LlamaContext(model, n_ctx=4096, n_batch=512, n_threads=2)
+        kv = KvCache(ctx, n_chunk=64)
+        mtmd = MtmdContext(models.mmproj, model, n_threads=2)
+        embeddings = [mtmd.encode_tile(t) for t in tiles]  # lfm2 cannot batch
+        session = ChatSession(model, kv, ChatTemplate(None), profile_for("bluelm", {}))
+        items = session.items_for([Message("user", "hi", [Image("img", lay)])], True)
+        calls = 0
+
+        def stop_after_three() -> bool:
+            nonlocal calls
+            calls += 1
+            return calls > 3
+
+        with pytest.raises(Cancelled):
+            kv.sync(items, lambda _id, k: embeddings[k], stop_after_three)
+        assert 0 < len(kv.items) == ctx.n_past <= 3 * 64
+        assert kv.items == items[: len(kv.items)]  # a consistent prefix, nothing half-done
+        done_before = len(kv.items)
+        from bluelm_desktop.core.engine.session import TurnStats
+
+        stats = TurnStats()
+        kv.sync(items, lambda _id, k: embeddings[k], stats=stats)
+        assert stats.reused_items == done_before and kv.items == list(items)
