@@ -294,3 +294,31 @@ def test_cancel_between_prefill_chunks_keeps_the_cache_consistent(tiny_models):
         stats = TurnStats()
         kv.sync(items, lambda _id, k: embeddings[k], stats=stats)
         assert stats.reused_items == done_before and kv.items == list(items)
+
+
+def test_regenerate_and_edit_drop_the_tail(engine_for):
+    engine, rec = engine_for(vision=False)
+    sampled = SamplingParams(seed=5, max_tokens=8)
+    first = rec.wait_end(engine.ask("c1", "Name a colour.", params=sampled))
+    assert isinstance(first, Done)
+    again = engine.regenerate("c1", SamplingParams(seed=6, max_tokens=8))
+    redo = rec.wait_end(again)
+    assert isinstance(redo, Done), rec.events
+    # the question stays in the cache; only the answer is recomputed
+    assert redo.stats.reused_items >= first.stats.prompt_items - 1
+    edited = rec.wait_end(engine.edit("c1", 0, "Name a fruit.", sampled))
+    assert isinstance(edited, Done), rec.events
+    assert edited.stats.reused_items < first.stats.prompt_items  # the question changed
+    bad = rec.wait_end(engine.edit("c1", 1, "x"))  # index 1 is an answer, not a question
+    assert isinstance(bad, Failed) and "not a question that can be edited" in bad.message
+
+
+def test_load_reports_progress(tiny_models):
+    from bluelm_desktop.core.engine.engine import LoadProgress
+
+    rec = Recorder()
+    models = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+    with Engine(EngineSettings(), rec) as engine:
+        rec.wait_end(engine.load(models.llm))
+    fractions = [e.fraction for e in rec.events if isinstance(e, LoadProgress)]
+    assert fractions and fractions[-1] == 1.0 and fractions == sorted(fractions)

@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +64,11 @@ class EngineSettings:
 @dataclass(frozen=True)
 class Event:
     request_id: int
+
+
+@dataclass(frozen=True)
+class LoadProgress(Event):
+    fraction: float  # 0..1 of the LLM's weights read
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,15 @@ class _Ask(_Request):
 
 
 @dataclass
+class _Redo(_Request):
+    """Regenerate the last answer (index None) or edit the user message at `index`."""
+
+    index: int | None = None
+    text: str = ""
+    params: SamplingParams = field(default_factory=SamplingParams)
+
+
+@dataclass
 class _Load(_Request):
     llm: Path = Path()
     mmproj: Path | None = None
@@ -186,6 +200,17 @@ class Engine:
             params: SamplingParams | None = None) -> int:
         return self._submit(_Ask(next(self._ids), "ask", conversation, text=text,
                                  image_ids=list(image_ids), params=params or SamplingParams()))
+
+    def regenerate(self, conversation: str, params: SamplingParams | None = None) -> int:
+        """Answer the conversation's last question again (the old answer is dropped)."""
+        return self._submit(_Redo(next(self._ids), "ask", conversation,
+                                  params=params or SamplingParams()))
+
+    def edit(self, conversation: str, index: int, text: str,
+             params: SamplingParams | None = None) -> int:
+        """Replace the user message at `index`, drop everything after it, answer again."""
+        return self._submit(_Redo(next(self._ids), "ask", conversation, index=index, text=text,
+                                  params=params or SamplingParams()))
 
     def cancel(self, request_id: int) -> None:
         with self._lock:
@@ -238,6 +263,8 @@ class Engine:
                         self._do_encode(req)
                     elif isinstance(req, _Ask):
                         self._do_ask(req)
+                    elif isinstance(req, _Redo):
+                        self._do_redo(req)
                 except Cancelled:
                     self._sink(Stopped(req.id))
                 except BlueLMError as e:
@@ -268,7 +295,15 @@ class Engine:
         self._unload()
         s = self.settings
         check_pair(req.llm, req.mmproj, n_ctx=s.n_ctx)
-        self._model = LlamaModel(req.llm)
+        last = [-1.0]
+
+        def progress(fraction: float) -> bool:
+            if fraction - last[0] >= 0.05 or fraction >= 1.0:  # ~20 events, not thousands
+                last[0] = fraction
+                self._sink(LoadProgress(req.id, fraction))
+            return not req.cancelled.is_set()
+
+        self._model = LlamaModel(req.llm, progress=progress)
         enc_threads, _ = s.split()
         if req.mmproj is not None:
             self._mtmd = MtmdContext(req.mmproj, self._model, n_threads=enc_threads)
@@ -348,7 +383,19 @@ class Engine:
         ids = list(req.image_ids) or self._pending_images.pop(req.conversation, [])
         message = self._pending_message(session, ids, req.text)
         stats = TurnStats()
-        for piece in session.ask(message, self._tile, req.params, req.cancelled.is_set, stats):
+        self._stream(req, session.ask(message, self._tile, req.params, req.cancelled.is_set,
+                                      stats), stats)
+
+    def _do_redo(self, req: _Redo) -> None:
+        session = self._session(req.conversation)
+        if req.index is not None:
+            session.edit(req.index, req.text)
+        stats = TurnStats()
+        self._stream(req, session.regenerate(self._tile, req.params, req.cancelled.is_set,
+                                             stats), stats)
+
+    def _stream(self, req: _Request, pieces: Iterator[str], stats: TurnStats) -> None:
+        for piece in pieces:
             self._sink(Token(req.id, piece))
         if stats.stopped == "cancelled":
             raise Cancelled("answer stopped")

@@ -16,13 +16,13 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.errors import Cancelled, ModelError
 
 _init_lock = threading.Lock()
 _initialised = False
@@ -74,7 +74,9 @@ def default_threads() -> int:
 class LlamaModel:
     """A loaded GGUF language model (weights mmapped)."""
 
-    def __init__(self, path: Path, n_gpu_layers: int = 0, vocab_only: bool = False) -> None:
+    def __init__(self, path: Path, n_gpu_layers: int = 0, vocab_only: bool = False,
+                 progress: Callable[[float], bool] | None = None) -> None:
+        """`progress(fraction)` is called during the load; returning False cancels it."""
         init_backend()
         lib = _lib()
         self.path = Path(path)
@@ -83,8 +85,24 @@ class LlamaModel:
         params = lib.llama_model_default_params()
         params.n_gpu_layers = n_gpu_layers
         params.vocab_only = vocab_only
+        cancelled = False
+        if progress is not None:
+
+            def on_progress(fraction: float, _user: Any) -> bool:
+                nonlocal cancelled
+                try:
+                    keep_going = bool(progress(float(fraction)))
+                except Exception:  # an exception must not unwind through C
+                    keep_going = False
+                cancelled = cancelled or not keep_going
+                return keep_going
+
+            callback = lib.llama_progress_callback(on_progress)  # alive until the load returns
+            params.progress_callback = callback
         ptr = lib.llama_model_load_from_file(str(self.path).encode(), params)
         if not ptr:
+            if cancelled:
+                raise Cancelled(f"{self.path}: loading cancelled")
             raise ModelError(f"{self.path}: llama.cpp could not load this model")
         self._ptr: Any = ptr
         self.vocab = lib.llama_model_get_vocab(ptr)

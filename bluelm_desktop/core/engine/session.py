@@ -65,6 +65,7 @@ class Message:
     content: str
     images: list[Image] = field(default_factory=list)
     tokens: list[int] | None = None  # an assistant answer's exact generated ids
+    status: str = "complete"  # an answer cut short (stop, full context) is "interrupted"
 
 
 @dataclass
@@ -254,6 +255,14 @@ class ChatSession:
         self.kv.sync(self.items_for(self.messages, True), tiles, should_stop, stats)
         yield from self._generate(params, should_stop, stats, t_start)
 
+    def edit(self, index: int, text: str) -> None:
+        """Replace the user message at `index` (keeping its images); drop what follows."""
+        if not 0 <= index < len(self.messages) or self.messages[index].role != "user":
+            raise ModelError(f"message {index} is not a question that can be edited")
+        old = self.messages[index]
+        del self.messages[index:]
+        self.messages.append(Message("user", text, old.images))
+
     def _generate(self, params: SamplingParams, should_stop: StopCheck, stats: TurnStats,
                   t_start: float) -> Iterator[str]:
         stream = Utf8Stream()
@@ -294,4 +303,6 @@ class ChatSession:
             if t_first:
                 stats.decode_s = time.perf_counter() - t_first
             if ids:
-                self.messages.append(Message("assistant", "".join(text), tokens=ids))
+                cut = stats.stopped in ("", "cancelled", "context")  # "" = an exception
+                self.messages.append(Message("assistant", "".join(text), tokens=ids,
+                                             status="interrupted" if cut else "complete"))
