@@ -215,6 +215,6 @@ class Layout(ABC):
             shapes[f"{p}lm_head.weight"] = (tc.vocab, tc.hidden)
         return shapes
 
+    @abstractmethod
     def image_tokens_text(self) -> tuple[str, str]:
-        """Text mtmd puts around one tile's embeddings (begin, end)."""
-        raise NotImplementedError
+        """The family's image begin/end markers (stored as GGUF metadata for other apps)."""

@@ -19,6 +19,7 @@ lfm2 graph does that itself, bilinearly, at run time); see README.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,7 @@ class BlueLMLayout(Layout):
 
     def synth_config(self, size: str, vocab_size: int) -> dict[str, Any]:
         s = _SIZES[size]
-        text = s["text"]
-        text = TextConfig(**{**text.__dict__, "vocab": vocab_size})
+        text = dataclasses.replace(s["text"], vocab=vocab_size)
         return {
             "architectures": [self.hf_arch],
             "model_type": "bluelm_v",

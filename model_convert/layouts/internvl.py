@@ -8,6 +8,7 @@ which also supports batched tile encoding.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ class InternVLLayout(Layout):
 
     def synth_config(self, size: str, vocab_size: int) -> dict[str, Any]:
         s = _SIZES[size]
-        text = TextConfig(**{**s["text"].__dict__, "vocab": vocab_size})
+        text = dataclasses.replace(s["text"], vocab=vocab_size)
         return {
             "architectures": [self.hf_arch],
             "model_type": "internvl_chat",
