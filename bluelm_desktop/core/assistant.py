@@ -11,14 +11,14 @@ import json
 import resource
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bluelm_desktop.core.documents import DocumentService, DocumentSource
+from bluelm_desktop.core.documents import DocumentService, DocumentSource, SourceLike
 from bluelm_desktop.core.engine.engine import (
     Done,
     Engine,
@@ -33,17 +33,25 @@ from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.prompt import ImageLayout
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, ModelError
-from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
+from bluelm_desktop.core.vision.tiling import TilePlan, TilingParams, cut_tiles, plan_image
 
 
 @dataclass(frozen=True)
 class PreparedImage:
-    """One page, tiled for the model: what the engine encodes."""
+    """One page, tiled for the model: what the engine encodes.
+
+    `pixels` is the page as rendered for the tiles (at the plan's scaled size): the app
+    shows it with the grid drawn over it without rendering the page a second time.
+    """
 
     image_id: str
     name: str
     tiles: list[np.ndarray]
     layout: ImageLayout
+    plan: TilePlan | None = None
+    page: int = 0  # 0-based index of the page in its document
+    page_count: int = 1  # usable pages of the document
+    pixels: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParams:
@@ -52,26 +60,35 @@ def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParam
     return dataclasses.replace(params, max_image_tokens=max_image_tokens)
 
 
-def prepare_images(service: DocumentService, files: Sequence[str | Path],
+def prepare_images(service: DocumentService, files: Sequence[SourceLike],
                    params: TilingParams, password: str | None = None) -> list[PreparedImage]:
     """Every usable page of every file, rendered at exactly the size its tiles need."""
-    out: list[PreparedImage] = []
-    for name in files:
-        src = DocumentSource.of(str(name))
-        info = service.probe(src, password=password)
-        for page in info.pages:
-            plan = plan_image(page.width, page.height, params)
-            pixels = service.render(src, page.index, target_size=plan.scaled_size,
-                                    password=password)
-            h, w = pixels.shape[:2]
-            # The page was rendered at the plan's scaled size: cut it as a w×h source.
-            plan = dataclasses.replace(plan, source_size=(w, h), scaled_size=(w, h))
-            tiles = [t.pixels for t in cut_tiles(pixels, plan)]
-            image_id = f"{info.content_hash}:p{page.index}:{plan.grid}:{params.tile_size}"
-            out.append(PreparedImage(image_id, f"{name} p{page.index + 1}", tiles,
-                                     ImageLayout(plan.grid.cols, plan.grid.rows, plan.thumbnail,
-                                                 params.tokens_per_tile)))
-    return out
+    return [img for name in files for img in prepare_pages(service, name, params, password)]
+
+
+def prepare_pages(service: DocumentService, source: SourceLike, params: TilingParams,
+                  password: str | None = None) -> Iterator[PreparedImage]:
+    """The pages of one document (a file, a paste, a screen capture), one at a time.
+
+    A generator, so the app can hand page 1 to the encoder while page 2 renders.
+    """
+    src = DocumentSource.of(source)
+    label = str(source) if not isinstance(source, DocumentSource) else src.name
+    info = service.probe(src, password=password)
+    for page in info.pages:
+        plan = plan_image(page.width, page.height, params)
+        pixels = service.render(src, page.index, target_size=plan.scaled_size,
+                                password=password)
+        h, w = pixels.shape[:2]
+        # The page was rendered at the plan's scaled size: cut it as a w×h source.
+        plan = dataclasses.replace(plan, source_size=(w, h), scaled_size=(w, h))
+        tiles = [t.pixels for t in cut_tiles(pixels, plan)]
+        image_id = f"{info.content_hash}:p{page.index}:{plan.grid}:{params.tile_size}"
+        yield PreparedImage(image_id, f"{label} p{page.index + 1}", tiles,
+                            ImageLayout(plan.grid.cols, plan.grid.rows, plan.thumbnail,
+                                        params.tokens_per_tile),
+                            plan=plan, page=page.index, page_count=len(info.pages),
+                            pixels=pixels)
 
 
 def translation_prompt(text: str, language: str) -> str:
@@ -126,8 +143,8 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
                                     password)
     with Engine(settings or EngineSettings(), sink) as engine:
         engine.load(llm, mmproj)
-        for img in images:
-            engine.encode_image("cli", img.image_id, img.tiles, img.layout)
+        for k, img in enumerate(images):
+            engine.encode_image("cli", img.image_id, img.tiles, img.layout, replace=k == 0)
             stats["tiles"] += len(img.tiles)
             stats["image_tokens"] += len(img.tiles) * img.layout.tokens_per_tile
         request["ask"] = engine.ask("cli", question, [i.image_id for i in images], params)

@@ -129,6 +129,7 @@ class _Request:
 
 @dataclass
 class _Encode(_Request):
+    replace: bool = True  # a new document replaces the pending one (and cancels its encoding)
     image_id: str = ""
     tiles: Sequence[np.ndarray] = ()
     layout: ImageLayout | None = None
@@ -192,9 +193,15 @@ class Engine:
                                   mmproj=Path(mmproj) if mmproj else None))
 
     def encode_image(self, conversation: str, image_id: str, tiles: Sequence[np.ndarray],
-                     layout: ImageLayout) -> int:
-        return self._submit(_Encode(next(self._ids), "encode", conversation, image_id=image_id,
-                                    tiles=list(tiles), layout=layout))
+                     layout: ImageLayout, replace: bool = True) -> int:
+        """Encode an image for the conversation's next question, starting now.
+
+        `replace=True` (a new drop) cancels the conversation's earlier encoding and makes
+        this the only pending image; `replace=False` adds a further page or file of the
+        same drop.
+        """
+        return self._submit(_Encode(next(self._ids), "encode", conversation, replace=replace,
+                                    image_id=image_id, tiles=list(tiles), layout=layout))
 
     def ask(self, conversation: str, text: str, image_ids: Sequence[str] = (),
             params: SamplingParams | None = None) -> int:
@@ -235,7 +242,7 @@ class Engine:
 
     def _submit(self, req: _Request) -> int:
         with self._lock:
-            if req.kind in ("encode", "ask"):
+            if req.kind == "ask" or (isinstance(req, _Encode) and req.replace):
                 for other in self._active.values():  # latest request wins
                     if other.kind == req.kind and other.conversation == req.conversation:
                         other.cancelled.set()
@@ -346,6 +353,8 @@ class Engine:
         session = self._session(req.conversation)
         slots: list[np.ndarray | None] = [None] * len(req.tiles)
         self._images[req.image_id] = (req.layout, slots)
+        if req.replace:
+            self._pending_images[req.conversation] = []
         pending = self._pending_images.setdefault(req.conversation, [])
         if req.image_id not in pending:
             pending.append(req.image_id)
@@ -361,6 +370,7 @@ class Engine:
             return req.cancelled.is_set() or leaving.is_set()
 
         background = BackgroundEncoding(self._encoder, req.tiles, stop)
+        finished = False
         try:
             for done, (index, emb) in enumerate(background, 1):
                 slots[index] = emb
@@ -368,6 +378,7 @@ class Engine:
                 # prefill every position whose embeddings now exist
                 ready = _ready_prefix(prefix, self._images)
                 self._kv.sync(prefix[:ready], self._tile, stop, stats, want_logits=False)
+            finished = True
         finally:
             # The encoder thread must be done with the mtmd context before anything else
             # (another request, unloading) touches it: a freed context under a running
@@ -375,6 +386,8 @@ class Engine:
             leaving.set()
             background.join()
             self._ctx.set_threads(self.settings.total_threads())
+            if not finished and req.image_id in pending:  # never ask about half an image
+                pending.remove(req.image_id)
         self._sink(ImageReady(req.id, req.image_id, len(req.tiles), time.perf_counter() - t0,
                               stats.image_tokens))
 
