@@ -21,3 +21,7 @@ class PasswordRequired(DocumentError):
 
 class Cancelled(BlueLMError):
     """Work stopped because the user (or a newer request) asked: a silent outcome, not a failure."""
+
+
+class HistoryError(BlueLMError):
+    """The conversation history cannot be read or saved (damaged, locked, disk full, ...)."""
