@@ -31,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run the window offscreen on a sample invoice (the configured model, else the "
+        "demo model in a temporary folder), print one JSON line, exit 0 if it answered",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
@@ -98,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.data_dir is not None:
             paths.set_base_dir(args.data_dir)
+        if args.self_test:
+            return self_test()
         if args.command == "models":
             return list_models(as_json=args.json)
         if args.command == "plan":
@@ -127,6 +135,37 @@ def start_gui() -> int:
     from bluelm_desktop.ui.app import run  # Qt only from here on
 
     return run([sys.argv[0] if sys.argv else PROG])
+
+
+def self_test(timeout_s: float = 120.0) -> int:
+    """`--self-test`: drop a sample invoice on the real window, offscreen, and ask.
+
+    Prints one JSON line (tiles, tokens, largest event-loop stall, seconds). A watchdog
+    ends the process if even the shutdown hangs, so CI never waits forever.
+    """
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("QT_QPA_PLATFORM")
+        or os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    import threading
+
+    def give_up() -> None:
+        print(f"{PROG}: self-test: still running after {timeout_s + 30:.0f} s; giving up",
+              file=sys.stderr, flush=True)
+        os._exit(EXIT_FAILED)
+
+    watchdog = threading.Timer(timeout_s + 30, give_up)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        from bluelm_desktop.ui.self_test import main as run_self_test  # Qt only from here on
+
+        print(run_self_test(timeout_s), flush=True)
+    finally:
+        watchdog.cancel()
+    return EXIT_OK
 
 
 def _check_display() -> None:

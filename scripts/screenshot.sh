@@ -3,6 +3,8 @@
 #   build/screenshots/model-setup-empty.png  a fresh data directory (the empty state)
 #   build/screenshots/model-setup.png        the demo model (selected, details shown)
 #   build/screenshots/model-setup-mixed.png  demo + text-only + external + a broken file
+#   build/screenshots/chat-{empty,document,streaming,markdown}.png  the chat window
+#   build/screenshots/chat-dark-*.png         the same in the dark theme
 # Each run uses a temporary --data-dir, so the user's own models and settings are never
 # read or changed. Installs Xvfb, ImageMagick, xdotool and Qt's xcb libraries if missing.
 set -euo pipefail
@@ -103,3 +105,13 @@ ModelLibrary.from_paths().add_external(e / "my-model-llm.gguf", e / "my-model-mm
 run_shot "$work/mixed" "$OUT/model-setup-mixed.png"
 
 echo "screenshot: wrote $OUT/model-setup-empty.png $OUT/model-setup.png $OUT/model-setup-mixed.png"
+
+# The chat window's states (scripts/screenshot_chat.py drives the real window): empty,
+# a document dropped (grid overlay, tile progress), an answer streaming, a markdown answer;
+# then the same in the dark theme. One data directory: the second run sees the first's chat.
+mkdir -p "$work/chat"
+demo "$work/chat"
+xvfb-run --auto-servernum --server-args="-screen 0 $SCREEN" \
+  "$PY" scripts/screenshot_chat.py "$work/chat" --out "$OUT" --prefix chat
+xvfb-run --auto-servernum --server-args="-screen 0 $SCREEN" \
+  "$PY" scripts/screenshot_chat.py "$work/chat" --out "$OUT" --prefix chat-dark --theme dark

@@ -33,25 +33,20 @@ from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.prompt import ImageLayout
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, ModelError
-from bluelm_desktop.core.vision.tiling import TilePlan, TilingParams, cut_tiles, plan_image
+from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
 
 
 @dataclass(frozen=True)
 class PreparedImage:
-    """One page, tiled for the model: what the engine encodes.
-
-    `pixels` is the page as rendered for the tiles (at the plan's scaled size): the app
-    shows it with the grid drawn over it without rendering the page a second time.
-    """
+    """One page, tiled for the model: what the engine encodes."""
 
     image_id: str
     name: str
     tiles: list[np.ndarray]
     layout: ImageLayout
-    plan: TilePlan | None = None
+    document: str = ""  # the document's name (one document gives several pages)
     page: int = 0  # 0-based index of the page in its document
-    page_count: int = 1  # usable pages of the document
-    pixels: np.ndarray | None = field(default=None, repr=False, compare=False)
+    page_count: int = 1  # usable pages of the document (the app says "page 2 of 3")
 
 
 def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParams:
@@ -87,8 +82,7 @@ def prepare_pages(service: DocumentService, source: SourceLike, params: TilingPa
         yield PreparedImage(image_id, f"{label} p{page.index + 1}", tiles,
                             ImageLayout(plan.grid.cols, plan.grid.rows, plan.thumbnail,
                                         params.tokens_per_tile),
-                            plan=plan, page=page.index, page_count=len(info.pages),
-                            pixels=pixels)
+                            document=label, page=page.index, page_count=len(info.pages))
 
 
 def translation_prompt(text: str, language: str) -> str:

@@ -1,45 +1,502 @@
-"""The main window: a frame around panels, which do the work.
+"""The main window: a frame that composes panels, which do the work.
 
-It stays small on purpose (DESIGN §2, STYLE "compose the window"): it receives what the
-panels need, lays them out and forwards shutdown. Chat and documents arrive as more panels.
+    ┌ sidebar ─┬─ document panel (when a document is attached) ───────────┐
+    │ convers- │  chat pane (markdown, Stop / Regenerate / Copy)          │
+    │ ations   │  quick actions · composer (attach, paste, capture)       │
+    └──────────┴──────────────────────────────────────────────────────────┘
+    status bar: what runs now · model · data directory
+
+Without a chosen model the model setup page (the existing panel) is shown instead. The
+window receives its dependencies (settings, history, engine bridge); the chat's flow is
+`ChatController`'s. Panels that arrive separately (document panel, screen capture,
+quick actions and the extraction table, the history) are used when their modules exist
+and their features stay hidden otherwise.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from bluelm_desktop.core.model_library import ModelLibrary
+from bluelm_desktop.core import settings as settings_io
+from bluelm_desktop.core.assistant import PreparedImage
+from bluelm_desktop.core.documents import DocumentService, DocumentSource
+from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.model_library import ModelLibrary, ModelPair
+from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
+from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS
+from bluelm_desktop.ui.chat_controller import ChatController
+from bluelm_desktop.ui.chat_pane import ChatModel, ChatPane
+from bluelm_desktop.ui.composer import Composer, local_files
+from bluelm_desktop.ui.engine_bridge import EngineBridge, LoadedModel
 from bluelm_desktop.ui.model_setup import ModelSetupPanel
+
+if TYPE_CHECKING:
+    from bluelm_desktop.core.history import HistoryStore
+
+log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "BlueLM Desktop"
 DEFAULT_SIZE = (1100, 700)
+SIDEBAR_WIDTH = 230
+SIDE_SHARE = 0.45  # of the right column's height for the document panel, when shown
+SIDE_MIN_HEIGHT = 140
+
+
+def _available(module: str) -> bool:
+    """Whether a panel's module exists (some arrive separately): its feature shows then."""
+    return importlib.util.find_spec(module) is not None
+
+
+class ModelPage(QWidget):
+    """The first-run page: the model setup panel and the button that puts a model to use."""
+
+    chosen = Signal(object)  # ModelPair
+
+    def __init__(self, library: ModelLibrary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.panel = ModelSetupPanel(library)
+        self.message = QLabel("Choose the model to chat with, or create the demo model.")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.use_button = QPushButton("Use this model")
+        self.use_button.setDefault(True)
+        self.back_button = QPushButton("Back to the chat")
+        self.back_button.hide()
+        bar = QHBoxLayout()
+        bar.addWidget(self.message, 1)
+        bar.addWidget(self.back_button)
+        bar.addWidget(self.use_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel, 1)
+        layout.addLayout(bar)
+        self.use_button.clicked.connect(self._use_selected)
+        self.panel.table.doubleClicked.connect(self._use_selected)
+        self.panel.demo_created.connect(self.chosen)  # the demo is made to be used
+        self.panel.table.selectionModel().selectionChanged.connect(self._update_button)
+        self.panel.models_changed.connect(self._update_button)
+        self._update_button()
+
+    @Slot()
+    def _use_selected(self) -> None:
+        pair = self.panel.selected_pair()
+        if pair is not None and pair.ok:
+            self.chosen.emit(pair)
+
+    @Slot()
+    def _update_button(self) -> None:
+        pair = self.panel.selected_pair()
+        self.use_button.setEnabled(pair is not None and pair.ok)
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
 
 
 class MainWindow(QMainWindow):
-    """Model setup today; the status bar says where the user's data is kept."""
+    """Lays out the panels, loads the chosen model, and routes between them."""
 
     def __init__(
-        self, library: ModelLibrary, data_dir: Path, parent: QWidget | None = None
+        self,
+        library: ModelLibrary,
+        data_dir: Path,
+        settings: Settings | None = None,
+        history: HistoryStore | None = None,
+        bridge: EngineBridge | None = None,
+        save_settings: bool = True,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
+        self.setAcceptDrops(True)
+        self.settings = settings or Settings()
+        self.history = history
+        self._save_settings = save_settings
+        self._closed = False
+        self.bridge = bridge or EngineBridge(
+            self.settings.engine_settings(), self.settings.ui.coalesce_ms, self,
+            service_factory=lambda: DocumentService(self.settings.document_limits()))
+        self.loaded: LoadedModel | None = None
+        self._page_of: dict[str, int] = {}  # image id → its page in the document panel
 
-        self.model_setup = ModelSetupPanel(library, self)
-        self.setCentralWidget(self.model_setup)
-
-        # A permanent widget, so transient status messages never hide where data lives.
+        # --- panels ----------------------------------------------------------------
+        self.chat_model = ChatModel(self)
+        self.controller = ChatController(self.bridge, self.chat_model, history,
+                                         lambda: self.settings.sampling_params(), self)
+        self.model_page = ModelPage(library)
+        # Where models, settings and conversations live: said where a model is chosen.
         self.data_dir_label = QLabel(f"Data directory: {data_dir}")
         self.data_dir_label.setToolTip("Change it with --data-dir DIR or BLUELM_DATA_DIR")
-        self.statusBar().addWidget(self.data_dir_label)
+        self.model_page.layout().addWidget(self.data_dir_label)
+        self.model_setup = self.model_page.panel
+        self.chat_pane = ChatPane(self.chat_model)
+        self.composer = Composer()
+        self.sidebar = self._make_sidebar(history)
+        self.document_panel = self._make_document_panel()
+        self.extraction_panel = self._make_extraction_panel()
+        self.quick_actions = self._make_quick_actions()
+
+        # --- layout ----------------------------------------------------------------
+        chat_column = QWidget()
+        column = QVBoxLayout(chat_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.chat_pane, 1)
+        if self.quick_actions is not None:
+            column.addWidget(self.quick_actions)
+        column.addWidget(self.composer)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setDocumentMode(True)
+        if self.document_panel is not None:
+            self.side_tabs.addTab(self.document_panel, "Document")
+        if self.extraction_panel is not None:
+            self.side_tabs.addTab(self.extraction_panel, "Invoice fields")
+        self.side_tabs.hide()  # until there is a document or an extraction to show
+        # An explicit minimum: the splitter would otherwise keep the panel's own (tall)
+        # minimum size hint and leave the conversation a sliver.
+        self.side_tabs.setMinimumHeight(SIDE_MIN_HEIGHT)
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.side_tabs)
+        self.right.addWidget(chat_column)
+        self.right.setStretchFactor(0, 2)
+        self.right.setStretchFactor(1, 3)
+        self.right.setChildrenCollapsible(False)
+        self.chat_page = QSplitter(Qt.Orientation.Horizontal)
+        if self.sidebar is not None:
+            self.chat_page.addWidget(self.sidebar)
+        self.chat_page.addWidget(self.right)
+        self.chat_page.setStretchFactor(self.chat_page.count() - 1, 1)
+        self.chat_page.setSizes([SIDEBAR_WIDTH, DEFAULT_SIZE[0] - SIDEBAR_WIDTH])
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.model_page)
+        self.pages.addWidget(self.chat_page)
+        self.setCentralWidget(self.pages)
+
+        self.activity_label = QLabel()
+        self.activity_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
+        self.model_label = QLabel("No model")
+        self.models_button = QPushButton("Models…")
+        self.models_button.setFlat(True)
+        self.models_button.setToolTip("Choose another model")
+        status = self.statusBar()
+        status.addWidget(self.activity_label, 1)
+        status.addPermanentWidget(self.model_label)
+        status.addPermanentWidget(self.models_button)
+
+        self._connect()
+        self._start()
+
+    # --- optional panels ---------------------------------------------------------------
+
+    def _make_sidebar(self, history: HistoryStore | None) -> QWidget | None:
+        if history is None:
+            return None
+        from bluelm_desktop.ui.sidebar import Sidebar
+
+        sidebar = Sidebar(history)
+        sidebar.setMinimumWidth(160)
+        return sidebar
+
+    def _make_document_panel(self) -> Any:
+        if not _available("bluelm_desktop.ui.document_panel"):
+            return None
+        from bluelm_desktop.ui.document_panel import DocumentPanel
+
+        return DocumentPanel(limits=self.settings.document_limits())
+
+    def _make_extraction_panel(self) -> Any:
+        if not _available("bluelm_desktop.ui.extraction_table"):
+            return None
+        from bluelm_desktop.ui.extraction_table import ExtractionPanel
+
+        return ExtractionPanel()
+
+    def _make_quick_actions(self) -> QWidget | None:
+        if not _available("bluelm_desktop.core.tasks"):
+            return None
+        from bluelm_desktop.core.tasks import QUICK_ACTIONS
+
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 0)
+        row.addWidget(QLabel("Quick actions:"))
+        self._action_buttons: list[tuple[QPushButton, Any]] = []
+        for action in QUICK_ACTIONS:
+            button = QPushButton(action.label)
+            button.setToolTip("Sends it as a question; text you typed is added to it")
+            button.clicked.connect(lambda _=False, a=action: self.run_quick_action(a))
+            row.addWidget(button)
+            self._action_buttons.append((button, action))
+        row.addStretch(1)
+        return bar
+
+    # --- wiring ------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        c, composer, pane = self.controller, self.composer, self.chat_pane
+        composer.submitted.connect(self._on_submitted)
+        composer.files_chosen.connect(self.attach_files)
+        composer.image_pasted.connect(self._on_image_pasted)
+        c.attachments_changed.connect(composer.set_attachments)
+        c.notice.connect(composer.set_notice)
+        c.restore_question.connect(composer.set_text)
+        c.activity.connect(self._show_activity)
+        c.generating_changed.connect(self._on_generating)
+        c.page_prepared.connect(self._on_page_prepared)
+        c.tile_progress.connect(self._on_tile_progress)
+        c.answer_finished.connect(self._on_answer_finished)
+        pane.stop_requested.connect(c.stop)
+        pane.regenerate_requested.connect(c.regenerate)
+        self.bridge.loaded.connect(self._on_loaded)
+        self.bridge.load_failed.connect(self._on_load_failed)
+        self.bridge.load_progress.connect(
+            lambda f: self._show_activity(f"Loading the model… {f:.0%}"))
+        self.model_page.chosen.connect(self.use_model)
+        self.model_page.back_button.clicked.connect(
+            lambda: self.pages.setCurrentWidget(self.chat_page))
+        self.models_button.clicked.connect(self.show_models)
+        if self.sidebar is not None:
+            self.sidebar.conversation_selected.connect(c.open_conversation)
+            self.sidebar.new_requested.connect(self.new_conversation)
+            self.sidebar.conversation_deleted.connect(c.forget_conversation)
+            self.sidebar.failed.connect(self._show_activity)
+            c.conversations_changed.connect(self.sidebar.refresh)
+            c.conversation_changed.connect(self.sidebar.set_current)
+        if self.document_panel is not None:
+            self.document_panel.budgetChanged.connect(self._on_budget_changed)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, c.stop)
+        QShortcut(QKeySequence.StandardKey.New, self, self.new_conversation)
+        QShortcut(QKeySequence.StandardKey.Open, self, composer.choose_files)
+
+    def _start(self) -> None:
+        """Load the chosen model, or show the setup page; reopen the last conversation."""
+        self.controller.reopen_last()
+        chosen = self.settings.model
+        if chosen.llm and Path(chosen.llm).is_file():
+            self._load(Path(chosen.llm), Path(chosen.mmproj) if chosen.mmproj else None)
+        else:
+            if chosen.llm:
+                self.model_page.show_error(f"The model file is gone: {chosen.llm}. "
+                                           "Choose another model.")
+            self.pages.setCurrentWidget(self.model_page)
+            self._set_input_enabled(False)
+
+    # --- model -------------------------------------------------------------------------
+
+    @Slot(object)
+    def use_model(self, pair: ModelPair) -> None:
+        """Make `pair` the model (remembered in the settings) and load it."""
+        mmproj = str(pair.mmproj_path) if pair.mmproj_path is not None else None
+        self._change_settings(dataclasses.replace(
+            self.settings, model=ModelSettings(str(pair.llm_path), mmproj)))
+        self._load(pair.llm_path, pair.mmproj_path)
+
+    def _change_settings(self, settings: Settings) -> None:
+        """Use `settings` from now on and keep them (unless this window must not write)."""
+        self.settings = settings
+        if self._save_settings:
+            try:
+                settings_io.save(settings)
+            except BlueLMError as e:  # the change still applies; it is just not kept
+                self._show_activity(str(e))
+
+    def _load(self, llm: Path, mmproj: Path | None) -> None:
+        self.loaded = None
+        self.controller.model_changed()
+        self._set_input_enabled(False)
+        self.model_label.setText(f"Loading {llm.name}…")
+        self._show_activity("Loading the model…")
+        self.pages.setCurrentWidget(self.chat_page)
+        self.bridge.load(llm, mmproj)
+
+    @Slot()
+    def show_models(self) -> None:
+        self.model_page.back_button.setVisible(self.loaded is not None)
+        self.pages.setCurrentWidget(self.model_page)
+
+    @Slot(object)
+    def _on_loaded(self, model: LoadedModel) -> None:
+        self.loaded = model
+        tiling = self.settings.tiling_params(model.tiling) if model.tiling is not None else None
+        self.controller.set_tiling(tiling)
+        kind = "vision + text" if tiling is not None else "text only"
+        self.model_label.setText(f"{_model_name(model.llm)} ({kind})")
+        self.model_label.setToolTip("\n".join(str(p) for p in (model.llm, model.mmproj) if p))
+        self.composer.set_vision(tiling is not None,
+                                 "This model reads text only: choose one with a vision "
+                                 "projector (mmproj) to ask about documents.")
+        if self.document_panel is not None and model.mmproj is not None:
+            from bluelm_desktop.core.estimate import speed_for_files
+
+            self.document_panel.set_speed(speed_for_files(model.llm.stat().st_size,
+                                                          model.mmproj.stat().st_size))
+        self._set_input_enabled(True)
+        self._show_activity(f"Model loaded in {model.load_s:.1f} s. Ask anything"
+                            + (", or drop a document." if tiling is not None else "."))
+        self.composer.edit.setFocus()
+
+    @Slot(str)
+    def _on_load_failed(self, message: str) -> None:
+        self.loaded = None
+        self.model_label.setText("No model")
+        self.model_page.show_error(f"The model could not be loaded: {message}")
+        self.show_models()
+
+    def _set_input_enabled(self, enabled: bool) -> None:
+        self.composer.setEnabled(enabled)
+        if self.quick_actions is not None:
+            self.quick_actions.setEnabled(enabled)
+
+    # --- documents ---------------------------------------------------------------------
+
+    @Slot(list)
+    def attach_files(self, files: list[Path]) -> None:
+        self.attach([DocumentSource.from_path(f) for f in files])
+
+    @Slot(object, str)
+    def _on_image_pasted(self, pixels: object, name: str) -> None:
+        self.attach([DocumentSource.from_array(pixels, name)])  # type: ignore[arg-type]
+
+    def attach(self, sources: list[DocumentSource]) -> None:
+        """A drop, paste or capture: show it in the document panel and start encoding."""
+        if not self.controller.attach(sources):
+            return
+        self._page_of.clear()
+        if self.document_panel is not None and self.controller.tiling is not None:
+            self.document_panel.show_document(sources[0], self.controller.tiling)
+            self._show_side(self.document_panel)
+
+    @Slot(object)
+    def _on_page_prepared(self, page: PreparedImage) -> None:
+        pending = self.controller.pending
+        if pending is not None and page.document == pending.sources[0].name:
+            self._page_of[page.image_id] = page.page + 1  # the panel shows the first document
+
+    @Slot(str, int, int)
+    def _on_tile_progress(self, image_id: str, done: int, total: int) -> None:
+        page = self._page_of.get(image_id)
+        if self.document_panel is not None and page is not None:
+            self.document_panel.set_progress(done, total, page)
+
+    @Slot(object)
+    def _on_budget_changed(self, budget: int | None) -> None:
+        """The fast / fine-print switch: remember it, re-tile what is not yet asked about."""
+        preset = next((name for name, cap in BUDGET_PRESETS.items() if cap == budget), None)
+        vision = self.settings.vision
+        vision = (dataclasses.replace(vision, budget=preset) if preset is not None else
+                  dataclasses.replace(vision, budget=BUDGET_CUSTOM,
+                                      custom_max_image_tokens=budget))
+        self._change_settings(dataclasses.replace(self.settings, vision=vision))
+        if self.loaded is not None and self.loaded.tiling is not None:
+            self.controller.set_tiling(self.settings.tiling_params(self.loaded.tiling))
+
+    # --- chat --------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_submitted(self, text: str) -> None:
+        self.controller.submit(text)
+
+    def run_quick_action(self, action: Any) -> None:
+        """Translate / extract / summarize: an ordinary turn with the action's prompt."""
+        if action.needs_image and self.controller.pending is None:
+            self._show_activity(f"“{action.label}” needs a document: drop, paste or "
+                                "capture one first.")
+            return
+        target = self.settings.ui.effective_translation_target()
+        prompt = action.prompt(self.composer.text().strip(), target)
+        if self.controller.submit(prompt, action.sampling_params(self.settings.sampling_params()),
+                                  action.id):
+            self.composer.set_text("")
+
+    def _show_side(self, panel: QWidget) -> None:
+        """Show the document (or extraction) above the chat, leaving the chat the larger
+        share: the conversation is what the user reads while the page encodes."""
+        self.side_tabs.setCurrentWidget(panel)
+        if self.side_tabs.isHidden():
+            self.side_tabs.show()
+            height = max(1, self.right.height())
+            self.right.setSizes([int(height * SIDE_SHARE), height - int(height * SIDE_SHARE)])
+
+    @Slot(str, str, str)
+    def _on_answer_finished(self, status: str, action: str, text: str) -> None:
+        if action == "extract-invoice" and self.extraction_panel is not None and text:
+            self.extraction_panel.show_answer(text)
+            self._show_side(self.extraction_panel)
+
+    @Slot(bool)
+    def _on_generating(self, generating: bool) -> None:
+        self.chat_pane.set_generating(generating)
+        self.composer.send_button.setEnabled(not generating)
+        if self.quick_actions is not None:
+            for button, _ in self._action_buttons:
+                button.setEnabled(not generating)
+
+    @Slot()
+    def new_conversation(self) -> None:
+        self.controller.new_conversation()
+        if self.document_panel is not None:
+            self.document_panel.clear()
+        self.side_tabs.hide()
+        self.composer.edit.setFocus()
+
+    @Slot(str)
+    def _show_activity(self, text: str) -> None:
+        self.activity_label.setText(text)
+        self.activity_label.setToolTip(text)
+        self.chat_pane.set_status("")
+
+    # --- drops anywhere on the window ----------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.controller.vision and local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = local_files(event.mimeData())
+        if files and self.controller.vision:
+            event.acceptProposedAction()
+            self.attach_files(files)
+
+    # --- shutdown ----------------------------------------------------------------------
 
     def shutdown(self) -> None:
         """Stop every panel's background thread; idempotent (close, then aboutToQuit)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.controller.new_conversation()  # marks a running answer interrupted, saved
         self.model_setup.shutdown()
+        if self.document_panel is not None:
+            self.document_panel.shutdown()
+        self.bridge.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+def _model_name(llm: Path) -> str:
+    name = llm.name
+    for suffix in ("-llm.gguf", ".gguf"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name

@@ -269,8 +269,11 @@ def test_main_window_frames_the_panel(qtbot: QtBot, library: ModelLibrary) -> No
         assert window.windowTitle() == "BlueLM Desktop"
         assert (window.width(), window.height()) == (1100, 700)
         assert str(paths.data_dir()) in window.data_dir_label.text()
-        assert window.centralWidget() is window.model_setup
+        # No model chosen yet: the setup panel is the first page, inside the window's frame.
+        assert window.pages.currentWidget() is window.model_page
+        assert window.model_page.panel is window.model_setup
         qtbot.waitSignal(window.model_setup.models_changed, timeout=SCAN_TIMEOUT_MS).wait()
     finally:
         window.close()
     assert not window.model_setup.tasks._thread.isRunning()
+    assert not window.bridge.documents_thread.isRunning()

@@ -1,0 +1,633 @@
+"""The chat's flow: documents in, questions held until their pages are read, answers saved.
+
+The controller owns no widget. It receives the engine bridge, the chat model and
+(optionally) the history store, and tells the widgets what to show through signals, so
+the same flow runs in the window, in `--self-test` and in tests.
+
+The decoupled flow the user sees (issue item 2):
+- a document arrives → it is read and tiled on the documents thread, and each page goes
+  to the engine at once (encode on drop); progress is reported per tile;
+- Enter while pages are still being read → the question is shown, marked as waiting,
+  and sent the moment the last page is ready ("Reading page 2 of 3…");
+- the answer streams into the pane in coalesced pieces and is saved to the history
+  every `SAVE_INTERVAL_S` while it streams, then marked complete, interrupted or error.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from bluelm_desktop.core.assistant import PreparedImage
+from bluelm_desktop.core.documents import DocumentSource
+from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.engine.session import TurnStats
+from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.vision.tiling import TilingParams
+from bluelm_desktop.ui.chat_pane import (
+    ROLE_ASSISTANT,
+    ROLE_NOTE,
+    ROLE_USER,
+    STATUS_COMPLETE,
+    STATUS_ERROR,
+    STATUS_INTERRUPTED,
+    STATUS_STREAMING,
+    STATUS_WAITING,
+    ChatMessage,
+    ChatModel,
+)
+from bluelm_desktop.ui.engine_bridge import EngineBridge
+
+if TYPE_CHECKING:
+    from bluelm_desktop.core.history import Attachment, HistoryStore
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+OPEN_KEY: Final = "open_conversation"  # history state: the conversation to reopen at start
+SAVE_INTERVAL_S: Final = 0.5  # a streaming answer is saved at least this often
+TITLE_LENGTH: Final = 60
+_new_keys = itertools.count(1)
+
+
+@dataclass
+class PendingPage:
+    """One page handed to the engine for the next question."""
+
+    image_id: str
+    name: str
+    tiles: int
+    done: int = 0
+    ready: bool = False
+
+
+@dataclass
+class PendingDocuments:
+    """What the next question will be about: one drop, paste or capture."""
+
+    ticket: int
+    sources: tuple[DocumentSource, ...]
+    pages: list[PendingPage] = field(default_factory=list)
+    page_counts: dict[str, int] = field(default_factory=dict)  # document → its pages
+    reading: bool = True  # the documents thread is still reading or tiling
+    failures: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.sources]
+
+    @property
+    def ready(self) -> bool:
+        return not self.reading and all(p.ready for p in self.pages)
+
+    @property
+    def total_pages(self) -> int:
+        known = sum(self.page_counts.values())
+        unknown = len(self.sources) - len(self.page_counts)
+        return max(known + unknown, len(self.pages), 1)
+
+    def progress_text(self) -> str:
+        """"Reading page 2 of 3 (tile 4 of 9)" — what the user is waiting for."""
+        done = sum(1 for p in self.pages if p.ready)
+        current = next((p for p in self.pages if not p.ready), None)
+        total = self.total_pages
+        if current is None and not self.reading:
+            return "Ready"
+        text = f"Reading page {min(done + 1, total)} of {total}"
+        return f"{text} (tile {current.done} of {current.tiles})" if current else text
+
+
+@dataclass
+class _Answer:
+    request_id: int
+    row: int
+    history_id: int | None
+    action: str = ""  # the quick action that asked, if any ("extract-invoice", ...)
+    text: str = ""
+    saved_at: float = 0.0
+
+
+class ChatController(QObject):
+    """Runs one conversation at a time through the engine bridge; saves it to the history."""
+
+    activity = Signal(str)  # one line for the status bar ("Answering…", "Reading page 1…")
+    attachments_changed = Signal(str)  # the composer's attachment line ("" when none)
+    notice = Signal(str)  # a sentence above the composer ("" to clear)
+    generating_changed = Signal(bool)
+    conversation_changed = Signal(object)  # history conversation id (int) or None
+    conversations_changed = Signal()  # a conversation was created, renamed by use, ...
+    page_prepared = Signal(object)  # PreparedImage (pixels and plan; tiles already sent)
+    tile_progress = Signal(str, int, int)  # image id, done, total
+    answer_finished = Signal(str, str, str)  # status, quick action id (or ""), text
+    restore_question = Signal(str)  # put this text back in the composer
+
+    def __init__(
+        self,
+        bridge: EngineBridge,
+        model: ChatModel,
+        history: HistoryStore | None = None,
+        sampling: Callable[[], SamplingParams] = SamplingParams,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.model = model
+        self.history = history
+        self._sampling = sampling
+        # How documents are tiled for the loaded model (its projector's tile size with the
+        # user's α, grid and token budget); None while the model reads text only.
+        self.tiling: TilingParams | None = None
+        self.conversation_id: int | None = None
+        self._engine_key = self._fresh_key()
+        self._keys: dict[int, str] = {}  # history conversation → engine conversation
+        self._asked: set[str] = set()  # engine conversations that have turns in this run
+        self.pending: PendingDocuments | None = None
+        self._waiting: tuple[str, int] | None = None  # question text, its row
+        # The last turn's sampling and quick action (regenerate repeats them).
+        self._turn: tuple[SamplingParams | None, str] = (None, "")
+        self.answer: _Answer | None = None
+        self.last_stats: TurnStats | None = None
+
+        bridge.page_prepared.connect(self._on_page_prepared)
+        bridge.document_kept.connect(self._on_document_kept)
+        bridge.document_failed.connect(self._on_document_failed)
+        bridge.documents_finished.connect(self._on_documents_finished)
+        bridge.tile_encoded.connect(self._on_tile_encoded)
+        bridge.image_ready.connect(self._on_image_ready)
+        bridge.image_failed.connect(self._on_image_failed)
+        bridge.image_stopped.connect(self._on_image_stopped)
+        bridge.answer_text.connect(self._on_answer_text)
+        bridge.answer_done.connect(self._on_answer_done)
+        bridge.answer_failed.connect(self._on_answer_failed)
+        bridge.answer_stopped.connect(self._on_answer_stopped)
+
+    # --- state --------------------------------------------------------------------
+
+    @property
+    def generating(self) -> bool:
+        return self.answer is not None
+
+    @property
+    def waiting(self) -> bool:
+        return self._waiting is not None
+
+    @property
+    def vision(self) -> bool:
+        return self.tiling is not None
+
+    @staticmethod
+    def _fresh_key() -> str:
+        return f"new-{next(_new_keys)}"
+
+    # --- conversations ------------------------------------------------------------
+
+    def new_conversation(self) -> None:
+        """An empty conversation; nothing is saved until the first question."""
+        self._leave()
+        self.conversation_id = None
+        self._engine_key = self._fresh_key()
+        self.model.set_messages([])
+        self.conversation_changed.emit(None)
+
+    def open_conversation(self, conversation_id: int) -> None:
+        """Show a saved conversation. Questions in it continue its engine context when it
+        was used in this run; after a restart the model starts from the new question."""
+        if self.history is None or conversation_id == self.conversation_id:
+            return
+        self._leave()
+        history = self.history
+        messages = self._saving("Could not open the conversation",
+                                lambda: history.messages(conversation_id))
+        if messages is None:
+            return
+        self.conversation_id = conversation_id
+        self._engine_key = self._keys.setdefault(conversation_id, f"history-{conversation_id}")
+        self.model.set_messages([_from_history(m) for m in messages])
+        self._remember_open()
+        self.conversation_changed.emit(conversation_id)
+
+    def reopen_last(self) -> None:
+        """Show the conversation that was open when the app last closed (if it still exists)."""
+        history = self.history
+        if history is None:
+            return
+        last = self._saving("Could not read the history", lambda: history.get_state(OPEN_KEY))
+        if isinstance(last, int) and self._saving("Could not read the history",
+                                                  lambda: history.get(last)) is not None:
+            self.open_conversation(last)
+
+    def model_changed(self) -> None:
+        """Another model is loading: its engine has no conversation context yet, and
+        documents read for the old one are tiled for the wrong model."""
+        self._leave()
+        self._asked.clear()
+        self.tiling = None
+
+    def forget_conversation(self, conversation_id: int) -> None:
+        """The conversation was deleted: leave it if it is open."""
+        self._keys.pop(conversation_id, None)
+        if conversation_id == self.conversation_id:
+            self.new_conversation()
+
+    def _leave(self) -> None:
+        """Stop whatever runs for the open conversation before showing another."""
+        if self.answer is not None:
+            self.bridge.cancel(self.answer.request_id)
+            self._finish_answer(STATUS_INTERRUPTED, "stopped")
+        self._drop_waiting(restore=True)
+        self.clear_documents()
+
+    def _remember_open(self) -> None:
+        history, cid = self.history, self.conversation_id
+        if history is not None and cid is not None:
+            self._saving("Not saved in the history", lambda: history.set_state(OPEN_KEY, cid))
+
+    # --- documents ----------------------------------------------------------------
+
+    def attach(self, sources: Sequence[DocumentSource]) -> bool:
+        """Start reading documents for the next question; False (and a note) if the
+        loaded model cannot read images."""
+        if not sources:
+            return False
+        if self.tiling is None:
+            self._note("This model reads text only. Choose a model with a vision projector "
+                       "(mmproj) to ask about documents.")
+            return False
+        ticket = self.bridge.add_documents(self._engine_key, sources, self.tiling,
+                                           self._keep_function())
+        self.pending = PendingDocuments(ticket, tuple(sources))
+        self._show_progress()
+        return True
+
+    def attach_files(self, files: Sequence[Path]) -> bool:
+        return self.attach([DocumentSource.from_path(f) for f in files])
+
+    def set_tiling(self, tiling: TilingParams | None) -> None:
+        """New tiling (another model, or the fast / fine-print switch): documents not yet
+        asked about are tiled again and re-encoded; the old encoding is cancelled."""
+        self.tiling = tiling
+        if self.pending is not None and tiling is not None:
+            self.attach(self.pending.sources)
+
+    def clear_documents(self) -> None:
+        if self.pending is not None:
+            self.bridge.cancel_documents()
+            self.pending = None
+        self.attachments_changed.emit("")
+
+    def _keep_function(self) -> Callable[[DocumentSource], object] | None:
+        """Copy each document into the history (on the documents thread: files can be big)."""
+        history = self.history
+        if history is None:
+            return None
+
+        def keep(source: DocumentSource) -> object:
+            try:
+                if source.path is not None:
+                    return history.add_attachment(source.path, source.name)
+                if source.data is not None:
+                    return history.add_attachment(source.data, source.name)
+                assert source.array is not None
+                from PIL import Image  # our own pixels, encoded: no untrusted decoding here
+
+                buffer = io.BytesIO()
+                Image.fromarray(source.array).save(buffer, format="PNG")
+                return history.add_attachment(buffer.getvalue(), f"{source.name}.png",
+                                              "image/png")
+            except Exception as e:  # the document still works; only its copy is missing
+                if not isinstance(e, BlueLMError):
+                    log.exception("copying %s into the history failed", source.name)
+                return BlueLMError(f"{source.name}: {e}")
+
+        return keep
+
+    @Slot(object)
+    def _on_page_prepared(self, page: PreparedImage) -> None:
+        if self.pending is None:
+            return
+        self.pending.pages.append(PendingPage(page.image_id, page.name, page.layout.n_tiles))
+        self.pending.page_counts[page.document] = page.page_count
+        self.page_prepared.emit(page)
+        self._show_progress()
+
+    @Slot(object)
+    def _on_document_kept(self, kept: object) -> None:
+        if self.pending is None:
+            return
+        if isinstance(kept, BlueLMError):
+            self.activity.emit(f"The document was not saved in the history: {kept}")
+        elif kept is not None:
+            self.pending.attachments.append(kept)  # type: ignore[arg-type]
+
+    @Slot(str, str)
+    def _on_document_failed(self, name: str, message: str) -> None:
+        if self.pending is None:
+            return
+        self.pending.failures.append(message)
+        self._note(f"Could not read {name}: {message}")
+        self._show_progress()
+
+    @Slot(int)
+    def _on_documents_finished(self, ticket: int) -> None:
+        if self.pending is None or self.pending.ticket != ticket:
+            return
+        self.pending.reading = False
+        if not self.pending.pages:  # nothing usable came out of the drop
+            self.pending = None
+            self.attachments_changed.emit("")
+            self._drop_waiting(restore=True)
+            return
+        self._show_progress()
+        self._send_waiting()
+
+    def _page(self, image_id: str) -> PendingPage | None:
+        if self.pending is None:
+            return None
+        return next((p for p in self.pending.pages if p.image_id == image_id), None)
+
+    @Slot(str, int, int)
+    def _on_tile_encoded(self, image_id: str, done: int, total: int) -> None:
+        page = self._page(image_id)
+        if page is not None:
+            page.done, page.tiles = done, total
+            self._show_progress()
+        self.tile_progress.emit(image_id, done, total)
+
+    @Slot(str, int, float)
+    def _on_image_ready(self, image_id: str, tiles: int, _seconds: float) -> None:
+        page = self._page(image_id)
+        if page is None:
+            return
+        page.done = page.tiles = tiles
+        page.ready = True
+        self._show_progress()
+        self._send_waiting()
+
+    @Slot(str, str)
+    def _on_image_failed(self, image_id: str, message: str) -> None:
+        page = self._page(image_id)
+        if page is None or self.pending is None:
+            return
+        self.pending.pages.remove(page)
+        self._note(f"Could not read {page.name}: {message}")
+        if not self.pending.pages and not self.pending.reading:
+            self.pending = None
+            self.attachments_changed.emit("")
+            self._drop_waiting(restore=True)
+        else:
+            self._show_progress()
+            self._send_waiting()
+
+    @Slot(str)
+    def _on_image_stopped(self, image_id: str) -> None:
+        page = self._page(image_id)
+        if page is not None and self.pending is not None:
+            self.pending.pages.remove(page)
+
+    def _show_progress(self) -> None:
+        pending = self.pending
+        if pending is None:
+            self.attachments_changed.emit("")
+            return
+        names = ", ".join(pending.names)
+        state = "ready" if pending.ready else pending.progress_text().lower()
+        self.attachments_changed.emit(f"{names} — {state}")
+        if not pending.ready:
+            self.activity.emit(f"{pending.progress_text()}…")
+        if self._waiting is not None and not pending.ready:
+            self.notice.emit(f"{pending.progress_text()}… your question will be answered "
+                             "when it is done.")
+
+    # --- questions and answers ----------------------------------------------------
+
+    def submit(self, text: str, params: SamplingParams | None = None, action: str = "") -> bool:
+        """Ask `text` about the pending documents (or just chat). False if busy.
+
+        `params` and `action` come with a quick action (its sampling, e.g. a JSON schema
+        for invoice extraction); the turn is an ordinary one otherwise.
+        """
+        text = text.strip()
+        if not text or self.answer is not None or self._waiting is not None:
+            return False
+        self._turn = (params, action)
+        footer = ""
+        if self.pending is not None:
+            footer = "Attached: " + ", ".join(self.pending.names)
+        row = self.model.append(ChatMessage(ROLE_USER, text, footer=footer))
+        if self.pending is not None and not self.pending.ready:
+            self._waiting = (text, row)
+            self.model.update(row, status=STATUS_WAITING)
+            self._show_progress()
+            self.generating_changed.emit(True)
+            return True
+        self._send(text, row)
+        return True
+
+    def _send_waiting(self) -> None:
+        if self._waiting is None or self.pending is None or not self.pending.ready:
+            return
+        text, row = self._waiting
+        self._waiting = None
+        self.notice.emit("")
+        self.model.update(row, status=STATUS_COMPLETE)
+        self._send(text, row)
+
+    def _drop_waiting(self, restore: bool) -> None:
+        """Give up a question held for its documents: it goes back to the composer."""
+        if self._waiting is None:
+            return
+        text, row = self._waiting
+        self._waiting = None
+        self.notice.emit("")
+        if 0 <= row < self.model.rowCount() and self.model.message(row).text == text:
+            self.model.remove(row)
+        if restore:
+            self.restore_question.emit(text)
+        self.generating_changed.emit(False)
+
+    def _send(self, text: str, row: int) -> None:
+        attachments = self.pending.attachments if self.pending is not None else []
+        self.pending = None
+        self.attachments_changed.emit("")
+        user_id = self._save_question(text, attachments)
+        if user_id is not None:
+            self.model.update(row, history_id=user_id)
+        params, action = self._turn
+        rid = self.bridge.ask(self._engine_key, text, params or self._sampling())
+        self._asked.add(self._engine_key)
+        self._start_answer(rid, action)
+
+    def regenerate(self) -> bool:
+        """Answer the last question again; the previous answer is replaced.
+
+        In a conversation that has turns in this run the engine drops its last answer
+        and samples again (`Engine.regenerate`); a conversation reopened from the history
+        after a restart has no engine context yet, so its last question is asked anew.
+        """
+        if self.answer is not None or self._waiting is not None:
+            return False
+        user_row = self.model.last_row(ROLE_USER)
+        if user_row is None:
+            return False
+        for row in range(self.model.rowCount() - 1, user_row, -1):
+            self.model.remove(row)
+        question = self.model.message(user_row)
+        history, cid = self.history, self.conversation_id
+        if history is not None and cid is not None and question.history_id:
+            qid = question.history_id
+            self._saving("Not saved in the history", lambda: history.truncate_after(cid, qid))
+        params, action = self._turn
+        if self._engine_key in self._asked:
+            rid = self.bridge.regenerate(self._engine_key, params or self._sampling())
+        else:
+            rid = self.bridge.ask(self._engine_key, question.text, params or self._sampling())
+            self._asked.add(self._engine_key)
+        self._start_answer(rid, action)
+        return True
+
+    def stop(self) -> None:
+        """Stop the answer (what was written is kept) or a question still waiting."""
+        if self.answer is not None:
+            self.bridge.cancel(self.answer.request_id)
+        elif self._waiting is not None:
+            self._drop_waiting(restore=True)
+            self.activity.emit("The question was not sent; the document is still being read.")
+
+    def _start_answer(self, rid: int, action: str) -> None:
+        history_id = self._save_answer_start()
+        row = self.model.append(ChatMessage(ROLE_ASSISTANT, "", STATUS_STREAMING,
+                                            history_id=history_id))
+        self.answer = _Answer(rid, row, history_id, action, saved_at=time.monotonic())
+        self.generating_changed.emit(True)
+        self.activity.emit("Answering…")
+
+    @Slot(int, str)
+    def _on_answer_text(self, rid: int, text: str) -> None:
+        answer = self.answer
+        if answer is None or answer.request_id != rid:
+            return
+        answer.text += text
+        self.model.append_text(answer.row, text)
+        now = time.monotonic()
+        if answer.history_id is not None and now - answer.saved_at >= SAVE_INTERVAL_S:
+            answer.saved_at = now
+            self._update_history(answer.history_id, text=answer.text)
+
+    @Slot(int, object)
+    def _on_answer_done(self, rid: int, stats: TurnStats) -> None:
+        if self.answer is None or self.answer.request_id != rid:
+            return
+        self.last_stats = stats
+        footer = _stats_line(stats)
+        meta = {"decode_tokens": stats.decode_tokens, "decode_tok_s": round(stats.decode_tok_s, 2),
+                "ttft_s": round(stats.ttft_s, 3), "stopped": stats.stopped}
+        self._finish_answer(STATUS_COMPLETE, footer, meta)
+
+    @Slot(int, str)
+    def _on_answer_failed(self, rid: int, message: str) -> None:
+        if self.answer is None or self.answer.request_id != rid:
+            return
+        self._finish_answer(STATUS_ERROR, message, {"error": message})
+
+    @Slot(int)
+    def _on_answer_stopped(self, rid: int) -> None:
+        if self.answer is None or self.answer.request_id != rid:
+            return
+        self._finish_answer(STATUS_INTERRUPTED, "Stopped — the answer so far is kept.")
+
+    def _finish_answer(self, status: str, footer: str,
+                       meta: dict[str, object] | None = None) -> None:
+        answer = self.answer
+        assert answer is not None
+        self.answer = None
+        self.model.update(answer.row, status=status, footer=footer)
+        if answer.history_id is not None:
+            self._update_history(answer.history_id, text=answer.text, status=status, meta=meta)
+        self.generating_changed.emit(False)
+        self.activity.emit({STATUS_COMPLETE: "Ready.", STATUS_INTERRUPTED: "Stopped.",
+                            STATUS_ERROR: f"The answer failed: {footer}"}[status])
+        self.answer_finished.emit(status, answer.action, answer.text)
+
+    # --- history ------------------------------------------------------------------
+
+    def _saving(self, doing: str, call: Callable[[], _T]) -> _T | None:
+        """Every history call goes through here: a failure is one status line, and the
+        chat goes on unsaved rather than stopping (the history is a convenience)."""
+        try:
+            return call()
+        except BlueLMError as e:
+            self.activity.emit(f"{doing}: {e}")
+        except Exception as e:  # a bug in the store: keep the trace, keep chatting
+            log.exception("history: %s", doing)
+            self.activity.emit(f"{doing}: internal error ({type(e).__name__}: {e})")
+        return None
+
+    def _save_question(self, text: str, attachments: Sequence[Attachment]) -> int | None:
+        history = self.history
+        if history is None:
+            return None
+        if self.conversation_id is None:
+            title = " ".join(text.split())[:TITLE_LENGTH]
+            conversation = self._saving("Not saved in the history",
+                                        lambda: history.create_conversation(title))
+            if conversation is None:
+                return None
+            self.conversation_id = conversation.id
+            self._keys[conversation.id] = self._engine_key
+            self._remember_open()
+            self.conversation_changed.emit(conversation.id)
+        cid = self.conversation_id
+        message = self._saving("Not saved in the history", lambda: history.add_message(
+            cid, ROLE_USER, text, attachments=attachments))
+        self.conversations_changed.emit()
+        return message.id if message is not None else None
+
+    def _save_answer_start(self) -> int | None:
+        history, cid = self.history, self.conversation_id
+        if history is None or cid is None:
+            return None
+        message = self._saving("Not saved in the history", lambda: history.add_message(
+            cid, ROLE_ASSISTANT, "", status=STATUS_STREAMING))
+        return message.id if message is not None else None
+
+    def _update_history(self, message_id: int, **fields: Any) -> None:
+        history = self.history
+        assert history is not None
+        self._saving("Not saved in the history",
+                     lambda: history.update_message(message_id, **fields))
+
+    def _note(self, text: str) -> None:
+        self.model.append(ChatMessage(ROLE_NOTE, text, STATUS_COMPLETE))
+        self.activity.emit(text)
+
+
+def _from_history(message: object) -> ChatMessage:
+    """A history message as the pane shows it (attachments named under the question)."""
+    from bluelm_desktop.core.history import Message
+
+    assert isinstance(message, Message)
+    footer = ""
+    if message.attachments:
+        footer = "Attached: " + ", ".join(a.name for a in message.attachments)
+    elif message.role == ROLE_ASSISTANT and message.status == STATUS_INTERRUPTED:
+        footer = "Stopped — the answer so far is kept."
+    elif message.meta and message.status == STATUS_ERROR:
+        footer = str(message.meta.get("error", ""))
+    role = message.role if message.role in (ROLE_USER, ROLE_ASSISTANT) else ROLE_NOTE
+    return ChatMessage(role, message.text, message.status, footer, message.id)
+
+
+def _stats_line(stats: TurnStats) -> str:
+    if not stats.decode_tokens:
+        return ""
+    return (f"{stats.decode_tokens} tokens · {stats.decode_tok_s:.1f} tokens/s · "
+            f"first token after {stats.ttft_s:.2f} s")

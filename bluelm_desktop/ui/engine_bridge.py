@@ -1,0 +1,404 @@
+"""The GUI's handle on the engine and the document intake: requests in, Qt signals out.
+
+Two background owners, each on its own thread (DESIGN §2, STYLE "one thread owns the
+model"):
+- the core `Engine` (a Python thread holding the llama.cpp and mtmd contexts). Its
+  callback runs on the engine thread; the bridge re-emits each event on the GUI thread
+  through a queued signal;
+- a `DocumentService` used from one QThread of ours, which probes, renders and tiles a
+  dropped file (or a paste, or a screen capture) page by page. Each page goes to the
+  engine the moment it is cut, so encoding starts while the user is still typing.
+
+Streamed tokens are *coalesced*: the engine thread appends them to a buffer and the GUI
+drains it at most every `coalesce_ms` (DESIGN §5: a GUI thread woken for every token
+steals cores from the engine and slows it). The first token after a pause is shown at
+once, so the time to first token is not hidden behind the interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+
+from bluelm_desktop.core.assistant import PreparedImage, prepare_pages, tiling_for
+from bluelm_desktop.core.documents import DocumentService, DocumentSource
+from bluelm_desktop.core.engine.engine import (
+    Done,
+    Engine,
+    EngineSettings,
+    Event,
+    Failed,
+    ImageReady,
+    Loaded,
+    LoadProgress,
+    Stopped,
+    TileEncoded,
+    Token,
+)
+from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.vision.tiling import TilingParams
+
+log = logging.getLogger(__name__)
+
+DEFAULT_COALESCE_MS = 100
+
+
+# Runs on the documents thread after a document's pages are out (e.g. copy it into the
+# history); what it returns arrives with `document_kept`.
+KeepDocument = Callable[[DocumentSource], object]
+
+
+@dataclass(frozen=True)
+class DocumentBatch:
+    """One drop (or paste, or capture): its documents, tiled for one model.
+
+    Frozen so it can cross to the documents thread as it is; `ticket` orders batches so a
+    newer drop supersedes an older one still being read ("latest request wins").
+    """
+
+    ticket: int
+    sources: tuple[DocumentSource, ...]
+    params: TilingParams
+    keep: KeepDocument | None = None
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready to answer: its files and, with a projector, its own tiling."""
+
+    llm: Path
+    mmproj: Path | None
+    load_s: float
+    tiling: TilingParams | None  # the projector's tile size, tokens per tile, ... (GGUF)
+
+
+class _DocumentWorker(QObject):
+    """Lives on the documents thread; the only user of the `DocumentService`."""
+
+    page_ready = Signal(int, object)  # ticket, PreparedImage
+    kept = Signal(int, object)  # ticket, what the batch's `keep` returned
+    failed = Signal(int, str, str)  # ticket, document name, one line
+    finished = Signal(int)  # ticket
+    tiling_read = Signal(int, object)  # load request id, TilingParams or a one-line error
+
+    def __init__(self, service: DocumentService) -> None:
+        super().__init__()
+        self.service = service
+        self.latest = 0  # written by the GUI thread: batches below it are superseded
+
+    @Slot(int, object)
+    def read_tiling(self, request_id: int, mmproj: Path) -> None:
+        """The projector's tiling (its GGUF header: tensor infos too, not for the GUI thread)."""
+        try:
+            self.tiling_read.emit(request_id, tiling_for(mmproj))
+        except Exception as e:
+            self.tiling_read.emit(request_id, _one_line(e))
+
+    @Slot(object)
+    def prepare(self, batch: DocumentBatch) -> None:
+        for source in batch.sources:
+            if batch.ticket < self.latest:
+                break
+            try:
+                for page in prepare_pages(self.service, source, batch.params):
+                    if batch.ticket < self.latest:
+                        break
+                    self.page_ready.emit(batch.ticket, page)
+                if batch.keep is not None and batch.ticket >= self.latest:
+                    self.kept.emit(batch.ticket, batch.keep(source))
+            except Exception as e:
+                if not isinstance(e, BlueLMError):
+                    log.exception("preparing %s failed", source.name)
+                if batch.ticket >= self.latest:  # a superseded batch's failure is moot
+                    self.failed.emit(batch.ticket, source.name, _one_line(e))
+        self.finished.emit(batch.ticket)
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    if isinstance(e, BlueLMError):
+        return text
+    return f"internal error: {type(e).__name__}: {text}" if text else type(e).__name__
+
+
+class EngineBridge(QObject):
+    """Owns the engine and the documents thread; every signal arrives on the GUI thread.
+
+    Request ids are the engine's. Each finished request ends with exactly one of its
+    final signals (`image_ready` / `image_failed` / `image_stopped`; `answer_done` /
+    `answer_failed` / `answer_stopped`); a stop is a silent outcome, not a failure.
+    """
+
+    load_progress = Signal(float)  # 0..1
+    loaded = Signal(object)  # LoadedModel
+    load_failed = Signal(str)
+
+    page_prepared = Signal(object)  # PreparedImage, its encoding just submitted
+    document_kept = Signal(object)  # what the batch's `keep` returned for one document
+    document_failed = Signal(str, str)  # document name, one line
+    documents_finished = Signal(int)  # ticket: every page of the batch has been handed on
+
+    tile_encoded = Signal(str, int, int)  # image id, tiles done, tiles in all
+    image_ready = Signal(str, int, float)  # image id, tiles, seconds
+    image_failed = Signal(str, str)  # image id, one line
+    image_stopped = Signal(str)  # image id
+
+    answer_text = Signal(int, str)  # request id, text since the last emission
+    answer_done = Signal(int, object)  # request id, TurnStats
+    answer_failed = Signal(int, str)
+    answer_stopped = Signal(int)
+
+    _engine_event = Signal(object)  # engine thread → GUI thread (queued)
+    _tokens_waiting = Signal()  # engine thread → GUI thread: the buffer was empty, now is not
+    _prepare_requested = Signal(object)  # GUI thread → documents thread
+    _tiling_requested = Signal(int, object)  # GUI thread → documents thread
+
+    def __init__(
+        self,
+        settings: EngineSettings | None = None,
+        coalesce_ms: int = DEFAULT_COALESCE_MS,
+        parent: QObject | None = None,
+        service_factory: Callable[[], DocumentService] = DocumentService,
+    ) -> None:
+        super().__init__(parent)
+        self.coalesce_ms = coalesce_ms
+        self.flushes = 0  # text emissions so far (tests check the coalescing with it)
+        self._tokens: list[tuple[int, str]] = []
+        self._tokens_lock = threading.Lock()
+        self._tokens_signalled = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(coalesce_ms)
+        self._flush_timer.timeout.connect(self._on_flush_timer)
+        self._engine_event.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
+        self._tokens_waiting.connect(self._on_tokens_waiting, Qt.ConnectionType.QueuedConnection)
+
+        self._kinds: dict[int, str] = {}  # request id → "load" | "encode" | "ask"
+        self._image_of: dict[int, str] = {}  # encode request id → image id
+        self._encodes: dict[str, int] = {}  # image id → its latest encode request
+        self._batches: dict[int, tuple[str, int]] = {}  # ticket → (conversation, pages sent)
+        # A load is done when the engine has the model and the projector's tiling is read.
+        self._loading: dict[int, tuple[Loaded | None, TilingParams | None]] = {}
+        self._ticket = 0
+        self._closed = False
+        self.engine = Engine(settings or EngineSettings(), self._on_engine_event)
+
+        self._service = service_factory()
+        self._docs_thread = QThread()
+        self._docs_thread.setObjectName("documents")
+        self._worker = _DocumentWorker(self._service)
+        self._worker.moveToThread(self._docs_thread)
+        self._docs_thread.finished.connect(self._worker.deleteLater)
+        self._prepare_requested.connect(self._worker.prepare)
+        self._tiling_requested.connect(self._worker.read_tiling)
+        self._worker.tiling_read.connect(self._on_tiling_read)
+        self._worker.page_ready.connect(self._on_page_ready)
+        self._worker.kept.connect(self._on_document_kept)
+        self._worker.failed.connect(self._on_document_failed)
+        self._worker.finished.connect(self._on_documents_finished)
+        self._docs_thread.start()
+
+    # --- requests ---------------------------------------------------------------------
+
+    def load(self, llm: Path, mmproj: Path | None = None) -> int:
+        """Load a model (replacing the loaded one); `loaded` or `load_failed` follows."""
+        rid = self.engine.load(llm, mmproj)
+        self._kinds[rid] = "load"
+        self._loading = {rid: (None, None)}  # a newer load makes an older one's result moot
+        if mmproj is not None:
+            self._tiling_requested.emit(rid, Path(mmproj))
+        return rid
+
+    def add_documents(self, conversation: str, sources: Sequence[DocumentSource],
+                      params: TilingParams, keep: KeepDocument | None = None) -> int:
+        """Read, tile and encode `sources` for the conversation's next question.
+
+        A new batch replaces the pending one: its pages still being read are dropped and
+        its encoding is cancelled (the engine does that on the first page of the new
+        batch). `keep(source)` runs on the documents thread once a document is read.
+        Returns the batch's ticket.
+        """
+        self._ticket += 1
+        self._worker.latest = self._ticket
+        self._batches[self._ticket] = (conversation, 0)
+        self._prepare_requested.emit(DocumentBatch(self._ticket, tuple(sources), params, keep))
+        return self._ticket
+
+    def ask(self, conversation: str, text: str,
+            params: SamplingParams | None = None) -> int:
+        """Answer `text`, with the images encoded for this conversation since its last turn."""
+        rid = self.engine.ask(conversation, text, params=params)
+        self._kinds[rid] = "ask"
+        return rid
+
+    def regenerate(self, conversation: str, params: SamplingParams | None = None) -> int:
+        """Drop the last answer and answer the last question again (same images)."""
+        rid = self.engine.regenerate(conversation, params)
+        self._kinds[rid] = "ask"
+        return rid
+
+    def cancel(self, request_id: int) -> None:
+        self.engine.cancel(request_id)
+
+    def cancel_documents(self) -> None:
+        """Forget the pending batch: pages being read are dropped, encodings cancelled."""
+        self._ticket += 1
+        self._worker.latest = self._ticket
+        for rid in list(self._encodes.values()):
+            self.engine.cancel(rid)
+
+    def shutdown(self) -> None:
+        """Stop both threads; idempotent. The engine frees its models children-first."""
+        if self._closed:
+            return
+        self._closed = True
+        self._flush_timer.stop()
+        self._worker.latest = 1 << 62  # every batch in flight is now superseded
+        self._service.close()  # kills a render in progress; its call fails, the loop ends
+        self._docs_thread.quit()
+        self._docs_thread.wait()
+        self.engine.close()
+
+    @property
+    def documents_thread(self) -> QThread:
+        return self._docs_thread
+
+    # --- documents thread → GUI thread -----------------------------------------------
+
+    @Slot(int, object)
+    def _on_page_ready(self, ticket: int, page: PreparedImage) -> None:
+        if ticket != self._ticket or ticket not in self._batches or self._closed:
+            return  # superseded while it was being read
+        conversation, sent = self._batches[ticket]
+        self._batches[ticket] = (conversation, sent + 1)
+        rid = self.engine.encode_image(conversation, page.image_id, page.tiles, page.layout,
+                                       replace=sent == 0)
+        self._kinds[rid] = "encode"
+        self._image_of[rid] = page.image_id
+        self._encodes[page.image_id] = rid
+        # The tiles now belong to the engine; the GUI only needs the page and its plan.
+        self.page_prepared.emit(replace(page, tiles=[]))
+
+    @Slot(int, object)
+    def _on_tiling_read(self, rid: int, tiling: object) -> None:
+        if rid not in self._loading:
+            return
+        if isinstance(tiling, str):
+            del self._loading[rid]
+            self.engine.cancel(rid)
+            self.load_failed.emit(tiling)
+            return
+        assert isinstance(tiling, TilingParams)
+        self._loading[rid] = (self._loading[rid][0], tiling)
+        self._finish_load(rid)
+
+    def _finish_load(self, rid: int) -> None:
+        loaded, tiling = self._loading.get(rid, (None, None))
+        if loaded is None or (loaded.mmproj is not None and tiling is None):
+            return
+        del self._loading[rid]
+        self.loaded.emit(LoadedModel(Path(loaded.llm), Path(loaded.mmproj) if loaded.mmproj
+                                     else None, loaded.load_s, tiling))
+
+    @Slot(int, object)
+    def _on_document_kept(self, ticket: int, kept: object) -> None:
+        if ticket == self._ticket:
+            self.document_kept.emit(kept)
+
+    @Slot(int, str, str)
+    def _on_document_failed(self, ticket: int, name: str, message: str) -> None:
+        if ticket == self._ticket:
+            self.document_failed.emit(name, message)
+
+    @Slot(int)
+    def _on_documents_finished(self, ticket: int) -> None:
+        self._batches.pop(ticket, None)
+        if ticket == self._ticket:
+            self.documents_finished.emit(ticket)
+
+    # --- engine thread ---------------------------------------------------------------
+
+    def _on_engine_event(self, event: Event) -> None:
+        """Runs on the engine thread: buffer tokens, queue everything else."""
+        if isinstance(event, Token):
+            with self._tokens_lock:
+                self._tokens.append((event.request_id, event.text))
+                signal = not self._tokens_signalled
+                self._tokens_signalled = True
+            if signal:
+                self._tokens_waiting.emit()
+            return
+        self._engine_event.emit(event)
+
+    # --- GUI thread ------------------------------------------------------------------
+
+    @Slot()
+    def _on_tokens_waiting(self) -> None:
+        if not self._flush_timer.isActive():  # idle until now: show the first piece at once
+            self._flush_tokens()
+            self._flush_timer.start()
+
+    @Slot()
+    def _on_flush_timer(self) -> None:
+        if self._flush_tokens():
+            self._flush_timer.start()  # keep the pace while tokens keep coming
+
+    def _flush_tokens(self) -> bool:
+        with self._tokens_lock:
+            pieces, self._tokens = self._tokens, []
+            self._tokens_signalled = False
+        if not pieces:
+            return False
+        by_request: dict[int, list[str]] = {}
+        for rid, text in pieces:
+            by_request.setdefault(rid, []).append(text)
+        self.flushes += 1
+        for rid, texts in by_request.items():
+            self.answer_text.emit(rid, "".join(texts))
+        return True
+
+    @Slot(object)
+    def _dispatch(self, event: Event) -> None:
+        rid = event.request_id
+        kind = self._kinds.get(rid, "")
+        if isinstance(event, LoadProgress):
+            self.load_progress.emit(event.fraction)
+            return
+        if isinstance(event, TileEncoded):
+            self.tile_encoded.emit(event.image_id, event.done, event.total)
+            return
+        # A final event: the request is over. Its last tokens were buffered before it.
+        self._kinds.pop(rid, None)
+        image_id = self._image_of.pop(rid, "")
+        if image_id and self._encodes.get(image_id) == rid:
+            del self._encodes[image_id]
+        self._flush_tokens()
+        if isinstance(event, Loaded):
+            if rid in self._loading:
+                self._loading[rid] = (event, self._loading[rid][1])
+                self._finish_load(rid)
+        elif isinstance(event, ImageReady):
+            self.image_ready.emit(event.image_id, event.tiles, event.encode_s)
+        elif isinstance(event, Done):
+            self.answer_done.emit(rid, event.stats)
+        elif isinstance(event, Stopped):
+            if kind == "encode":
+                self.image_stopped.emit(image_id)
+            elif kind == "ask":
+                self.answer_stopped.emit(rid)
+            elif kind == "load" and self._loading.pop(rid, None) is not None:
+                self.load_failed.emit("loading was cancelled")
+        elif isinstance(event, Failed):
+            if kind == "load":
+                if self._loading.pop(rid, None) is not None:
+                    self.load_failed.emit(event.message)
+            elif kind == "encode":
+                self.image_failed.emit(image_id, event.message)
+            else:
+                self.answer_failed.emit(rid, event.message)

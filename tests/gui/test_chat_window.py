@@ -1,0 +1,392 @@
+"""The chat window end to end on the tiny synthetic models, offscreen.
+
+Real engine, real document worker, real history: drop → grid → ask → streamed answer →
+stop; paste; text-only chat with regenerate and copy; the responsiveness probe; and
+`--self-test` as a subprocess. Every wait is on a signal or a condition, never a sleep.
+Qt warnings fail the tests, and no QThread (nor the engine's thread) may outlive a test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QThread, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
+
+from bluelm_desktop.core import paths
+from bluelm_desktop.core.engine.engine import Token
+from bluelm_desktop.core.history import HistoryStore
+from bluelm_desktop.core.model_library import ModelLibrary
+from bluelm_desktop.core.settings import InferenceSettings, ModelSettings, Settings
+from bluelm_desktop.ui import chat_controller
+from bluelm_desktop.ui.chat_pane import (
+    ROLE_ASSISTANT,
+    STATUS_COMPLETE,
+    STATUS_INTERRUPTED,
+    ChatMessage,
+    ChatModel,
+    ChatPane,
+    markdown_blocks,
+)
+from bluelm_desktop.ui.composer import screen_capture_available
+from bluelm_desktop.ui.engine_bridge import EngineBridge
+from bluelm_desktop.ui.gui_gc import GuiGarbageCollector
+from bluelm_desktop.ui.main_window import MainWindow
+from bluelm_desktop.ui.sidebar import Sidebar
+from bluelm_desktop.ui.stall_probe import StallProbe
+from model_convert import constants as C
+
+# The offscreen platform says "This plugin does not support propagateSizeHints()" for
+# every top-level window shown with a layout: it has no window manager to pass them to.
+# Windows are shown here so that painting counts in the stall measurement; that one
+# platform note is the only message let through.
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore("propagateSizeHints")]
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+LOAD_MS = 60_000
+ANSWER_MS = 60_000
+# The probe's bound: CI runners are 2-core VMs shared with the engine's own threads (and
+# sometimes with other jobs); a stall a user would call a freeze is ~1 s. The value seen
+# is printed, and the issue's target (50 ms) is checked by measurement, not by CI.
+STALL_BOUND_MS = 1000
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
+    """As in the app: cyclic garbage (closed windows held by lambdas) is collected on the
+    GUI thread, never on the engine thread, where destroying widgets crashes."""
+    collector = GuiGarbageCollector()
+    collector.start()
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """napari's rule: a test that leaves a QThread (or the engine thread) running fails."""
+    started: list[QThread] = []
+    original = QThread.start
+
+    def start(self: QThread, *args: object) -> None:
+        started.append(self)
+        original(self, *args)
+
+    monkeypatch.setattr(QThread, "start", start)
+    yield
+    alive = [t.objectName() or repr(t) for t in started if isValid(t) and t.isRunning()]
+    assert not alive, f"QThreads still running after the test: {alive}"
+    engines = [t.name for t in threading.enumerate() if t.name == "engine" and t.is_alive()]
+    assert not engines, "the engine thread outlived the test"
+
+
+@pytest.fixture
+def invoice() -> Path:
+    path = SAMPLES / "invoice.png"
+    if not path.is_file():
+        pytest.skip("resources/samples/invoice.png is missing (run make_samples.py)")
+    return path
+
+
+OpenWindow = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot, tiny_models: Callable[..., object], tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenWindow]:
+    """`open_window(vision=True, max_tokens=32)` → a shown window with the tiny BlueLM-layout
+    model loaded, a history in tmp_path; shut down (threads joined) at teardown."""
+    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))
+    monkeypatch.setenv("BLUELM_SETTINGS", str(tmp_path / "settings.toml"))
+    paths.set_base_dir(None)
+    opened: list[tuple[MainWindow, HistoryStore]] = []
+
+    def open_(vision: bool = True, max_tokens: int = 32, temperature: float = 0.0,
+              history: HistoryStore | None = None) -> MainWindow:
+        models = tiny_models(C.LAYOUT_BLUELM)
+        settings = Settings(
+            model=ModelSettings(str(models.llm), str(models.mmproj) if vision else None),
+            inference=InferenceSettings(max_tokens=max_tokens, temperature=temperature,
+                                        repeat_penalty=1.0, seed=3),
+        )
+        store = history or HistoryStore(tmp_path / "history.db")
+        window = MainWindow(ModelLibrary.from_paths(), tmp_path, settings, store,
+                            save_settings=False)
+        qtbot.addWidget(window)
+        opened.append((window, store))
+        with qtbot.waitSignal(window.bridge.loaded, timeout=LOAD_MS):
+            window.show()
+        return window
+
+    yield open_
+    for window, store in opened:
+        window.close()  # shuts the bridge, the panels' threads and the engine down
+        window.deleteLater()
+        store.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    paths.set_base_dir(None)
+
+
+def drop_files(window: MainWindow, files: list[Path]) -> None:
+    """A real drag-and-drop as Qt delivers it: drag enter, then drop, on the window."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
+    action = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(QPointF(200, 200), action, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted(), "the window refused the drag"
+    drop = QDropEvent(QPointF(200, 200), action, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+
+
+def press_enter(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    edit = window.composer.edit
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def last_answer(window: MainWindow) -> ChatMessage:
+    row = window.chat_model.last_row(ROLE_ASSISTANT)
+    assert row is not None, "no answer in the pane"
+    return window.chat_model.message(row)
+
+
+def test_drop_grid_ask_stream_and_stop(qtbot: QtBot, open_window: OpenWindow,
+                                       invoice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chat_controller, "SAVE_INTERVAL_S", 0.0)  # save on every update
+    window = open_window(max_tokens=4000)
+    controller, panel = window.controller, window.document_panel
+    if panel is None:
+        pytest.skip("ui/document_panel.py is not in this checkout")
+    probe = StallProbe(parent=window)
+    probe.start()
+
+    with qtbot.waitSignal(panel.documentReady, timeout=LOAD_MS) as ready:
+        drop_files(window, [invoice])
+        # Enter at once: the question waits for the encoding and the window says so.
+        press_enter(qtbot, window, "What is the total?")
+        assert controller.waiting
+        assert "your question will be answered when it is done" in \
+            window.composer.notice_label.text()
+        assert window.composer.notice_label.text().startswith("Reading page 1 of 1")
+        assert window.chat_pane.stop_button.isEnabled()
+    plan = ready.args[0]
+    assert window.side_tabs.isVisible() and window.side_tabs.currentWidget() is panel
+    assert panel.source.name == "invoice.png"
+    assert plan.pages[0].plan.tiles > 1  # the grid (and thumbnail) drawn over the page
+
+    # Per-tile progress reaches the panel; the answer starts once the page is encoded.
+    first_text = qtbot.waitSignal(window.bridge.answer_text, timeout=ANSWER_MS)
+    first_text.wait()
+    tiles = plan.pages[0].plan.tiles
+    assert panel.overlay.done == tiles
+    assert not controller.waiting and window.composer.notice_label.isHidden()
+    answer = last_answer(window)
+    assert answer.text and answer.status == "streaming"
+    # Saved while it streams: a crash now would keep the answer so far.
+    with qtbot.waitSignal(window.bridge.answer_text, timeout=ANSWER_MS):
+        pass
+    partial = window.history.message(answer.history_id)
+    assert partial.status == "streaming" and partial.text.startswith(answer.text)
+
+    # Stop: a silent outcome; what was written stays, saved as interrupted.
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS) as finished:
+        qtbot.mouseClick(window.chat_pane.stop_button, Qt.MouseButton.LeftButton)
+    stall = probe.stop()
+    assert finished.args[0] == STATUS_INTERRUPTED
+    answer = last_answer(window)
+    assert answer.status == STATUS_INTERRUPTED and answer.text
+    assert "Stopped" in answer.footer
+    assert not window.chat_pane.stop_button.isEnabled()
+    assert window.chat_pane.regenerate_button.isEnabled()
+    saved = window.history.messages(controller.conversation_id)
+    assert [(m.role, m.status) for m in saved] == [("user", "complete"),
+                                                   ("assistant", "interrupted")]
+    assert saved[0].attachments and saved[0].attachments[0].name == "invoice.png"
+    assert saved[1].text == answer.text
+    print(f"\nlargest event-loop stall, drop → encode → stream → stop: "
+          f"{stall.largest_ms:.1f} ms over {stall.ticks} ticks ({stall.seconds:.1f} s)")
+    assert stall.ticks > 0 and stall.largest_ms < STALL_BOUND_MS
+
+
+def test_paste_an_image_then_ask(qtbot: QtBot, open_window: OpenWindow) -> None:
+    if not screen_capture_available():
+        pytest.skip("image paste converts with ui/screen_capture.py, not in this checkout")
+    window = open_window(max_tokens=16)
+    image = QImage(640, 300, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    QGuiApplication.clipboard().setImage(image)
+    controller = window.controller
+
+    with qtbot.waitSignal(window.bridge.image_ready, timeout=ANSWER_MS):
+        window.composer.edit.setFocus()
+        qtbot.keyClick(window.composer.edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        assert controller.pending is not None
+        assert controller.pending.names == ["Pasted image"]
+    qtbot.waitUntil(lambda: controller.pending is not None and controller.pending.ready,
+                    timeout=ANSWER_MS)
+    assert window.composer.edit.toPlainText() == "", "an image paste inserts no text"
+    assert "ready" in window.composer.attachment_label.text()
+
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS) as finished:
+        press_enter(qtbot, window, "What does it say?")
+    assert finished.args[0] == STATUS_COMPLETE
+    assert controller.last_stats is not None and controller.last_stats.decode_tokens > 0
+    user = window.chat_model.message(0)
+    assert user.footer == "Attached: Pasted image"
+    saved = window.history.messages(controller.conversation_id)
+    assert saved[0].attachments[0].mime == "image/png"
+
+
+def test_text_only_chat_regenerate_and_copy(qtbot: QtBot, open_window: OpenWindow) -> None:
+    window = open_window(vision=False, max_tokens=12, temperature=0.8)
+    controller, pane = window.controller, window.chat_pane
+    assert not controller.vision
+    assert not window.composer.attach_button.isEnabled()
+    assert "text only" in window.model_label.text()
+
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS) as finished:
+        press_enter(qtbot, window, "Hello, who are you?")
+    assert finished.args[0] == STATUS_COMPLETE
+    first = last_answer(window)
+    assert first.text and "tokens" in first.footer
+    assert window.chat_model.rowCount() == 2
+
+    # Shift+Enter is a new line, not a question.
+    qtbot.keyClicks(window.composer.edit, "line one")
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert window.composer.edit.toPlainText() == "line one\n"
+    window.composer.edit.clear()
+
+    pane.copy_button.click()
+    assert QGuiApplication.clipboard().text() == first.text
+
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS) as finished:
+        pane.regenerate_button.click()
+    assert finished.args[0] == STATUS_COMPLETE
+    assert window.chat_model.rowCount() == 2, "the old answer was replaced, not appended"
+    saved = window.history.messages(controller.conversation_id)
+    assert [m.role for m in saved] == ["user", "assistant"]
+    assert saved[1].text == last_answer(window).text
+
+
+def test_history_reopens_where_the_user_left_it(qtbot: QtBot, open_window: OpenWindow,
+                                                 tmp_path: Path) -> None:
+    window = open_window(vision=False, max_tokens=8)
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_MS):
+        press_enter(qtbot, window, "Remember me")
+    conversation = window.controller.conversation_id
+    assert window.sidebar.model.rowCount() == 1
+    window.close()
+
+    again = open_window(vision=False, history=HistoryStore(tmp_path / "history.db"))
+    assert again.controller.conversation_id == conversation
+    assert next(m.text for m in again.chat_model) == "Remember me"
+    assert again.sidebar.view.currentIndex().row() == 0
+
+
+def test_tokens_are_coalesced(qtbot: QtBot, tmp_path: Path) -> None:
+    """Tokens from the engine thread reach the GUI a few times per interval, not each."""
+    bridge = EngineBridge(coalesce_ms=100)
+    qtbot.addWidget(holder := QWidget())
+    bridge.setParent(holder)  # deleted by Qt, on this thread
+    try:
+        texts: list[str] = []
+        bridge.answer_text.connect(lambda _rid, text: texts.append(text))
+        done = threading.Event()
+
+        def engine_thread() -> None:  # 400 tokens as fast as a small model makes them
+            for i in range(400):
+                bridge._on_engine_event(Token(7, f"t{i} "))
+                if i % 40 == 0:
+                    threading.Event().wait(0.03)
+            done.set()
+
+        worker = threading.Thread(target=engine_thread)
+        worker.start()
+        qtbot.waitUntil(lambda: done.is_set() and "".join(texts).endswith("t399 "),
+                        timeout=10_000)
+        worker.join()
+        assert "".join(texts) == "".join(f"t{i} " for i in range(400))
+        assert 1 <= len(texts) <= 10, f"{len(texts)} repaints for 400 tokens"
+    finally:
+        bridge.shutdown()
+
+
+def test_markdown_is_cut_into_blocks_that_render_alone() -> None:
+    text = "# Title\n\nPara one\nstill one\n\n```\ncode\n\nmore code\n```\n\n- a\n\n  a2\n\n- b"
+    assert markdown_blocks(text) == [
+        "# Title", "Para one\nstill one", "```\ncode\n\nmore code\n```", "- a\n\n  a2", "- b",
+    ]
+    assert markdown_blocks("streaming, no end yet\n\n") == ["streaming, no end yet"]
+
+
+def test_chat_pane_renders_markdown_and_grows_with_the_answer(qtbot: QtBot) -> None:
+    model = ChatModel()
+    pane = ChatPane(model)
+    qtbot.addWidget(pane)
+    pane.resize(600, 400)
+    model.append(ChatMessage("user", "What is **this**?"))
+    row = model.append(ChatMessage(ROLE_ASSISTANT, "", "streaming"))
+    index = model.index(row)
+    model.append_text(row, "It is *an invoice*.")
+    qtbot.waitUntil(lambda: pane.view.visualRect(index).height() > 0)
+    short = pane.view.visualRect(index).height()
+    model.append_text(row, "\n\n| item | price |\n|---|---|\n| A | 12 |\n\nDone.")
+    qtbot.waitUntil(lambda: pane.view.visualRect(index).height() > short)
+    assert not pane.grab().isNull()
+    docs = pane.delegate._docs(model.message(row), 400, pane.font())
+    assert [d.toPlainText().strip().split()[0] for d in docs] == ["It", "item", "Done."]
+    assert docs[0].toPlainText() == "It is an invoice."  # emphasis rendered, not shown
+    assert docs[1].rootFrame().childFrames(), "the table is a table, not text"
+
+
+def test_sidebar_rename_delete_and_search(qtbot: QtBot, tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "history.db") as store:
+        first = store.create_conversation("Invoice from ACME")
+        store.add_message(first.id, "user", "What is the total?")
+        second = store.create_conversation("Holiday plans")
+        store.add_message(second.id, "user", "Where to go in May?")
+        sidebar = Sidebar(store)
+        qtbot.addWidget(sidebar)
+        titles = lambda: [sidebar.model.conversation(r).title  # noqa: E731
+                          for r in range(sidebar.model.rowCount())]
+        assert titles() == ["Holiday plans", "Invoice from ACME"]
+        sidebar.rename(first.id, "ACME invoice")
+        assert "ACME invoice" in titles()
+        sidebar.search.setText("total")
+        qtbot.waitUntil(lambda: titles() == ["ACME invoice"], timeout=5_000)
+        with qtbot.waitSignal(sidebar.conversation_deleted):
+            sidebar.delete(first.id)
+        qtbot.waitUntil(lambda: titles() == [], timeout=5_000)
+        sidebar.search.clear()
+        qtbot.waitUntil(lambda: titles() == ["Holiday plans"], timeout=5_000)
+
+
+@pytest.mark.slow
+def test_self_test_command_exits_0(tmp_path: Path) -> None:
+    env = {**os.environ, "BLUELM_DATA_DIR": str(tmp_path / "data"),
+           "BLUELM_SETTINGS": str(tmp_path / "settings.toml"), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-m", "bluelm_desktop.cli", "--self-test"],
+                          env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout
+    report = json.loads(lines[0])
+    assert report["ok"] and report["tiles"] > 1 and report["answer_tokens"] > 0
+    assert report["saved_messages"] == ["user:complete", "assistant:complete"]
+    print(f"\n--self-test: {lines[0]}")
+
