@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 OPEN_KEY: Final = "open_conversation"  # history state: the conversation to reopen at start
+STOPPED_NOTE: Final = "Stopped — the answer so far is kept."
 SAVE_INTERVAL_S: Final = 0.5  # a streaming answer is saved at least this often
 TITLE_LENGTH: Final = 60
 _new_keys = itertools.count(1)
@@ -78,7 +79,6 @@ class PendingDocuments:
     pages: list[PendingPage] = field(default_factory=list)
     page_counts: dict[str, int] = field(default_factory=dict)  # document → its pages
     reading: bool = True  # the documents thread is still reading or tiling
-    failures: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
 
     @property
@@ -242,7 +242,7 @@ class ChatController(QObject):
         """Stop whatever runs for the open conversation before showing another."""
         if self.answer is not None:
             self.bridge.cancel(self.answer.request_id)
-            self._finish_answer(STATUS_INTERRUPTED, "stopped")
+            self._finish_answer(STATUS_INTERRUPTED, STOPPED_NOTE)
         self._drop_waiting(restore=True)
         self.clear_documents()
 
@@ -332,7 +332,6 @@ class ChatController(QObject):
     def _on_document_failed(self, name: str, message: str) -> None:
         if self.pending is None:
             return
-        self.pending.failures.append(message)
         self._note(f"Could not read {name}: {message}")
         self._show_progress()
 
@@ -542,7 +541,7 @@ class ChatController(QObject):
     def _on_answer_stopped(self, rid: int) -> None:
         if self.answer is None or self.answer.request_id != rid:
             return
-        self._finish_answer(STATUS_INTERRUPTED, "Stopped — the answer so far is kept.")
+        self._finish_answer(STATUS_INTERRUPTED, STOPPED_NOTE)
 
     def _finish_answer(self, status: str, footer: str,
                        meta: dict[str, object] | None = None) -> None:
@@ -619,7 +618,7 @@ def _from_history(message: object) -> ChatMessage:
     if message.attachments:
         footer = "Attached: " + ", ".join(a.name for a in message.attachments)
     elif message.role == ROLE_ASSISTANT and message.status == STATUS_INTERRUPTED:
-        footer = "Stopped — the answer so far is kept."
+        footer = STOPPED_NOTE
     elif message.meta and message.status == STATUS_ERROR:
         footer = str(message.meta.get("error", ""))
     role = message.role if message.role in (ROLE_USER, ROLE_ASSISTANT) else ROLE_NOTE

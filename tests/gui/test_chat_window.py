@@ -390,3 +390,21 @@ def test_self_test_command_exits_0(tmp_path: Path) -> None:
     assert report["saved_messages"] == ["user:complete", "assistant:complete"]
     print(f"\n--self-test: {lines[0]}")
 
+
+
+def test_unreadable_drop_is_a_note_and_the_question_comes_back(
+        qtbot: QtBot, open_window: OpenWindow, tmp_path: Path) -> None:
+    window = open_window(max_tokens=8)
+    junk = tmp_path / "scan.png"
+    junk.write_bytes(b"not a picture at all" * 50)
+    controller = window.controller
+    with qtbot.waitSignal(controller.restore_question, timeout=LOAD_MS) as restored:
+        drop_files(window, [junk])
+        press_enter(qtbot, window, "What does it say?")
+        assert controller.waiting
+    assert restored.args == ["What does it say?"]
+    assert window.composer.text() == "What does it say?"
+    assert not controller.waiting and controller.pending is None
+    note = window.chat_model.message(window.chat_model.rowCount() - 1)
+    assert note.role == "note" and note.text.startswith("Could not read scan.png")
+    assert window.composer.send_button.isEnabled()
