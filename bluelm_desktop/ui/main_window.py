@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
         self.model_page.back_button.clicked.connect(
             lambda: self.pages.setCurrentWidget(self.chat_page))
         self.models_button.clicked.connect(self.show_models)
+        self.pages.currentChanged.connect(  # no "Models…" on the models page itself
+            lambda i: self.models_button.setVisible(self.pages.widget(i) is not self.model_page))
         if self.sidebar is not None:
             self.sidebar.conversation_selected.connect(c.open_conversation)
             self.sidebar.new_requested.connect(self.new_conversation)
