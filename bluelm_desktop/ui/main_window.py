@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self.models_button = QPushButton("Models…")
         self.models_button.setFlat(True)
         self.models_button.setToolTip("Choose another model")
+        self.models_button.hide()  # the first page is the models page
         status = self.statusBar()
         status.addWidget(self.activity_label, 1)
         status.addPermanentWidget(self.model_label)
