@@ -1,0 +1,1088 @@
+"""The document panel: the attached document, its tile grid and what it will cost, shown
+*before* anything runs, so the user can choose between a fast answer and reading fine print.
+
+What it shows: page thumbnails (a strip, for documents with more than one page), the
+selected page large with the tile grid drawn over it (grid lines, tile numbers, padding,
+and the whole-page thumbnail tile beside it), the page's tiles, image tokens and an
+estimated encode + prefill time (`core.estimate`), and per-tile encode progress (encoded
+tiles tinted). A fast / fine-print switch re-plans with `BUDGET_PRESETS`.
+
+Public API, what the main window uses (everything else is private):
+
+    panel = DocumentPanel(parent=None, *, speed=None, limits=None)  # speed: a
+                                          # `core.estimate.Speed` (default: FULL's)
+    panel.show_document(source, tiling)   # DocumentSource | Path | str, TilingParams
+    panel.clear()                         # back to the empty state
+    panel.set_progress(done, total, page=None)  # tiles encoded of a page (1-based; None:
+                                          # the page shown), in encoding order
+    panel.set_speed(speed)                # a `core.estimate.Speed` (model chosen / tuned)
+    panel.shutdown()                      # stop the loader thread; call before destroying
+    panel.plan / .source / .tiling / .current_page / .speed   # read-only state
+
+    documentReady(DocumentPlan)  the document was opened and planned; emitted again with
+                                 the new plan whenever the switch re-plans it, so whoever
+                                 encodes restarts with the latest plan ("latest wins")
+    failed(str)                  the document cannot be opened: one line, naming it
+    budgetChanged(object)        int | None: the user flipped the switch (the token cap
+                                 per page; None = fine print, no cap); persist it
+
+Threads: opening and rendering happen on one QThread of the panel's own, which owns a
+`DocumentService` (PyMuPDF and the decoders live in its worker process). The thread hands
+back numpy arrays; only the GUI thread turns them into QImages and QPixmaps. Requests
+carry a ticket: a document dropped while another is loading supersedes it, and results
+for the old one are dropped. Planning itself is arithmetic and runs on the GUI thread.
+
+The panel does not accept drops itself: drag events fall through to the window, which
+decides what an attachment is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QThread,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QIcon,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bluelm_desktop.core.documents import DocumentInfo, DocumentLimits, DocumentService
+from bluelm_desktop.core.documents.model import DocumentSource
+from bluelm_desktop.core.errors import DocumentError
+from bluelm_desktop.core.estimate import DEFAULT_SPEED, Speed, format_duration
+from bluelm_desktop.core.planning import DocumentPlan, PagePlan, plan_document
+from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilePlan, TilingParams, plan_image
+
+log = logging.getLogger(__name__)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+PREVIEW_LONG_SIDE: Final = 1600  # px: sharp on a 4K screen's half, cheap to render
+THUMB_HEIGHT: Final = 88  # px: the strip's page thumbnails
+PREVIEW_CACHE: Final = 6  # rendered pages kept, so flipping back and forth does not re-render
+PRESET_FAST: Final = "fast"
+PRESET_FINE: Final = "fine print"
+_PRESET_LABELS: Final = {PRESET_FAST: "Fast", PRESET_FINE: "Fine print"}
+
+EMPTY_MESSAGE: Final = (
+    "No document attached.\n\nAttach an image or a PDF, paste an image or capture a "
+    "screen region: its tiles, image tokens and the time they take show here before "
+    "anything runs."
+)
+
+# The checked preset in the highlight colour: Fusion's sunken grey is easy to miss.
+_SWITCH_STYLE: Final = (
+    "QToolButton { padding: 3px 10px; }"
+    "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
+    " border: 1px solid palette(highlight); border-radius: 3px; }"
+)
+
+_PURPOSE_PREVIEW: Final = "preview"
+_PURPOSE_THUMB: Final = "thumb"
+
+
+# --- pixels --------------------------------------------------------------------------------
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    """A uint8 (H, W, 3) RGB array as a QImage that owns its pixels (safe after the array
+    is gone). Any thread may call it; turning the QImage into a QPixmap is the GUI's job."""
+    array = np.ascontiguousarray(rgb, dtype=np.uint8)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(f"need an (H, W, 3) RGB array, got shape {array.shape}")
+    h, w = array.shape[:2]
+    return QImage(array.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """(width, height) scaled to `long_side` on the longer side, never enlarged."""
+    scale = min(1.0, long_side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def thumb_size(width: int, height: int) -> tuple[int, int]:
+    """A strip thumbnail: fixed height so the strip is even, width capped for panoramas."""
+    w = max(1, round(width * THUMB_HEIGHT / height))
+    return min(w, 2 * THUMB_HEIGHT), THUMB_HEIGHT
+
+
+# --- describing a plan in words -----------------------------------------------------------
+
+
+def grid_words(plan: TilePlan) -> str:
+    """'3:4 grid + thumbnail' / '1 tile': how the page is cut, as the paper writes grids."""
+    if plan.grid.tiles == 1 and not plan.thumbnail:
+        return "1 tile"
+    return f"{plan.grid} grid" + (" + thumbnail" if plan.thumbnail else "")
+
+
+def cost_words(tiles: int, tokens: int, speed: Speed) -> str:
+    """'13 tiles · 2,548 image tokens · ≈ 3 min 20 s'."""
+    plural = "tile" if tiles == 1 else "tiles"
+    return (f"{tiles} {plural} · {tokens:,} image tokens · "
+            f"≈ {format_duration(speed.seconds(tiles, tokens))}")
+
+
+def replan(plan: DocumentPlan, tiling: TilingParams) -> DocumentPlan:
+    """The same pages under other tiling params: pure arithmetic, no file access."""
+    pages = [PagePlan(p.page, p.width, p.height, plan_image(p.width, p.height, tiling))
+             for p in plan.pages]
+    return DocumentPlan(plan.file, pages, plan.notes)
+
+
+def preset_of(budget: int | None) -> str | None:
+    """The preset name whose token cap is `budget`, or None for a custom cap."""
+    for name, value in BUDGET_PRESETS.items():
+        if value == budget:
+            return name
+    return None
+
+
+def describe_info(info: DocumentInfo) -> str:
+    """'PDF · 2 pages · text layer' / 'PNG image · 1240 × 1755 px'."""
+    if info.kind == "pdf":
+        pages = f"{info.page_count} page" + ("s" if info.page_count != 1 else "")
+        parts = ["PDF", pages]
+        if info.truncated:
+            parts.append(f"first {len(info.pages)} used")
+        parts.append("text layer" if info.has_text_layer else "no text layer (scanned)")
+        return " · ".join(parts)
+    fmt = "Image" if info.format == "pixels" else f"{info.format.upper()} image"
+    first = info.pages[0]
+    out = f"{fmt} · {first.width} × {first.height} px"
+    if info.page_count > 1:
+        out += f" · {info.page_count} frames"
+    return out
+
+
+# --- the loader thread ---------------------------------------------------------------------
+
+
+class _DocumentWorker(QObject):
+    """Lives on the panel's thread; the only user of its DocumentService (PyMuPDF is not
+    thread-safe, and the service's worker process answers one call at a time)."""
+
+    planned = Signal(int, object, object)  # ticket, DocumentPlan, DocumentInfo
+    rendered = Signal(int, int, str, object)  # ticket, page index (0-based), purpose, array
+    render_failed = Signal(int, int, str, str)  # ticket, page index, purpose, one line
+    failed = Signal(int, str)  # ticket, one line
+
+    def __init__(self, limits: DocumentLimits | None) -> None:
+        super().__init__()
+        self.service = DocumentService(limits)
+        # Written by the GUI thread, read here between steps: a superseded request is
+        # skipped instead of rendered (an int attribute is read atomically under the GIL).
+        self.latest_ticket = 0
+        self.stopped = False
+
+    def _stale(self, ticket: int) -> bool:
+        return self.stopped or ticket != self.latest_ticket
+
+    @Slot(int, object, object)
+    def load(self, ticket: int, source: DocumentSource, tiling: TilingParams) -> None:
+        if self._stale(ticket):
+            return
+        try:
+            plan = plan_document(self.service, source, tiling)
+            info = self.service.probe(source)  # the worker keeps the file open: no re-read
+        except DocumentError as e:
+            self.failed.emit(ticket, str(e))
+        except Exception as e:  # a bug, not the document: still one line, and logged
+            log.exception("opening %s failed", source.name)
+            self.failed.emit(ticket, f"{source.name}: unexpected error ({type(e).__name__}: {e})")
+        else:
+            self.planned.emit(ticket, plan, info)
+
+    @Slot(int, object, int, object, str)
+    def render(self, ticket: int, source: DocumentSource, page: int,
+               size: tuple[int, int], purpose: str) -> None:
+        if self._stale(ticket):
+            return
+        try:
+            rgb = self.service.render(source, page, size)
+        except DocumentError as e:
+            self.render_failed.emit(ticket, page, purpose, str(e))
+        except Exception as e:
+            log.exception("rendering page %d of %s failed", page + 1, source.name)
+            self.render_failed.emit(ticket, page, purpose, f"{type(e).__name__}: {e}")
+        else:
+            self.rendered.emit(ticket, page, purpose, rgb)
+
+    def stop(self) -> None:
+        """From the GUI thread: refuse further requests and cut a running one short (the
+        service kills its worker process if a call is in progress)."""
+        self.stopped = True
+        self.service.close()
+
+
+class _DocumentTasks(QObject):
+    """The GUI's handle on the loader thread; started on the first document."""
+
+    planned = Signal(int, object, object)
+    rendered = Signal(int, int, str, object)
+    render_failed = Signal(int, int, str, str)
+    failed = Signal(int, str)
+
+    _load_requested = Signal(int, object, object)
+    _render_requested = Signal(int, object, int, object, str)
+
+    def __init__(self, limits: DocumentLimits | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._limits = limits
+        self._thread: QThread | None = None
+        self._worker: _DocumentWorker | None = None
+        self.ticket = 0
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def _ensure_started(self) -> _DocumentWorker:
+        if self._worker is not None:
+            return self._worker
+        thread = QThread()
+        thread.setObjectName("document-panel")
+        worker = _DocumentWorker(self._limits)
+        worker.moveToThread(thread)
+        thread.finished.connect(worker.deleteLater)
+        self._load_requested.connect(worker.load)
+        self._render_requested.connect(worker.render)
+        worker.planned.connect(self.planned)
+        worker.rendered.connect(self.rendered)
+        worker.render_failed.connect(self.render_failed)
+        worker.failed.connect(self.failed)
+        thread.start()
+        self._thread, self._worker = thread, worker
+        return worker
+
+    def load(self, source: DocumentSource, tiling: TilingParams) -> int:
+        """Open and plan `source`; supersedes every earlier request. Returns its ticket."""
+        worker = self._ensure_started()
+        self.ticket += 1
+        worker.latest_ticket = self.ticket
+        self._load_requested.emit(self.ticket, source, tiling)
+        return self.ticket
+
+    def render(self, source: DocumentSource, page: int, size: tuple[int, int],
+               purpose: str) -> None:
+        self._render_requested.emit(self.ticket, source, page, size, purpose)
+
+    def cancel(self) -> None:
+        """Drop whatever is queued or running for the current document."""
+        self.ticket += 1
+        if self._worker is not None:
+            self._worker.latest_ticket = self.ticket
+
+    def shutdown(self) -> None:
+        """Stop the thread and the service's process; idempotent. Must run before this
+        object is destroyed: Qt aborts the process when a running QThread is deleted."""
+        thread, worker = self._thread, self._worker
+        if thread is None or worker is None:
+            return
+        worker.stop()
+        thread.quit()
+        thread.wait()
+        worker.service.close()  # a call that raced with stop() may have restarted it
+        self._thread = self._worker = None
+
+
+# --- the page strip ------------------------------------------------------------------------
+
+
+class PageListModel(QAbstractListModel):
+    """The document's pages for the strip: their plans and, as they arrive, thumbnails."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pages: list[PagePlan] = []
+        self._thumbs: dict[int, QPixmap] = {}
+        self._blank: dict[tuple[int, int], QPixmap] = {}
+
+    def set_pages(self, pages: list[PagePlan], keep_thumbnails: bool = False) -> None:
+        self.beginResetModel()
+        self._pages = list(pages)
+        if not keep_thumbnails:
+            self._thumbs.clear()
+        self.endResetModel()
+
+    def pages(self) -> list[PagePlan]:
+        return list(self._pages)
+
+    def has_thumbnail(self, row: int) -> bool:
+        return row in self._thumbs
+
+    def set_thumbnail(self, row: int, pixmap: QPixmap) -> None:
+        if 0 <= row < len(self._pages):
+            self._thumbs[row] = pixmap
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._pages)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._pages):
+            return None
+        page = self._pages[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(page.page)
+        if role == Qt.ItemDataRole.DecorationRole:
+            pixmap = self._thumbs.get(index.row()) or self._blank_page(page)
+            # The same pixmap for the selected state: Qt would tint it with the highlight
+            # colour, and a coloured page reads as "encoded" next to the overlay's tint.
+            icon = QIcon(pixmap)
+            icon.addPixmap(pixmap, QIcon.Mode.Selected)
+            return icon
+        if role == Qt.ItemDataRole.ToolTipRole:
+            plan = page.plan
+            return (f"Page {page.page}: {page.width} × {page.height} px · {grid_words(plan)} · "
+                    f"{plan.tiles} tiles · {plan.image_tokens:,} image tokens")
+        return None
+
+    def _blank_page(self, page: PagePlan) -> QPixmap:
+        """A white sheet the size the thumbnail will have, so the strip does not jump."""
+        size = thumb_size(page.width, page.height)
+        if size not in self._blank:
+            pixmap = QPixmap(*size)
+            pixmap.fill(QColor("white"))
+            self._blank[size] = pixmap
+        return self._blank[size]
+
+
+# --- the page with its tile grid -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TileBox:
+    """One grid tile on the canvas: its number as people count (1-based, row-major, the
+    encoding order) and its rect in canvas pixels; `padding_only` when it shows no page."""
+
+    number: int
+    row: int
+    col: int
+    rect: tuple[int, int, int, int]  # x0, y0, x1, y1 on the canvas, end-exclusive
+    padding_only: bool
+
+
+def tile_boxes(plan: TilePlan) -> list[TileBox]:
+    """The plan's grid tiles on its canvas, in `cut_tiles` order.
+
+    Drawn on the canvas rather than on the page, because the canvas is what the encoder
+    sees: the page scaled into its top-left corner, white padding in the rest. A tile that
+    only shows padding is still encoded and paid for, so it is drawn too.
+    """
+    s = plan.tile_size
+    sw, sh = plan.scaled_size
+    boxes: list[TileBox] = []
+    for row in range(plan.grid.rows):
+        for col in range(plan.grid.cols):
+            x0, y0 = col * s, row * s
+            boxes.append(TileBox(len(boxes) + 1, row, col, (x0, y0, x0 + s, y0 + s),
+                                 padding_only=not (x0 < sw and y0 < sh)))
+    return boxes
+
+
+class TileOverlay(QWidget):
+    """Paints a page as the encoder will see it: canvas, page, padding, grid, tile numbers,
+    the thumbnail tile beside the canvas, and which tiles are encoded already.
+
+    A view only: the panel gives it a plan, a pixmap and a count of encoded tiles.
+    """
+
+    TINT: Final = QColor(46, 160, 67, 80)
+    DONE: Final = QColor(46, 160, 67)
+    GAP: Final = 16  # px between the canvas and the thumbnail tile
+    CAPTION: Final = 20  # px under the thumbnail tile for its caption
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(220, 220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._plan: TilePlan | None = None
+        self._pixmap: QPixmap | None = None
+        self._done = 0
+        self._message = EMPTY_MESSAGE
+        self._error = False
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def plan(self) -> TilePlan | None:
+        return self._plan
+
+    @property
+    def done(self) -> int:
+        """Tiles drawn as encoded (grid tiles first, then the thumbnail)."""
+        return self._done
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    def set_page(self, plan: TilePlan | None, pixmap: QPixmap | None) -> None:
+        self._plan, self._pixmap = plan, pixmap
+        self._done = 0 if plan is None else min(self._done, plan.tiles)
+        self.update()
+
+    def set_pixmap(self, pixmap: QPixmap | None) -> None:
+        self._pixmap = pixmap
+        self.update()
+
+    def set_done(self, done: int) -> None:
+        limit = self._plan.tiles if self._plan is not None else 0
+        self._done = max(0, min(done, limit))
+        self.update()
+
+    def set_message(self, text: str, error: bool = False) -> None:
+        """Shown instead of a page (empty, loading, failed) or, with a plan, on the page
+        while its pixels are missing (rendering, or a render error)."""
+        self._message, self._error = text, error
+        self.update()
+
+    # -- geometry ------------------------------------------------------------------------
+
+    def layout_rects(self) -> tuple[QRectF, QRectF | None, float]:
+        """(canvas rect, thumbnail tile rect or None, scale canvas px → widget px).
+
+        The thumbnail goes to the right of the canvas or under it, whichever leaves the
+        canvas larger; it is drawn at the size of one grid tile, because it is one.
+        """
+        assert self._plan is not None
+        plan = self._plan
+        area = QRectF(self.rect()).adjusted(12, 12, -12, -12)
+        cw, ch = plan.canvas
+        s = plan.tile_size
+        if not plan.thumbnail:
+            k = min(area.width() / cw, area.height() / ch)
+            w, h = cw * k, ch * k
+            canvas = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
+            return canvas, None, k
+        k_right = min((area.width() - self.GAP) / (cw + s),
+                      area.height() / max(ch, s + self.CAPTION))
+        k_below = min(area.width() / max(cw, s),
+                      (area.height() - self.GAP - self.CAPTION) / (ch + s))
+        k = max(k_right, k_below, 1e-6)
+        if k_right >= k_below:
+            total_w, total_h = cw * k + self.GAP + s * k, ch * k
+            x0 = area.center().x() - total_w / 2
+            y0 = area.center().y() - total_h / 2
+            canvas = QRectF(x0, y0, cw * k, ch * k)
+            thumb = QRectF(canvas.right() + self.GAP, y0, s * k, s * k)
+        else:
+            total_w, total_h = cw * k, ch * k + self.GAP + s * k + self.CAPTION
+            x0 = area.center().x() - total_w / 2
+            y0 = area.center().y() - total_h / 2
+            canvas = QRectF(x0, y0, cw * k, ch * k)
+            thumb = QRectF(x0, canvas.bottom() + self.GAP, s * k, s * k)
+        return canvas, thumb, k
+
+    def tile_rect(self, number: int) -> QRectF:
+        """Where tile `number` (1-based; the last one is the thumbnail, if any) is drawn."""
+        assert self._plan is not None
+        canvas, thumb, k = self.layout_rects()
+        if self._plan.thumbnail and number == self._plan.tiles:
+            assert thumb is not None
+            return thumb
+        box = tile_boxes(self._plan)[number - 1]
+        x0, y0, x1, y1 = box.rect
+        return QRectF(canvas.x() + x0 * k, canvas.y() + y0 * k, (x1 - x0) * k, (y1 - y0) * k)
+
+    # -- painting ------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        if self._plan is None:
+            self._paint_message(painter, QRectF(self.rect()).adjusted(32, 24, -32, -24))
+        else:
+            self._paint_plan(painter, self._plan)
+        painter.end()
+
+    def _paint_message(self, painter: QPainter, area: QRectF) -> None:
+        role = QPalette.ColorRole.PlaceholderText
+        color = QColor(200, 40, 40) if self._error else self.palette().color(role)
+        painter.setPen(color)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), self._message)
+
+    def _paint_plan(self, painter: QPainter, plan: TilePlan) -> None:
+        canvas, thumb, k = self.layout_rects()
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        sw, sh = plan.scaled_size
+        page = QRectF(canvas.x(), canvas.y(), sw * k, sh * k)
+
+        _paint_padding(painter, canvas)
+        if self._pixmap is not None:
+            painter.drawPixmap(page, self._pixmap, QRectF(self._pixmap.rect()))
+        else:
+            painter.fillRect(page, QColor(236, 238, 241))
+            self._paint_message(painter, page.adjusted(8, 8, -8, -8))
+
+        boxes = tile_boxes(plan)
+        for box in boxes[: self._done]:
+            painter.fillRect(self.tile_rect(box.number), self.TINT)
+        _paint_grid(painter, canvas, plan, k, accent)
+        tile_px = plan.tile_size * k
+        for box in boxes:
+            rect = self.tile_rect(box.number)
+            done = box.number <= self._done
+            _paint_badge(painter, rect, str(box.number), self.DONE if done else accent, tile_px)
+            if box.padding_only and tile_px >= 48:
+                painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), "padding")
+
+        if thumb is not None:
+            self._paint_thumbnail(painter, plan, thumb, accent, tile_px)
+            self._paint_legend(painter, plan, canvas, thumb)
+
+    def _paint_legend(self, painter: QPainter, plan: TilePlan, canvas: QRectF,
+                      thumb: QRectF) -> None:
+        """What the drawing means, next to the thumbnail tile where there is room."""
+        n = plan.grid.tiles
+        grid = ("Tile 1: the page, one tile" if n == 1
+                else f"Tiles 1–{n}: the page on a {plan.grid} grid")
+        lines = [grid, f"Tile {plan.tiles}: the whole page, shrunk to one tile",
+                 "Hatched: white padding", "Green: encoded"]
+        painter.setFont(self.font())
+        metrics = painter.fontMetrics()
+        if thumb.x() > canvas.right():  # thumbnail on the right: legend under it
+            area = QRectF(thumb.x(), thumb.bottom() + self.CAPTION + 12,
+                          self.width() - thumb.x() - 12, 0)
+            area.setBottom(canvas.bottom())
+        else:  # thumbnail below: legend to its right
+            area = QRectF(thumb.right() + self.GAP, thumb.y(),
+                          self.width() - thumb.right() - self.GAP - 12, thumb.height())
+        if area.width() < 8 * metrics.averageCharWidth() or area.height() < 2 * metrics.height():
+            return
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), "\n".join(lines))
+
+    def _paint_thumbnail(self, painter: QPainter, plan: TilePlan, rect: QRectF,
+                         accent: QColor, tile_px: float) -> None:
+        """The global thumbnail tile: the whole page fitted into one tile, as encoded."""
+        _paint_padding(painter, rect)
+        tw, th = plan.thumbnail_size
+        scale = rect.width() / plan.tile_size
+        page = QRectF(rect.x(), rect.y(), tw * scale, th * scale)
+        if self._pixmap is not None:
+            painter.drawPixmap(page, self._pixmap, QRectF(self._pixmap.rect()))
+        else:
+            painter.fillRect(page, QColor(236, 238, 241))
+        done = self._done >= plan.tiles
+        if done:
+            painter.fillRect(rect, self.TINT)
+        pen = QPen(accent, 1.5, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect)
+        _paint_badge(painter, rect, str(plan.tiles), self.DONE if done else accent, tile_px)
+        painter.setFont(self.font())
+        caption = QRectF(rect.x() - 40, rect.bottom() + 2, rect.width() + 80, self.CAPTION)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.drawText(caption, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                         "thumbnail tile")
+
+
+def _paint_padding(painter: QPainter, rect: QRectF) -> None:
+    """White with a faint hatch: the encoder's padding, visibly not part of the page."""
+    painter.fillRect(rect, QColor("white"))
+    painter.fillRect(rect, QBrush(QColor(0, 0, 0, 30), Qt.BrushStyle.BDiagPattern))
+
+
+def _paint_grid(painter: QPainter, canvas: QRectF, plan: TilePlan, k: float,
+                accent: QColor) -> None:
+    """Tile borders: a white halo under an accent line, visible on dark and light pages."""
+    lines: list[tuple[QPointF, QPointF]] = []
+    for col in range(plan.grid.cols + 1):
+        x = canvas.x() + col * plan.tile_size * k
+        lines.append((QPointF(x, canvas.top()), QPointF(x, canvas.bottom())))
+    for row in range(plan.grid.rows + 1):
+        y = canvas.y() + row * plan.tile_size * k
+        lines.append((QPointF(canvas.left(), y), QPointF(canvas.right(), y)))
+    for color, width in ((QColor(255, 255, 255, 200), 4.0), (accent, 1.6)):
+        pen = QPen(color, width)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        for a, b in lines:
+            painter.drawLine(a, b)
+
+
+def _paint_badge(painter: QPainter, tile: QRectF, text: str, color: QColor,
+                 tile_px: float) -> None:
+    """A tile's number in a filled rounded box at its top-left corner, sized to the tile."""
+    font = QFont(painter.font())
+    font.setPixelSize(int(max(9, min(15, tile_px * 0.12))))
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    w = metrics.horizontalAdvance(text) + 10
+    h = metrics.height() + 2
+    box = QRectF(tile.x() + 4, tile.y() + 4, max(w, h), h)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(box, 4, 4)
+    painter.setPen(QColor("white"))
+    painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+
+
+# --- the panel -----------------------------------------------------------------------------
+
+
+class DocumentPanel(QWidget):
+    """The attached document, its tile plan and its cost (see the module docstring)."""
+
+    documentReady = Signal(object)  # DocumentPlan
+    failed = Signal(str)
+    budgetChanged = Signal(object)  # int | None
+
+    def __init__(self, parent: QWidget | None = None, *, speed: Speed | None = None,
+                 limits: DocumentLimits | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = _DocumentTasks(limits, self)
+        self._speed = speed or DEFAULT_SPEED
+        self._tiling = TilingParams(max_image_tokens=BUDGET_PRESETS[PRESET_FINE])
+        self._source: DocumentSource | None = None
+        self._info: DocumentInfo | None = None
+        self._plan: DocumentPlan | None = None
+        self._page = 0  # 0-based row of the page shown
+        self._previews: OrderedDict[int, QPixmap] = OrderedDict()
+        self._preview_pending: int | None = None
+        self._thumb_in_flight = False
+        self._progress: dict[int, tuple[int, int]] = {}  # page (1-based) → (done, total)
+
+        self.title_label = QLabel("Document")
+        title_font = QFont(self.title_label.font())
+        title_font.setBold(True)
+        self.title_label.setFont(title_font)
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.details_label = QLabel()
+        self.details_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                         QSizePolicy.Policy.Preferred)
+        _muted(self.details_label)
+
+        self.budget_buttons = QButtonGroup(self)
+        switch = QHBoxLayout()
+        switch.setSpacing(0)
+        detail = QLabel("Detail:")
+        detail.setToolTip("How many tiles a page is cut into: more tiles read smaller text "
+                          "and take longer.")
+        switch.addWidget(detail)
+        switch.addSpacing(6)
+        for i, (name, budget) in enumerate(BUDGET_PRESETS.items()):
+            button = QToolButton()
+            button.setText(_PRESET_LABELS.get(name, name.capitalize()))
+            button.setCheckable(True)
+            button.setAutoRaise(False)
+            button.setToolTip(_preset_tip(name, budget))
+            button.setProperty("preset", name)
+            button.setStyleSheet(_SWITCH_STYLE)
+            self.budget_buttons.addButton(button, i)
+            switch.addWidget(button)
+        self.budget_buttons.setExclusive(True)
+
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title_label)
+        titles.addWidget(self.details_label)
+        header.addLayout(titles, 1)
+        header.addLayout(switch)
+
+        self.overlay = TileOverlay()
+
+        self.pages = PageListModel(self)
+        self.strip = QListView()
+        self.strip.setModel(self.pages)
+        self.strip.setViewMode(QListView.ViewMode.IconMode)
+        self.strip.setFlow(QListView.Flow.LeftToRight)
+        self.strip.setWrapping(False)
+        self.strip.setMovement(QListView.Movement.Static)
+        self.strip.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.strip.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.strip.setIconSize(QSize(THUMB_HEIGHT, THUMB_HEIGHT))
+        self.strip.setSpacing(2)
+        self.strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.strip.setFixedHeight(THUMB_HEIGHT + self.strip.fontMetrics().height() + 22)
+        self.strip.setVisible(False)
+
+        self.cost_label = QLabel()
+        self.cost_label.setTextFormat(Qt.TextFormat.RichText)
+        self.cost_label.setWordWrap(True)
+        self.total_label = QLabel()
+        self.total_label.setWordWrap(True)
+        self.total_label.setVisible(False)
+        self.status_label = QLabel()
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._status_palette = QPalette(self.status_label.palette())
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.overlay, 1)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.cost_label)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.status_label)
+
+        self.budget_buttons.idClicked.connect(self._on_budget_clicked)
+        self.strip.selectionModel().currentChanged.connect(self._on_page_chosen)
+        self._tasks.planned.connect(self._on_planned)
+        self._tasks.rendered.connect(self._on_rendered)
+        self._tasks.render_failed.connect(self._on_render_failed)
+        self._tasks.failed.connect(self._on_failed)
+        self._sync_switch()
+        self._reset()
+        self._show_empty()
+        # A safety net for an embedder that forgets shutdown(): a running QThread that is
+        # destroyed at exit aborts the process.
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # --- public API ------------------------------------------------------------------------
+
+    @property
+    def plan(self) -> DocumentPlan | None:
+        """The plan of the document shown, under the switch's current budget."""
+        return self._plan
+
+    @property
+    def source(self) -> DocumentSource | None:
+        return self._source
+
+    @property
+    def tiling(self) -> TilingParams:
+        """The tiling params in force (the model's, with the switch's token cap)."""
+        return self._tiling
+
+    @property
+    def current_page(self) -> int:
+        """The page shown, 1-based."""
+        return self._page + 1
+
+    @property
+    def speed(self) -> Speed:
+        return self._speed
+
+    def show_document(self, source: DocumentSource | Path | str, tiling: TilingParams) -> None:
+        """Open `source` in the background and show it planned under `tiling`.
+
+        The switch follows `tiling.max_image_tokens`. Supersedes a document still loading.
+        `documentReady` or `failed` follows.
+        """
+        src = DocumentSource.of(source)
+        self._reset()
+        self._source = src
+        self._tiling = tiling
+        self._sync_switch()
+        self.title_label.setText(src.name)
+        self.title_label.setToolTip(str(src.path) if src.path is not None else src.name)
+        self.details_label.setText("Opening…")
+        self.overlay.set_message(f"Opening {src.name}…")
+        self._tasks.load(src, tiling)
+
+    def clear(self) -> None:
+        """Forget the document and cancel its loading; the switch keeps its setting."""
+        self._reset()
+        self._show_empty()
+
+    def set_progress(self, done: int, total: int, page: int | None = None) -> None:
+        """`done` of `total` tiles of `page` (1-based; None: the page shown) are encoded,
+        counted in encoding order (grid tiles row by row, then the thumbnail).
+
+        Progress whose total is not the page's current tile count belongs to a plan that
+        has been replaced (the switch was flipped while encoding ran) and is ignored.
+        """
+        if self._plan is None:
+            return
+        number = self.current_page if page is None else page
+        if not 1 <= number <= len(self._plan.pages):
+            return
+        if self._plan.pages[number - 1].plan.tiles != total:
+            return
+        done = max(0, min(done, total))
+        self._progress[number] = (done, total)
+        if number == self.current_page:
+            self.overlay.set_done(done)
+        if done < total:
+            self._set_status(f"Encoding page {number}: {done} of {total} tiles")
+        else:
+            self._set_status(f"Page {number} encoded ({total} tiles)")
+
+    def set_speed(self, speed: Speed) -> None:
+        """Use `speed` for the estimates from now on (a model was chosen, or measured)."""
+        self._speed = speed
+        self._update_cost()
+
+    def shutdown(self) -> None:
+        """Stop the loader thread and its document process; idempotent. Call it before the
+        panel is destroyed (the main window's shutdown does)."""
+        self._tasks.shutdown()
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._tasks.cancel()
+        self._source = self._info = self._plan = None
+        self._page = 0
+        self._previews.clear()
+        self._preview_pending = None
+        self._thumb_in_flight = False
+        self._progress.clear()
+        self.pages.set_pages([])
+        self.strip.setVisible(False)
+        self.overlay.set_page(None, None)
+        self.cost_label.clear()
+        self.cost_label.setVisible(False)
+        self.total_label.clear()
+        self.total_label.setVisible(False)
+        self._set_status("")
+
+    def _show_empty(self) -> None:
+        self.title_label.setText("Document")
+        self.title_label.setToolTip("")
+        self.details_label.setText("Nothing attached")
+        self.overlay.set_message(EMPTY_MESSAGE)
+
+    @Slot(int, object, object)
+    def _on_planned(self, ticket: int, plan: DocumentPlan, info: DocumentInfo) -> None:
+        if ticket != self._tasks.ticket or self._source is None:
+            return
+        # The switch may have been flipped while the file was opening: plan with the
+        # params in force now (arithmetic; the same plan when nothing changed).
+        plan = replan(plan, self._tiling)
+        self._plan, self._info = plan, info
+        self.details_label.setText(describe_info(info))
+        self.pages.set_pages(plan.pages)
+        multi = len(plan.pages) > 1
+        self.strip.setVisible(multi)
+        self._page = 0
+        if multi:
+            self.strip.setCurrentIndex(self.pages.index(0))
+        self._show_page()
+        self._request_next_thumbnail()
+        notes = " ".join(info.notes)
+        self._set_status(notes)
+        self.documentReady.emit(plan)
+
+    @Slot(int, str)
+    def _on_failed(self, ticket: int, message: str) -> None:
+        if ticket != self._tasks.ticket:
+            return
+        name = self._source.name if self._source is not None else "Document"
+        self._reset()
+        self.title_label.setText(name)
+        self.details_label.setText("Could not be opened")
+        self.overlay.set_message(message, error=True)  # once, large: not again below
+        self.failed.emit(message)
+
+    @Slot(int, int, str, object)
+    def _on_rendered(self, ticket: int, page: int, purpose: str, rgb: np.ndarray) -> None:
+        if ticket != self._tasks.ticket or self._plan is None:
+            return
+        pixmap = QPixmap.fromImage(rgb_to_qimage(rgb))  # GUI thread: the only pixmap maker
+        if purpose == _PURPOSE_THUMB:
+            self._thumb_in_flight = False
+            self.pages.set_thumbnail(page, pixmap)
+            self._request_next_thumbnail()
+            return
+        self._previews[page] = pixmap
+        self._previews.move_to_end(page)
+        while len(self._previews) > PREVIEW_CACHE:
+            self._previews.popitem(last=False)
+        if self._preview_pending == page:
+            self._preview_pending = None
+        if page == self._page:
+            self.overlay.set_pixmap(pixmap)
+        if len(self._plan.pages) > 1 and not self.pages.has_thumbnail(page):
+            self.pages.set_thumbnail(page, pixmap.scaled(
+                *thumb_size(pixmap.width(), pixmap.height()),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+
+    @Slot(int, int, str, str)
+    def _on_render_failed(self, ticket: int, page: int, purpose: str, message: str) -> None:
+        if ticket != self._tasks.ticket:
+            return
+        if purpose == _PURPOSE_THUMB:
+            self._thumb_in_flight = False
+            self._request_next_thumbnail(skip=page)
+            return
+        if self._preview_pending == page:
+            self._preview_pending = None
+        if page == self._page:
+            self.overlay.set_message(f"Page {page + 1} could not be shown: {message}",
+                                     error=True)
+            self._set_status(message, error=True)
+
+    def _request_next_thumbnail(self, skip: int | None = None) -> None:
+        """One thumbnail at a time, so a page the user clicks waits for one at most."""
+        if self._plan is None or self._source is None or len(self._plan.pages) < 2:
+            return
+        if self._thumb_in_flight:
+            return
+        for row, page in enumerate(self._plan.pages):
+            if self.pages.has_thumbnail(row) or row == skip:
+                continue
+            if row in self._previews or row == self._preview_pending:
+                continue  # made from the page's preview when that arrives
+            self._thumb_in_flight = True
+            self._tasks.render(self._source, row, thumb_size(page.width, page.height),
+                               _PURPOSE_THUMB)
+            return
+
+    # --- pages and plans ---------------------------------------------------------------------
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_page_chosen(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._plan is None or not current.isValid() or current.row() == self._page:
+            return
+        self._page = current.row()
+        self._show_page()
+
+    def _show_page(self) -> None:
+        """Show the current page's plan at once, and its pixels when they arrive."""
+        assert self._plan is not None and self._source is not None
+        page = self._plan.pages[self._page]
+        pixmap = self._previews.get(self._page)
+        self.overlay.set_page(page.plan, pixmap)
+        done, total = self._progress.get(page.page, (0, page.plan.tiles))
+        self.overlay.set_done(done if total == page.plan.tiles else 0)
+        if pixmap is None:
+            self.overlay.set_message(f"Rendering page {page.page}…")
+            if self._preview_pending != self._page:
+                self._preview_pending = self._page
+                size = fit_size(page.width, page.height, PREVIEW_LONG_SIDE)
+                self._tasks.render(self._source, self._page, size, _PURPOSE_PREVIEW)
+        self._update_cost()
+
+    def _update_cost(self) -> None:
+        self.cost_label.setVisible(self._plan is not None)
+        if self._plan is None:
+            self.cost_label.clear()
+            self.total_label.setVisible(False)
+            return
+        page = self._plan.pages[self._page]
+        plan = page.plan
+        seconds = self._speed.seconds(plan.tiles, plan.image_tokens)
+        multi = len(self._plan.pages) > 1
+        where = f"Page {page.page}: " if multi else ""
+        self.cost_label.setText(
+            f"{where}<b>{plan.tiles} tile{'s' if plan.tiles != 1 else ''}</b> "
+            f"({grid_words(plan)}) · <b>{plan.image_tokens:,}</b> image tokens · "
+            f"≈ <b>{format_duration(seconds)}</b> to encode and prefill"
+        )
+        self.cost_label.setToolTip(self._speed_tip())
+        if multi:
+            tiles = sum(p.plan.tiles for p in self._plan.pages)
+            self.total_label.setText(
+                f"All {len(self._plan.pages)} pages: "
+                f"{cost_words(tiles, self._plan.image_tokens, self._speed)}"
+            )
+            self.total_label.setToolTip(self._speed_tip())
+        self.total_label.setVisible(multi)
+
+    def _speed_tip(self) -> str:
+        s = self._speed
+        return (f"Estimated before anything runs: {s.per_tile_s:.2f} s per tile to encode and "
+                f"{s.prefill_tok_s:,.0f} image tokens per second to prefill "
+                f"({s.source or 'default figures'}). The answer starts after this.")
+
+    # --- the switch --------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_budget_clicked(self, button_id: int) -> None:
+        name = self.budget_buttons.button(button_id).property("preset")
+        budget = BUDGET_PRESETS[str(name)]
+        if budget == self._tiling.max_image_tokens:
+            return
+        self._tiling = replace(self._tiling, max_image_tokens=budget)
+        self._sync_switch()
+        self.budgetChanged.emit(budget)
+        if self._plan is not None:
+            self._plan = replan(self._plan, self._tiling)
+            self._progress.clear()  # encoded tiles of the old plan are not these tiles
+            self.pages.set_pages(self._plan.pages, keep_thumbnails=True)
+            if len(self._plan.pages) > 1:
+                self.strip.setCurrentIndex(self.pages.index(self._page))
+            self._show_page()
+            self._set_status("")
+            self.documentReady.emit(self._plan)
+
+    def _sync_switch(self) -> None:
+        """Check the preset matching the budget; none for a custom cap (said in a tooltip)."""
+        current = preset_of(self._tiling.max_image_tokens)
+        self.budget_buttons.setExclusive(False)
+        for button in self.budget_buttons.buttons():
+            button.setChecked(button.property("preset") == current)
+        self.budget_buttons.setExclusive(True)
+
+    # --- status line -------------------------------------------------------------------------
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+        palette = QPalette(self._status_palette)
+        if error:
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(200, 40, 40))
+        self.status_label.setPalette(palette)
+        self.status_label.setVisible(bool(text))
+
+
+def _muted(label: QLabel) -> None:
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText,
+                     palette.color(QPalette.ColorRole.PlaceholderText))
+    label.setPalette(palette)
+
+
+def _preset_tip(name: str, budget: int | None) -> str:
+    if budget is None:
+        return ("Fine print: the model's full tile grid. Slower, but small text stays "
+                "legible.")
+    return (f"{name.capitalize()}: at most {budget:,} image tokens per page (a smaller grid). "
+            "Quicker answers; small print may be missed.")
