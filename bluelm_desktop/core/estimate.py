@@ -107,7 +107,7 @@ TINY: Final = Reference(
     speed=Speed(per_tile_s=0.020, prefill_tok_s=36_000.0,
                 source="the tiny demo model measured on the development machine"),
 )
-# FULL: the converter's `full` bluelm pair (/tmp/full/out/bluelm-full-{llm,mmproj}.gguf:
+# FULL: the converter's `full` bluelm pair (`bluelm-convert synth --size full` + `convert`:
 # random weights with BlueLM-V-3B's shapes: SigLIP-so400m ViT at 392 px, 196 tokens per
 # tile, 2.7B llama LLM; q4_k_m LLM / q8_0 ViT), so the speed is a real 3B model's.
 FULL: Final = Reference(

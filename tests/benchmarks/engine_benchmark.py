@@ -74,7 +74,9 @@ from model_convert import constants as C
 
 REPORT_DIR: Final = Path(__file__).resolve().parent / "reports"
 REPORT_NAME: Final = "engine_benchmark"
-DEFAULT_DIR: Final = Path("/tmp/full")
+# Where already-converted full-size pairs are looked for first (BLUELM_BENCH_MODELS);
+# otherwise the cache under the data directory is used and filled.
+DEFAULT_DIR: Final = Path(os.environ.get("BLUELM_BENCH_MODELS", "full-models"))
 DEFAULT_BLUELM: Final = (DEFAULT_DIR / "out" / "bluelm-full-llm.gguf",
                          DEFAULT_DIR / "out" / "bluelm-full-mmproj.gguf")
 DEFAULT_INTERNVL: Final = (DEFAULT_DIR / "out-internvl" / "internvl-full-llm.gguf",
