@@ -341,7 +341,8 @@ def find_or_make(layout: str, given: tuple[Path | None, Path | None],
         out = root / f"out-{layout}-{size}"
         llm, mm = out / f"{layout}-{size}-llm.gguf", out / f"{layout}-{size}-mmproj.gguf"
         if llm.is_file() and mm.is_file() and (size == "full" or not allow_full):
-            return ModelPair(llm, mm, layout, size, note=f"from the cache {root}")
+            return ModelPair(llm, mm, layout, size, note=f"{layout}: from the benchmark cache "
+                             "(<cache>/benchmark-models)")
     if allow_full:
         return make_pair(layout, "full", root)
     pair = make_pair(layout, "tiny", root)
@@ -866,6 +867,9 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
             runs["encoded_after_enter"].append(
                 guard.run(f"TTFT image encoded after Enter, rep {rep + 1}", late))
             log(f"ttft: encoded after Enter {runs['encoded_after_enter'][-1]['ttft_s']:.1f} s")
+        # The engine has one KV cache for all conversations: (a) and the decode with the
+        # image run first, while the cache still holds (b)'s image prefix; the text-only
+        # questions (c) come after them, because they evict it.
         for rep in range(reps):
 
             def early(rep: int = rep) -> dict[str, Any]:
@@ -873,7 +877,7 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
                 # (b)'s drop); a new conversation asks about it, as the engine does for a
                 # document that was dropped a while ago. Only the question is left to prefill.
                 t_ask = time.perf_counter()
-                ask = engine.ask(f"early-{rep}", QUESTIONS["dropped_earlier"],
+                ask = engine.ask(f"early-{next(attempts)}", QUESTIONS["dropped_earlier"],
                                  image_ids=[image_id], params=_one_token(rep))
                 t_done, done = rec.wait_end(ask)
                 return _ttft(rec, ask, t_ask, t_done, done)
@@ -881,11 +885,11 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
             runs["dropped_earlier"].append(
                 guard.run(f"TTFT image dropped earlier, rep {rep + 1}", early))
 
-            def follow_up(rep: int = rep) -> dict[str, Any]:
-                # decode speed with the image in the context (a follow-up in (a)'s chat)
+            def follow_up() -> dict[str, Any]:
+                # decode speed with the image in the context
                 _, done = rec.wait_end(engine.ask(
-                    f"early-{rep}", "Tell me more.", params=SamplingParams(
-                        temperature=0.0, max_tokens=16, repeat_penalty=1.0)))
+                    f"more-{next(attempts)}", "Describe this screen.", image_ids=[image_id],
+                    params=SamplingParams(temperature=0.0, max_tokens=16, repeat_penalty=1.0)))
                 assert isinstance(done, Done)
                 s = done.stats
                 return {"tok_s": s.decode_tok_s, "tokens": s.decode_tokens,
@@ -893,19 +897,39 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
 
             decode_with_image.append(guard.run(f"decode after the image, rep {rep + 1}",
                                                follow_up))
+            log(f"ttft rep {rep + 1}/{reps}: dropped earlier "
+                f"{runs['dropped_earlier'][-1]['ttft_s']:.2f} s, decode after the image "
+                f"{decode_with_image[-1]['tok_s']:.2f} tok/s")
+        for rep in range(reps):
 
             def text(rep: int = rep) -> dict[str, Any]:
                 # (c) a text-only question in a new conversation.
                 t_ask = time.perf_counter()
-                ask = engine.ask(f"text-{rep}", QUESTIONS["text_only"], params=_one_token(rep))
+                ask = engine.ask(f"text-{next(attempts)}", QUESTIONS["text_only"],
+                                 params=_one_token(rep))
                 t_done, done = rec.wait_end(ask)
                 return _ttft(rec, ask, t_ask, t_done, done)
 
             runs["text_only"].append(guard.run(f"TTFT text only, rep {rep + 1}", text))
-            log(f"ttft rep {rep + 1}/{reps}: dropped earlier "
-                f"{runs['dropped_earlier'][-1]['ttft_s']:.2f} s, text only "
-                f"{runs['text_only'][-1]['ttft_s']:.2f} s, decode after the image "
-                f"{decode_with_image[-1]['tok_s']:.2f} tok/s")
+            log(f"ttft rep {rep + 1}/{reps}: text only {runs['text_only'][-1]['ttft_s']:.2f} s")
+        for rep in range(heavy_reps):
+
+            def evicted(rep: int = rep) -> dict[str, Any]:
+                # (d) the image was dropped earlier, but a text chat has used the KV cache
+                # since: its prefix was evicted and is prefilled again after Enter.
+                chat = engine.ask(f"text-{next(attempts)}", QUESTIONS["text_only"],
+                                  params=_one_token(rep))
+                rec.wait_end(chat)
+                t_ask = time.perf_counter()
+                ask = engine.ask(f"evicted-{next(attempts)}", QUESTIONS["dropped_earlier"],
+                                 image_ids=[image_id], params=_one_token(rep))
+                t_done, done = rec.wait_end(ask)
+                return _ttft(rec, ask, t_ask, t_done, done)
+
+            runs.setdefault("evicted", []).append(
+                guard.run(f"TTFT image dropped earlier, evicted by a text chat, rep {rep + 1}",
+                          evicted))
+            log(f"ttft: image evicted by a text chat {runs['evicted'][-1]['ttft_s']:.1f} s")
         result["engine_load_s"] = loaded.load_s
     result.update({
         "runs": runs, "decode_with_image": decode_with_image, "rss_peak_by_phase_mb": peaks,
@@ -1098,7 +1122,11 @@ def conclusions(r: dict[str, Any]) -> list[str]:
                "tokens are prefilled against the image's cached positions, not an empty "
                "cache)")
             + f" instead of {tt['encoded_after_enter']:.0f} s; on this machine the image "
-            "must be dropped about that long before the question is sent.")
+            "must be dropped about that long before the question is sent."
+            + (f" The engine keeps one KV cache for all conversations: after a text chat in "
+               f"another conversation the image's prefix is gone, and the next question about "
+               f"it waits {tt['evicted']:.0f} s for the re-prefill (its embeddings are still "
+               "cached, so nothing is re-encoded)." if "evicted" in tt else ""))
     mem = r.get("memory")
     if mem:
         out.append(
@@ -1138,6 +1166,8 @@ def write_report(r: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     js = out_dir / f"{REPORT_NAME}.json"
     md = out_dir / f"{REPORT_NAME}.md"
+    for pair in r.get("models", {}).values():  # no machine-specific directories
+        pair["llm"], pair["mmproj"] = _shown(pair["llm"]), _shown(pair["mmproj"])
     js.write_text(json.dumps(r, indent=1, default=str) + "\n", encoding="utf-8")
     m = r["machine"]
     g = r["guard"]
@@ -1148,7 +1178,11 @@ def write_report(r: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
         f"Generated by `{cmd}` on {r['date']}; the run took **{r['run_s'] / 60:.1f} min**"
         + (f" (of which {r['models_made_s'] / 60:.1f} min making the models)"
            if r["models_made_s"] else "")
-        + ". All figures come from this one run, measured side by side. Short measurements "
+        + (". All figures come from this one run, measured side by side"
+           if not r.get("merged") else
+           ". Figures come from this run, measured side by side, except the parts "
+           "re-measured in the later run named below")
+        + ". Short measurements "
         f"ran {r['reps']}×, those that take minutes each on this CPU (tile batching, the "
         f"9-tile pipeline vs serial, TTFT with the image encoded after Enter) "
         f"{r['heavy_reps']}× (`--heavy-reps`); figures are median [min–max] where there "
@@ -1184,9 +1218,9 @@ def write_report(r: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     ]
     for role, pair in r["models"].items():
         made = f"{pair['made_s']:.0f} s" if pair["made_s"] else "no (existed)"
-        L.append(f"| {role} ({pair['layout']}, {pair['size']}) | `{pair['llm']}` | "
+        L.append(f"| {role} ({pair['layout']}, {pair['size']}) | `{_shown(pair['llm'])}` | "
                  f"{pair['llm_mb']:.0f} MB | {made} |")
-        L.append(f"| | `{pair['mmproj']}` | {pair['mmproj_mb']:.0f} MB | |")
+        L.append(f"| | `{_shown(pair['mmproj'])}` | {pair['mmproj_mb']:.0f} MB | |")
     for pair in r["models"].values():
         if pair["note"]:
             L.append(f"\nNote: {pair['note']}.")
@@ -1277,8 +1311,11 @@ def write_report(r: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
               "|---|---:|---:|---:|---:|"]
         names = {"dropped_earlier": "(a) image dropped earlier (encode + prefill done)",
                  "encoded_after_enter": "(b) image encoded after Enter (submitted together)",
-                 "text_only": "(c) text-only question"}
+                 "text_only": "(c) text-only question",
+                 "evicted": "(d) image dropped earlier, but a text chat used the KV cache since"}
         for k, label in names.items():
+            if k not in t["ttft_s"]:
+                continue
             L.append(f"| {label} | {t['ttft_s'][k]['n']} | {fmt(t['ttft_s'][k])} | "
                      f"{fmt(t['sampled_at_s'][k])} | {fmt(t['prefilled_at_enter'][k], 1, 0)} |")
         L.append(f"\nIn (b) the drop's encoding and image prefill took "
@@ -1310,6 +1347,18 @@ def write_report(r: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
           "(`--quick`) to choose its settings.", ""]
     md.write_text("\n".join(L), encoding="utf-8")
     return md, js
+
+
+def _shown(path: str) -> str:
+    """A model path as the report shows it: in the cache as `<cache>/…`, else its name
+    (the report is committed; machine-specific directories mean nothing elsewhere)."""
+    p = Path(path)
+    if path.startswith("<cache>/") or len(p.parts) == 1:
+        return path  # already shown form
+    try:
+        return f"<cache>/{p.relative_to(paths.cache_dir())}"
+    except ValueError:
+        return p.name
 
 
 def _idle_line(idle: dict[str, Any]) -> str:
@@ -1352,6 +1401,9 @@ def _key_table(r: dict[str, Any]) -> list[str]:
                  f"| TTFT, image encoded after Enter | "
                  f"{fmt(t['ttft_s']['encoded_after_enter'], 1, 1)} s |",
                  f"| TTFT, text only | {fmt(t['ttft_s']['text_only'])} s |"]
+        if "evicted" in t["ttft_s"]:
+            rows.append(f"| TTFT, image dropped earlier but evicted by a text chat | "
+                        f"{fmt(t['ttft_s']['evicted'], 1, 1)} s |")
     mem = r.get("memory")
     if mem:
         rows += [f"| RSS after load / peak RSS | {mem['rss_after_load_mb']:.0f} / "
@@ -1412,16 +1464,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_run = time.perf_counter()
     if (args.llm is None) != (args.mmproj is None):
         ap.error("--llm and --mmproj go together")
-    bluelm = find_or_make(C.LAYOUT_BLUELM, (args.llm, args.mmproj), DEFAULT_BLUELM, True)
-    internvl = find_or_make(C.LAYOUT_INTERNVL, (args.internvl_llm, args.internvl_mmproj),
-                            DEFAULT_INTERNVL, args.make_internvl)
-    made_s = sum(p.made_s or 0.0 for p in (bluelm, internvl))
-    machine = machine_info()
-    log(f"{machine['cpu']}, nproc {machine['nproc']}, llama-cpp-python "
-        f"{machine['llama_cpp_python']}; {reps} / {heavy} repetition(s), {threads} threads")
     parts = [x.strip() for x in args.only.split(",") if x.strip()]
     if unknown := set(parts) - set(PARTS):
         ap.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    models: dict[str, ModelPair] = {}  # only the pairs the chosen parts use
+    if set(parts) - {"batching"}:
+        models["BlueLM"] = find_or_make(C.LAYOUT_BLUELM, (args.llm, args.mmproj),
+                                        DEFAULT_BLUELM, True)
+    if "batching" in parts:
+        models["batching"] = find_or_make(
+            C.LAYOUT_INTERNVL, (args.internvl_llm, args.internvl_mmproj), DEFAULT_INTERNVL,
+            args.make_internvl)
+    bluelm, internvl = models.get("BlueLM"), models.get("batching")
+    made_s = sum(p.made_s or 0.0 for p in models.values())
+    machine = machine_info()
+    log(f"{machine['cpu']}, nproc {machine['nproc']}, llama-cpp-python "
+        f"{machine['llama_cpp_python']}; {reps} / {heavy} repetition(s), {threads} threads")
     guard = Guard(args.max_wait)
     start_busy = guard.wait_idle()
     idle = {"checked": start_busy is not None, "other_cores_at_start": start_busy or 0.0,
@@ -1431,18 +1489,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = (json.loads(args.merge.read_text(encoding="utf-8"))
                               if args.merge else {"guards": {}, "part_dates": {}})
     report.setdefault("notes", []).extend(args.note)
+    if "guards" not in report and "guard" in report:  # a report from before per-part guards
+        old = report["guard"]
+        report["guards"] = {
+            part: {"waited_s": 0.0,
+                   "repeated": [x for x in old["repeated"] if _part_of(x) == part],
+                   "disturbed": [x for x in old["disturbed"] if _part_of(x) == part]}
+            for part in PARTS}
+        report["guards"]["earlier run (all parts)"] = {"waited_s": old["waited_s"]}
     report.setdefault("guards", {})
     report.setdefault("part_dates", {})
     if args.merge:
-        report.setdefault("merged", []).append({"date": date, "parts": parts})
+        report.setdefault("merged", []).append({"date": date, "parts": parts,
+                                                "models_made_s": made_s})
     else:
         report.update({"date": date, "idle": idle, "models_made_s": made_s})
     report.update({
         "quick": args.quick, "reps": reps, "heavy_reps": heavy, "threads": threads,
         "split": EngineSettings(threads=threads).split(), "machine": machine,
-        "models": {"BlueLM": bluelm.as_dict(), "batching": internvl.as_dict()},
         "paper": PAPER,
     })
+    report.setdefault("models", {}).update({k: v.as_dict() for k, v in models.items()})
     t_measure = time.perf_counter()
 
     def part_guard(name: str) -> Guard:
@@ -1454,11 +1521,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "batching" in parts:
         log("1/6 tile batching")
         g = part_guard("batching")
+        assert internvl is not None
         report["batching"] = bench_batching(internvl, threads, heavy, args.quick, g)
         report["guards"]["batching"] = g.as_dict()
     if "pipeline" in parts:
         log("2/6 encode‖prefill pipeline vs serial; 3/6 prefill chunks")
         g = part_guard("pipeline")
+        assert bluelm is not None
         rig = open_rig(bluelm, threads)
         try:
             report["lfm2_batch_supported"] = rig.mtmd_all.supports_batch()
@@ -1471,11 +1540,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log("4/6 decode: engine vs bare llama-cpp-python")
         g = part_guard("decode")
         n_tokens = args.decode_tokens or (16 if args.quick else 64)
+        assert bluelm is not None
         report["decode"] = bench_decode(bluelm, threads, reps, n_tokens, g)
         report["guards"]["decode"] = g.as_dict()
     if "ttft" in parts:
         log("5/6 time to first token, 6/6 memory (fresh process)")
         part_guard("ttft")
+        assert bluelm is not None
         report["ttft"] = t = bench_ttft(bluelm, threads, reps, heavy, args.quick,
                                         args.max_wait)
         report["guards"]["ttft"] = t.get("guard", {})
@@ -1511,6 +1582,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"done in {(time.perf_counter() - t_run) / 60:.1f} min"
         + (f" (making models {made_s / 60:.1f} min)" if made_s else "") + f": {md}, {js}")
     return 0
+
+
+def _part_of(label: str) -> str:
+    """Which part a guard label belongs to ('prefill chunk 128, rep 3' → 'pipeline')."""
+    first = label.split()[0].rstrip(":").lower()
+    return {"serial": "pipeline", "prefill": "pipeline", "ttft": "ttft"}.get(first, first)
 
 
 def _walk_runs(node: Any) -> Iterator[dict[str, Any]]:
