@@ -1038,11 +1038,17 @@ class DocumentPanel(QWidget):
     def _on_budget_clicked(self, button_id: int) -> None:
         name = self.budget_buttons.button(button_id).property("preset")
         budget = BUDGET_PRESETS[str(name)]
+        if budget != self._tiling.max_image_tokens:
+            self.set_budget(budget)
+            self.budgetChanged.emit(budget)
+
+    def set_budget(self, budget: int | None) -> None:
+        """Plan under another image-token cap (None: none), as the switch does but
+        without `budgetChanged`: for a change made elsewhere (the settings dialog)."""
         if budget == self._tiling.max_image_tokens:
             return
         self._tiling = replace(self._tiling, max_image_tokens=budget)
         self._sync_switch()
-        self.budgetChanged.emit(budget)
         if self._plan is not None:
             self._plan = replan(self._plan, self._tiling)
             self._progress.clear()  # encoded tiles of the old plan are not these tiles

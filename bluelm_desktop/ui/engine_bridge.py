@@ -206,9 +206,11 @@ class EngineBridge(QObject):
 
     # --- requests ---------------------------------------------------------------------
 
-    def load(self, llm: Path, mmproj: Path | None = None) -> int:
-        """Load a model (replacing the loaded one); `loaded` or `load_failed` follows."""
-        rid = self.engine.load(llm, mmproj)
+    def load(self, llm: Path, mmproj: Path | None = None,
+             settings: EngineSettings | None = None) -> int:
+        """Load a model (replacing the loaded one), with new engine `settings` if given;
+        `loaded` or `load_failed` follows."""
+        rid = self.engine.load(llm, mmproj, settings)
         self._kinds[rid] = "load"
         self._loading = {rid: (None, None)}  # a newer load makes an older one's result moot
         if mmproj is not None:

@@ -198,10 +198,14 @@ class MainWindow(QMainWindow):
         self.models_button.setFlat(True)
         self.models_button.setToolTip("Choose another model")
         self.models_button.hide()  # the first page is the models page
+        self.settings_button = QPushButton("Settings…")
+        self.settings_button.setFlat(True)
+        self.settings_button.setToolTip("Threads, context, answers, documents, look (Ctrl+,)")
         status = self.statusBar()
         status.addWidget(self.activity_label, 1)
         status.addPermanentWidget(self.model_label)
         status.addPermanentWidget(self.models_button)
+        status.addPermanentWidget(self.settings_button)
 
         self._connect()
         self._start()
@@ -275,6 +279,7 @@ class MainWindow(QMainWindow):
         self.model_page.back_button.clicked.connect(
             lambda: self.pages.setCurrentWidget(self.chat_page))
         self.models_button.clicked.connect(self.show_models)
+        self.settings_button.clicked.connect(self.show_settings_dialog)
         self.pages.currentChanged.connect(  # no "Models…" on the models page itself
             lambda i: self.models_button.setVisible(self.pages.widget(i) is not self.model_page))
         if self.sidebar is not None:
@@ -289,6 +294,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, c.stop)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_conversation)
         QShortcut(QKeySequence.StandardKey.Open, self, composer.choose_files)
+        QShortcut(QKeySequence("Ctrl+,"), self, self.show_settings_dialog)
 
     def _start(self) -> None:
         """Load the chosen model, or show the setup page; reopen the last conversation."""
@@ -329,7 +335,51 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"Loading {llm.name}…")
         self._show_activity("Loading the model…")
         self.pages.setCurrentWidget(self.chat_page)
-        self.bridge.load(llm, mmproj)
+        self.bridge.load(llm, mmproj, self.settings.engine_settings())
+
+    @Slot()
+    def show_settings_dialog(self) -> None:
+        """The settings dialog, modal; OK applies what changed (see `apply_settings`)."""
+        from bluelm_desktop.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        self.settings_dialog = dialog  # tests drive the open dialog through this
+        try:
+            if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+                self.apply_settings(dialog.chosen())
+        finally:
+            self.settings_dialog = None
+            dialog.deleteLater()
+
+    def apply_settings(self, new: Settings) -> None:
+        """Keep `new` and make it take effect: the look at once, the tiling for the next
+        document, the sampling for the next answer; threads, context and batches by
+        reloading the model (llama.cpp fixes them when a context is made)."""
+        from PySide6.QtWidgets import QApplication
+
+        from bluelm_desktop.ui.settings_dialog import needs_reload
+        from bluelm_desktop.ui.theme import apply_theme
+
+        old = self.settings
+        if new == old:
+            return
+        self._change_settings(new)
+        app = QApplication.instance()
+        if new.ui.theme != old.ui.theme and isinstance(app, QApplication):
+            apply_theme(app, new.ui.theme)
+        notes = []
+        if new.vision != old.vision and self.loaded is not None and self.loaded.tiling:
+            self.controller.set_tiling(new.tiling_params(self.loaded.tiling))
+            if self.document_panel is not None:
+                self.document_panel.set_budget(new.vision.max_image_tokens())
+        if new.vision.pdf_dpi_cap != old.vision.pdf_dpi_cap:
+            notes.append("the PDF resolution applies from the next start")
+        if new.ui.language != old.ui.language:
+            notes.append("the interface language changes at the next start")
+        if needs_reload(old, new) and self.loaded is not None:
+            self._load(self.loaded.llm, self.loaded.mmproj)
+            notes.insert(0, "reloading the model")
+        self._show_activity("Settings saved" + (f": {'; '.join(notes)}." if notes else "."))
 
     @Slot()
     def show_models(self) -> None:

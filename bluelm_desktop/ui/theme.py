@@ -48,12 +48,21 @@ def dark_palette() -> QPalette:
     return palette
 
 
+_platform: tuple[str, QPalette] | None = None  # Qt's style and palette at start
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
-    """Switch the whole application's look; "system" keeps the platform's."""
+    """Switch the whole application's look; "system" is the platform's style and palette,
+    also after a switch to light or dark in the same session."""
+    global _platform
+    if _platform is None:
+        _platform = (app.style().name(), QPalette(app.palette()))
+    name = _platform[0] if theme == THEME_SYSTEM else "Fusion"
+    if app.style().name().casefold() != name.casefold():
+        style = QStyleFactory.create(name)
+        if style is not None:
+            app.setStyle(style)
     if theme == THEME_SYSTEM:
-        return
-    fusion = QStyleFactory.create("Fusion")
-    if fusion is not None:
-        app.setStyle(fusion)
-    app.setPalette(dark_palette() if theme == THEME_DARK else fusion.standardPalette()
-                   if fusion is not None else QPalette())
+        app.setPalette(_platform[1])
+    else:
+        app.setPalette(dark_palette() if theme == THEME_DARK else app.style().standardPalette())

@@ -155,6 +155,7 @@ class _Redo(_Request):
 class _Load(_Request):
     llm: Path = Path()
     mmproj: Path | None = None
+    settings: EngineSettings | None = None  # None: keep the engine's
 
 
 _QUESTION = "⟦bluelm-question⟧"  # survives the template; the prompt module strips NULs
@@ -188,9 +189,14 @@ class Engine:
 
     # --- public API --------------------------------------------------------------
 
-    def load(self, llm: Path, mmproj: Path | None = None) -> int:
+    def load(self, llm: Path, mmproj: Path | None = None,
+             settings: EngineSettings | None = None) -> int:
+        """Load a model pair, replacing the loaded one. `settings` (threads, context,
+        batch) replace the engine's from this load on: llama.cpp fixes them when a
+        context is made, so changing them means loading again."""
         return self._submit(_Load(next(self._ids), "load", "", llm=Path(llm),
-                                  mmproj=Path(mmproj) if mmproj else None))
+                                  mmproj=Path(mmproj) if mmproj else None,
+                                  settings=settings))
 
     def encode_image(self, conversation: str, image_id: str, tiles: Sequence[np.ndarray],
                      layout: ImageLayout, replace: bool = True) -> int:
@@ -300,6 +306,8 @@ class Engine:
 
         t0 = time.perf_counter()
         self._unload()
+        if req.settings is not None:
+            self.settings = req.settings
         s = self.settings
         check_pair(req.llm, req.mmproj, n_ctx=s.n_ctx)
         last = [-1.0]
