@@ -322,3 +322,73 @@ def test_load_reports_progress(tiny_models):
         rec.wait_end(engine.load(models.llm))
     fractions = [e.fraction for e in rec.events if isinstance(e, LoadProgress)]
     assert fractions and fractions[-1] == 1.0 and fractions == sorted(fractions)
+
+
+def _document_then_text_chat(engine: Engine, rec: Recorder, tiles, lay) -> None:
+    """A document asked about in c1, then a text chat in c2 that takes the KV cache."""
+    rec.wait_end(engine.encode_image("c1", "img-doc", tiles, lay))
+    assert isinstance(rec.wait_end(engine.ask("c1", "Who is the vendor?", params=GREEDY)), Done)
+    assert isinstance(rec.wait_end(engine.ask("c2", "Tell me a joke.", params=GREEDY)), Done)
+
+
+def test_back_to_a_document_conversation_restores_its_kv_cache(engine_for):
+    """A text chat elsewhere does not cost the document's re-prefill, and the restored
+    cache answers exactly as one that was never evicted."""
+    engine, rec = engine_for()
+    tiles, lay = image_tiles(C.LAYOUT_BLUELM)
+    image_positions = len(tiles) * TOKENS[C.LAYOUT_BLUELM]
+    _document_then_text_chat(engine, rec, tiles, lay)
+    back = engine.ask("c1", "And the date?", params=GREEDY)
+    done = rec.wait_end(back)
+    assert isinstance(done, Done), rec.events
+    assert done.stats.reused_items > image_positions  # restored, not recomputed
+    assert done.stats.prefilled_positions < 40 and done.stats.image_tokens == 0
+
+    # The same conversation on an engine whose cache c2 never touched.
+    engine2, rec2 = engine_for()
+    rec2.wait_end(engine2.encode_image("c1", "img-doc", tiles, lay))
+    rec2.wait_end(engine2.ask("c1", "Who is the vendor?", params=GREEDY))
+    same = engine2.ask("c1", "And the date?", params=GREEDY)
+    rec2.wait_end(same)
+    assert rec.text(back) == rec2.text(same) and rec.text(back)
+
+
+def test_without_snapshots_the_document_is_prefilled_again(engine_for):
+    engine, rec = engine_for(kv_snapshot_mb=0)
+    tiles, lay = image_tiles(C.LAYOUT_BLUELM)
+    _document_then_text_chat(engine, rec, tiles, lay)
+    done = rec.wait_end(engine.ask("c1", "And the date?", params=GREEDY))
+    assert isinstance(done, Done), rec.events
+    assert done.stats.image_tokens == len(tiles) * TOKENS[C.LAYOUT_BLUELM]
+
+
+def test_snapshots_stay_within_their_budget(tiny_models):
+    from bluelm_desktop.core.engine.native import LlamaContext
+    from bluelm_desktop.core.engine.session import KvCache
+
+    models = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+    with LlamaModel(models.llm) as model:
+        ctx = LlamaContext(model, n_ctx=2048, n_batch=512, n_threads=2)
+        probe = KvCache(ctx, n_chunk=32)
+        probe.sync(list(range(10, 300)), lambda *_: np.empty(0))
+        per_snapshot = ctx.save_state().nbytes
+        kv = KvCache(ctx, n_chunk=32, snapshot_bytes=int(per_snapshot * 2.5))
+        kv.items = list(probe.items)
+        for start in (400, 500, 600, 700):  # four different 290-token conversations
+            kv.sync(list(range(start, start + 290)), lambda *_: np.empty(0))
+        assert 0 < kv.snapshot_nbytes <= kv.snapshot_bytes
+        # The oldest went first; the latest one switched away from can be restored.
+        kv.sync([*range(600, 600 + 290), 5], lambda *_: np.empty(0))
+        assert kv.restored == 290 and kv.items[:290] == list(range(600, 890))
+
+
+def test_a_new_model_does_not_see_the_old_ones_images(engine_for, tiny_models):
+    engine, rec = engine_for()
+    tiles, lay = image_tiles(C.LAYOUT_BLUELM)
+    rec.wait_end(engine.encode_image("c1", "img-a", tiles, lay))
+    other = tiny_models(C.LAYOUT_BLUELM, "q8_0", "q8_0")  # the same widths, other weights
+    assert isinstance(rec.wait_end(engine.load(other.llm, other.mmproj)), Loaded)
+    done = rec.wait_end(engine.ask("c1", "What is in the image?", image_ids=["img-a"],
+                                   params=GREEDY))
+    assert isinstance(done, Done), rec.events
+    assert done.stats.image_tokens == 0  # the old projector's embeddings are gone

@@ -50,6 +50,9 @@ class EngineSettings:
     encode_threads: int = 0  # 0: half the cores while encoding runs beside prefill
     tile_batch: int = 1  # tiles per ViT pass (a measured setting; 1 = one by one)
     cache_mb: int = 512
+    # KV snapshots of conversations switched away from (KvCache): at most this much, and
+    # at most half the RAM still available once the model and its context are loaded.
+    kv_snapshot_mb: int = 1024
 
     def total_threads(self) -> int:
         return self.threads or max(1, os.cpu_count() or 1)
@@ -293,6 +296,11 @@ class Engine:
 
     def _unload(self) -> None:
         self._sessions.clear()
+        # Embeddings belong to the projector that made them: another model must not be
+        # fed them (of the same width, it would be silently wrong). EmbeddingCache keys
+        # by model file, so a reload of the same model encodes from its cache.
+        self._images.clear()
+        self._pending_images.clear()
         self._encoder = None
         for handle in (self._mtmd, self._ctx):
             if handle is not None:
@@ -302,7 +310,11 @@ class Engine:
         self._model = self._ctx = self._mtmd = self._kv = None
 
     def _do_load(self, req: _Load) -> None:
-        from bluelm_desktop.core.engine.models import check_pair, read_metadata
+        from bluelm_desktop.core.engine.models import (
+            available_ram_bytes,
+            check_pair,
+            read_metadata,
+        )
 
         t0 = time.perf_counter()
         self._unload()
@@ -325,7 +337,8 @@ class Engine:
             self._encoder = TileEncoder(self._mtmd, s.tile_batch, self._cache)
         self._ctx = LlamaContext(self._model, n_ctx=s.n_ctx, n_batch=s.n_batch,
                                  n_threads=s.total_threads())
-        self._kv = KvCache(self._ctx, s.n_chunk)
+        spare = available_ram_bytes() // 2  # measured now: models and KV cache are in
+        self._kv = KvCache(self._ctx, s.n_chunk, min(s.kv_snapshot_mb * 2**20, spare))
         meta = read_metadata(req.llm)
         self._template = ChatTemplate(meta.get("tokenizer.chat_template"))  # type: ignore[arg-type]
         layout = meta.get("bluelm.layout")

@@ -267,6 +267,35 @@ class LlamaContext:
         self.n_past = n_keep
         self._n_logits = 0
 
+    def save_state(self) -> np.ndarray:
+        """A copy of the KV cache's contents (sequence 0), for `restore_state`.
+
+        Its size is the cache's in bytes for `n_past` positions (all layers, K and V).
+        """
+        lib = _lib()
+        size = lib.llama_state_seq_get_size(self.ptr, 0)
+        buf = np.empty(size, dtype=np.uint8)
+        got = lib.llama_state_seq_get_data(
+            self.ptr, buf.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)), size, 0)
+        if got != size:
+            raise ModelError(f"llama.cpp copied {got} of {size} bytes of the KV cache")
+        return buf
+
+    def restore_state(self, state: np.ndarray, n_past: int) -> None:
+        """Make the KV cache hold what `save_state` copied when it held `n_past` positions."""
+        if not 0 < n_past <= self.n_ctx:
+            raise ModelError(f"a saved state of {n_past} positions does not fit {self.n_ctx}")
+        lib = _lib()
+        self.clear()
+        state = np.ascontiguousarray(state, dtype=np.uint8)
+        got = lib.llama_state_seq_set_data(
+            self.ptr, state.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)), state.size, 0)
+        if got == 0:
+            self.clear()
+            raise ModelError("llama.cpp could not restore a saved KV cache")
+        self.n_past = n_past
+        self._n_logits = 0
+
     @property
     def has_logits(self) -> bool:
         """Whether the last decode asked for logits (sampling without them aborts)."""

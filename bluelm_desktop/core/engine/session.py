@@ -85,23 +85,79 @@ class TurnStats:
         return self.decode_tokens / self.decode_s if self.decode_s > 0 else 0.0
 
 
+@dataclass
+class _Snapshot:
+    items: list[Item]
+    state: np.ndarray  # LlamaContext.save_state() when the cache held `items`
+
+
 class KvCache:
     """The context's KV cache and the items it holds, position by position.
 
     Shared by every conversation on one context: switching conversations is a sync to the
-    other conversation's items (the common prefix, often just the template's opening, stays).
+    other conversation's items. What a switch would throw away is kept as a snapshot
+    first (llama.cpp's sequence state, in RAM, at most `snapshot_bytes` in all, least
+    recently used dropped first), and a sync restores the snapshot that shares the
+    longest prefix with its items when that beats the cache itself. So going back to a
+    document's conversation after a text chat elsewhere costs a copy, not a re-prefill
+    of every image position (on the full-size model, a minute per page on two cores).
+    Only a tail of at least `n_chunk` positions is worth a snapshot: less is re-prefilled
+    in one chunk.
     """
 
-    def __init__(self, ctx: LlamaContext, n_chunk: int = 128) -> None:
+    def __init__(self, ctx: LlamaContext, n_chunk: int = 128, snapshot_bytes: int = 0
+                 ) -> None:
         if not 1 <= n_chunk <= ctx.n_batch:
             raise ModelError(f"prefill chunk must be in 1..{ctx.n_batch}, got {n_chunk}")
         self.ctx = ctx
         self.n_chunk = n_chunk
         self.items: list[Item] = []
+        self.snapshot_bytes = snapshot_bytes
+        self._snapshots: list[_Snapshot] = []  # most recently used last
+        self.restored = 0  # positions brought back from snapshots so far (tests, stats)
 
     def clear(self) -> None:
         self.ctx.clear()
         self.items.clear()
+        self._snapshots.clear()
+
+    @property
+    def snapshot_nbytes(self) -> int:
+        """RAM the snapshots hold now."""
+        return sum(snap.state.nbytes for snap in self._snapshots)
+
+    def _save(self, keep: int) -> None:
+        """Keep the cache's contents as a snapshot before all but `keep` positions go."""
+        if self.snapshot_bytes <= 0 or len(self.items) - keep < self.n_chunk:
+            return
+        state = self.ctx.save_state()
+        if state.nbytes > self.snapshot_bytes:
+            return
+        # A snapshot whose items are a prefix of these is covered by the new one.
+        self._snapshots = [snap for snap in self._snapshots
+                           if not _is_prefix(snap.items, self.items)]
+        self._snapshots.append(_Snapshot(list(self.items), state))
+        while self.snapshot_nbytes > self.snapshot_bytes:
+            self._snapshots.pop(0)
+
+    def _restore_best(self, items: Sequence[Item], keep: int) -> int:
+        """Restore the snapshot sharing the most items with `items`, if it shares at least
+        a chunk more than the cache does (the current contents saved first); returns the
+        positions the cache now shares with `items`."""
+        best, best_keep = None, keep
+        for snap in self._snapshots:
+            shared = _common_prefix(snap.items, items)
+            if shared > best_keep:
+                best, best_keep = snap, shared
+        if best is None or best_keep - keep < self.n_chunk:
+            return keep
+        self._save(keep)
+        self.ctx.restore_state(best.state, len(best.items))
+        self.items = list(best.items)
+        self._snapshots.remove(best)
+        self._snapshots.append(best)  # most recently used
+        self.restored += best_keep
+        return best_keep
 
     def sync(self, items: Sequence[Item], tiles: TileSource, should_stop: StopCheck = _never,
              stats: TurnStats | None = None, want_logits: bool = True) -> None:
@@ -116,14 +172,11 @@ class KvCache:
                 f"the conversation needs {len(items)} positions, the context holds "
                 f"{self.ctx.n_ctx}; start a new conversation or lower the image detail"
             )
-        keep = 0
-        for a, b in zip(self.items, items, strict=False):
-            if a != b:
-                break
-            keep += 1
+        keep = self._restore_best(items, _common_prefix(self.items, items))
         if keep == len(items) and keep > 0 and want_logits:
             keep -= 1  # re-decode the last position so there are logits to sample from
         if keep < len(self.items):
+            self._save(keep)
             self.ctx.truncate(keep)
             del self.items[keep:]
         stats.prompt_items = len(items)
@@ -159,6 +212,19 @@ class KvCache:
     def _rows(chunk: Sequence[Item], tiles: TileSource) -> np.ndarray:
         """Embedding rows for a run of image items (which may span several tiles)."""
         return np.stack([tiles(k[0], k[1])[k[2]] for k in chunk if isinstance(k, tuple)])
+
+
+def _common_prefix(a: Sequence[Item], b: Sequence[Item]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _is_prefix(a: Sequence[Item], b: Sequence[Item]) -> bool:
+    return len(a) <= len(b) and _common_prefix(a, b) == len(a)
 
 
 class ChatSession:
