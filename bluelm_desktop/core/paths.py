@@ -19,6 +19,7 @@ Every function creates its directory on first use, so callers never check or mkd
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Final
 
@@ -79,6 +80,15 @@ def cache_dir() -> Path:
     return _ensure(
         base / "cache" if base is not None else platformdirs.user_cache_path(APP_NAME, False)
     )
+
+
+def resource_dir() -> Path:
+    """The read-only `resources/` folder (icons, translations, sample documents): beside
+    the package in a source checkout, at the bundle's root in a PyInstaller build
+    (`sys._MEIPASS`). Never created: it ships with the app."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    root = Path(bundle) if bundle else Path(__file__).resolve().parents[2]
+    return root / "resources"
 
 
 def _ensure(path: Path) -> Path:

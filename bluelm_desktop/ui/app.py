@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from bluelm_desktop import __version__
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 APP_NAME = "bluelm-desktop"  # matches paths.APP_NAME: QSettings and platform dirs agree
 ORGANIZATION_NAME = "BlueLM Desktop"
+# The desktop entry's name without ".desktop" (packaging/linux/): Wayland compositors and
+# docks match the running window to its entry, icon and name through it.
+DESKTOP_ID = "io.github.bluelm_desktop.BlueLMDesktop"
+ICON_FILE = "icons/bluelm-desktop.svg"
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,10 @@ def application(argv: Sequence[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName(DESKTOP_ID)
+    icon = paths.resource_dir() / ICON_FILE
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 

@@ -869,7 +869,8 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
             log(f"ttft: encoded after Enter {runs['encoded_after_enter'][-1]['ttft_s']:.1f} s")
         # The engine has one KV cache for all conversations: (a) and the decode with the
         # image run first, while the cache still holds (b)'s image prefix; the text-only
-        # questions (c) come after them, because they evict it.
+        # questions (c) come after them, because they evict it (into a KV snapshot, which
+        # (d) measures restoring).
         for rep in range(reps):
 
             def early(rep: int = rep) -> dict[str, Any]:
@@ -1123,10 +1124,10 @@ def conclusions(r: dict[str, Any]) -> list[str]:
                "cache)")
             + f" instead of {tt['encoded_after_enter']:.0f} s; on this machine the image "
             "must be dropped about that long before the question is sent."
-            + (f" The engine keeps one KV cache for all conversations: after a text chat in "
-               f"another conversation the image's prefix is gone, and the next question about "
-               f"it waits {tt['evicted']:.0f} s for the re-prefill (its embeddings are still "
-               "cached, so nothing is re-encoded)." if "evicted" in tt else ""))
+            + (f" The engine has one KV cache for all conversations; a text chat in another "
+               f"conversation evicts the image's prefix, which `KvCache` keeps as a snapshot "
+               f"(llama.cpp's sequence state, in RAM) and restores: the next question about "
+               f"the image then waited {tt['evicted']:.1f} s." if "evicted" in tt else ""))
     mem = r.get("memory")
     if mem:
         out.append(
