@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -146,12 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bluelm-convert: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:
+    except Exception as e:  # the last line of defence: one line, the trace on request
         from bluelm_desktop.core.errors import BlueLMError
 
-        if not isinstance(e, BlueLMError):
+        if isinstance(e, BlueLMError):
+            print(f"bluelm-convert: error: {e}", file=sys.stderr)
+        elif os.environ.get("BLUELM_DEBUG"):
             raise
-        print(f"bluelm-convert: error: {e}", file=sys.stderr)
+        else:
+            message = " ".join(f"{type(e).__name__}: {e}".split())
+            print(f"bluelm-convert: internal error ({message}); set BLUELM_DEBUG=1 for "
+                  "details", file=sys.stderr)
     return 2
 
 

@@ -147,3 +147,23 @@ def test_quant_fallback_is_named(tmp_path: Path):
     types = {t.name: t.tensor_type.name for t in gguf.GGUFReader(out.mmproj).tensors}
     assert types["v.blk.0.ffn_down.weight"] == "F16"
     assert types["v.blk.0.ffn_up.weight"] == "Q8_0"  # 64-wide rows still quantize
+
+
+def test_an_unexpected_failure_is_one_line_too(tmp_path: Path, run_cli, monkeypatch):
+    """A parser deep in gguf-py or numpy failing on input nobody foresaw: still one line
+    and exit 2, with the traceback only when BLUELM_DEBUG asks for it."""
+    import model_convert.inspect_gguf as inspect_gguf
+
+    def broken(*args, **kwargs):
+        raise ValueError("buffer is smaller than requested size")
+
+    monkeypatch.setattr(inspect_gguf, "summarize", broken)
+    target = tmp_path / "x.gguf"
+    target.write_bytes(b"GGUF" + bytes(64))
+    monkeypatch.delenv("BLUELM_DEBUG", raising=False)
+    rc, out, err = run_cli("inspect", str(target))
+    assert rc == 2 and out == ""
+    assert err.count("\n") == 1 and "internal error (ValueError: buffer is smaller" in err
+    monkeypatch.setenv("BLUELM_DEBUG", "1")
+    with pytest.raises(ValueError, match="buffer is smaller"):
+        run_cli("inspect", str(target))
