@@ -25,3 +25,7 @@ class Cancelled(BlueLMError):
 
 class HistoryError(BlueLMError):
     """The conversation history cannot be read or saved (damaged, locked, disk full, ...)."""
+
+
+class DownloadError(BlueLMError):
+    """A model download failed (not found, network, TLS, disk, bad hash, not a GGUF pair)."""
