@@ -52,6 +52,7 @@ from bluelm_desktop.core.model_library import (
     ModelLibrary,
     ModelPair,
 )
+from bluelm_desktop.ui.model_download import DownloadDialog, ModelDownloads, progress_text
 from model_convert.inspect_gguf import format_bytes, format_summary
 
 log = logging.getLogger(__name__)
@@ -402,9 +403,14 @@ class ModelSetupPanel(QWidget):
     models_changed = Signal()  # the table now shows the result of the latest scan
     demo_created = Signal(object)  # ModelPair, after the table has been refreshed
 
-    def __init__(self, library: ModelLibrary, parent: QWidget | None = None) -> None:
+    def __init__(self, library: ModelLibrary, parent: QWidget | None = None,
+                 downloads: ModelDownloads | None = None) -> None:
         super().__init__(parent)
         self.tasks = ModelLibraryTasks(library, self)
+        # The built-in catalog from the hub by default; tests pass a local fake hub.
+        self.downloads = downloads or ModelDownloads(library.models_dir)
+        self.downloads.setParent(self)
+        self.download_dialog: DownloadDialog | None = None
         self.model = ModelListModel(self)
         self._select_after_scan: Path | None = None
         self._demo_to_announce: ModelPair | None = None
@@ -420,6 +426,9 @@ class ModelSetupPanel(QWidget):
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        self.download_button = QPushButton("Download a model…")
+        self.download_button.setToolTip(
+            "Get a small vision model (InternVL3, LFM2-VL) from the Hugging Face hub")
         self.add_button = QPushButton("Add GGUF files…")
         self.add_button.setToolTip("Use an LLM .gguf you already have, optionally with its mmproj")
         self.demo_button = QPushButton("Create demo model (random weights)")
@@ -429,6 +438,7 @@ class ModelSetupPanel(QWidget):
         )
         self.refresh_button = QPushButton("Refresh")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.download_button)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
@@ -478,6 +488,13 @@ class ModelSetupPanel(QWidget):
         layout.addWidget(self.status_label)
 
         self.add_button.clicked.connect(self.choose_files_to_add)
+        self.download_button.clicked.connect(self.open_downloads)
+        self.downloads.progress.connect(lambda p: self._show_info(progress_text(p)))
+        self.downloads.finished.connect(self._on_downloaded)
+        self.downloads.failed.connect(lambda _id, message: self._show_error(message))
+        self.downloads.stopped.connect(
+            lambda _id: self._show_info("Download cancelled; it resumes where it stopped.",
+                                        keep=True))
         self.demo_button.clicked.connect(self.create_demo)
         self.refresh_button.clicked.connect(self._on_refresh_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -533,9 +550,19 @@ class ModelSetupPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.pair_at(rows[0].row()) if rows else None
 
+    @Slot()
+    def open_downloads(self) -> None:
+        """The catalog dialog (modeless: the download goes on when it is closed)."""
+        if self.download_dialog is None:
+            self.download_dialog = DownloadDialog(self.downloads, self)
+        self.download_dialog.show()
+        self.download_dialog.raise_()
+
     def shutdown(self) -> None:
-        """Stop the library thread (waits for a running job); called on close and quit."""
+        """Stop the library thread (waits for a running job) and cancel a download;
+        called on close and quit."""
         self.tasks.shutdown()
+        self.downloads.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
@@ -581,6 +608,12 @@ class ModelSetupPanel(QWidget):
         self._demo_to_announce = pair
         self.refresh()
 
+    @Slot(str, object)
+    def _on_downloaded(self, _entry_id: str, llm: Path) -> None:
+        self._show_info(f"Downloaded and checked {llm.name}.", keep=True)
+        self._select_after_scan = llm
+        self.refresh()
+
     @Slot(object)
     def _on_added(self, pair: ModelPair) -> None:
         self._show_info(f"Added {pair.name} ({pair.kind}).", keep=True)
@@ -622,7 +655,9 @@ class ModelSetupPanel(QWidget):
     def _empty_text(self) -> str:
         return (
             "No models yet.\n\n"
-            "Click “Add GGUF files…” to use a model you already have: a language model .gguf "
+            "Click “Download a model…” to get a small vision model from the Hugging Face "
+            "hub.\n\n"
+            "Or click “Add GGUF files…” to use a model you already have: a language model .gguf "
             "and, to read images, its mmproj .gguf.\n\n"
             "Or click “Create demo model (random weights)” to try the app with a tiny model "
             "made here in a few seconds. It runs like a real one, but its answers are noise."
