@@ -906,7 +906,10 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
             def text(rep: int = rep) -> dict[str, Any]:
                 # (c) a text-only question in a new conversation.
                 t_ask = time.perf_counter()
-                ask = engine.ask(f"text-{next(attempts)}", QUESTIONS["text_only"],
+                # Numbered at the start (retries too), so no attempt shares more than the
+                # template's opening with an earlier one: a repeat would be a KV cache hit.
+                n = next(attempts)
+                ask = engine.ask(f"text-{n}", f"Question {n}: {QUESTIONS['text_only']}",
                                  params=_one_token(rep))
                 t_done, done = rec.wait_end(ask)
                 return _ttft(rec, ask, t_ask, t_done, done)
@@ -917,7 +920,7 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
 
             def evicted(rep: int = rep) -> dict[str, Any]:
                 # (d) the image was dropped earlier, but a text chat has used the KV cache
-                # since: its prefix was evicted and is prefilled again after Enter.
+                # since: its prefix was evicted (kept as a KV snapshot, restored now).
                 chat = engine.ask(f"text-{next(attempts)}", QUESTIONS["text_only"],
                                   params=_one_token(rep))
                 rec.wait_end(chat)
