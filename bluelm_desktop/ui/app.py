@@ -15,6 +15,7 @@ from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.model_library import ModelLibrary
 from bluelm_desktop.ui.gui_gc import GuiGarbageCollector
+from bluelm_desktop.ui.i18n import install_translators
 from bluelm_desktop.ui.main_window import MainWindow
 from bluelm_desktop.ui.theme import apply_theme
 
@@ -73,6 +74,7 @@ def run(argv: Sequence[str], library: ModelLibrary | None = None) -> int:
     for line in loaded.warnings:
         log.warning("%s: %s", loaded.path, line)
     apply_theme(app, loaded.settings.ui.theme)
+    translators = install_translators(app, loaded.settings.ui.language)  # kept alive
     history, history_note = open_history_or_none()
 
     window = MainWindow(library or ModelLibrary.from_paths(), paths.data_dir(),
@@ -91,3 +93,4 @@ def run(argv: Sequence[str], library: ModelLibrary | None = None) -> int:
         if history is not None:
             history.close()
         collector.stop()
+        del translators

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal, Slot
 
 from bluelm_desktop.core.assistant import PreparedImage
 from bluelm_desktop.core.documents import DocumentSource
@@ -53,10 +53,22 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 OPEN_KEY: Final = "open_conversation"  # history state: the conversation to reopen at start
-STOPPED_NOTE: Final = "Stopped — the answer so far is kept."
+# Under an interrupted answer; in English here, translated where it is shown.
+STOPPED_NOTE: Final = QT_TRANSLATE_NOOP("ChatController", "Stopped — the answer so far is kept.")
 SAVE_INTERVAL_S: Final = 0.5  # a streaming answer is saved at least this often
 TITLE_LENGTH: Final = 60
 _new_keys = itertools.count(1)
+
+
+def _tr(text: str) -> str:
+    """A string of this module in the interface language (for code outside the
+    controller: the pending documents' progress, messages read back from the history)."""
+    return QCoreApplication.translate("ChatController", text)
+
+
+def _attached_line(names: Sequence[str]) -> str:
+    return QCoreApplication.translate("ChatController", "Attached: {names}").format(
+        names=", ".join(names))
 
 
 @dataclass
@@ -95,15 +107,31 @@ class PendingDocuments:
         unknown = len(self.sources) - len(self.page_counts)
         return max(known + unknown, len(self.pages), 1)
 
-    def progress_text(self) -> str:
-        """"Reading page 2 of 3 (tile 4 of 9)" — what the user is waiting for."""
+    def progress_text(self, in_sentence: bool = False) -> str:
+        """"Reading page 2 of 3 (tile 4 of 9)" — what the user is waiting for; with
+        `in_sentence`, as it reads after a dash ("invoice.png — reading page 2 of 3")."""
         done = sum(1 for p in self.pages if p.ready)
         current = next((p for p in self.pages if not p.ready), None)
         total = self.total_pages
         if current is None and not self.reading:
-            return "Ready"
-        text = f"Reading page {min(done + 1, total)} of {total}"
-        return f"{text} (tile {current.done} of {current.tiles})" if current else text
+            return (QCoreApplication.translate("ChatController", "ready") if in_sentence
+                    else QCoreApplication.translate("ChatController", "Ready"))
+        page = min(done + 1, total)
+        if current is None:
+            template = (QCoreApplication.translate("ChatController",
+                                                   "reading page {page} of {total}")
+                        if in_sentence else
+                        QCoreApplication.translate("ChatController",
+                                                   "Reading page {page} of {total}"))
+            return template.format(page=page, total=total)
+        template = (QCoreApplication.translate(
+                        "ChatController",
+                        "reading page {page} of {total} (tile {done} of {tiles})")
+                    if in_sentence else
+                    QCoreApplication.translate(
+                        "ChatController",
+                        "Reading page {page} of {total} (tile {done} of {tiles})"))
+        return template.format(page=page, total=total, done=current.done, tiles=current.tiles)
 
 
 @dataclass
@@ -205,7 +233,7 @@ class ChatController(QObject):
             return
         self._leave()
         history = self.history
-        messages = self._saving("Could not open the conversation",
+        messages = self._saving(self.tr("Could not open the conversation"),
                                 lambda: history.messages(conversation_id))
         if messages is None:
             return
@@ -220,9 +248,9 @@ class ChatController(QObject):
         history = self.history
         if history is None:
             return
-        last = self._saving("Could not read the history", lambda: history.get_state(OPEN_KEY))
-        if isinstance(last, int) and self._saving("Could not read the history",
-                                                  lambda: history.get(last)) is not None:
+        doing = self.tr("Could not read the history")
+        last = self._saving(doing, lambda: history.get_state(OPEN_KEY))
+        if isinstance(last, int) and self._saving(doing, lambda: history.get(last)) is not None:
             self.open_conversation(last)
 
     def model_changed(self) -> None:
@@ -242,14 +270,15 @@ class ChatController(QObject):
         """Stop whatever runs for the open conversation before showing another."""
         if self.answer is not None:
             self.bridge.cancel(self.answer.request_id)
-            self._finish_answer(STATUS_INTERRUPTED, STOPPED_NOTE)
+            self._finish_answer(STATUS_INTERRUPTED, _tr(STOPPED_NOTE))
         self._drop_waiting(restore=True)
         self.clear_documents()
 
     def _remember_open(self) -> None:
         history, cid = self.history, self.conversation_id
         if history is not None and cid is not None:
-            self._saving("Not saved in the history", lambda: history.set_state(OPEN_KEY, cid))
+            self._saving(self.tr("Not saved in the history"),
+                         lambda: history.set_state(OPEN_KEY, cid))
 
     # --- documents ----------------------------------------------------------------
 
@@ -259,8 +288,8 @@ class ChatController(QObject):
         if not sources:
             return False
         if self.tiling is None:
-            self._note("This model reads text only. Choose a model with a vision projector "
-                       "(mmproj) to ask about documents.")
+            self._note(self.tr("This model reads text only. Choose a model with a vision "
+                               "projector (mmproj) to ask about documents."))
             return False
         ticket = self.bridge.add_documents(self._engine_key, sources, self.tiling,
                                            self._keep_function())
@@ -324,7 +353,8 @@ class ChatController(QObject):
         if self.pending is None:
             return
         if isinstance(kept, BlueLMError):
-            self.activity.emit(f"The document was not saved in the history: {kept}")
+            self.activity.emit(self.tr("The document was not saved in the history: {error}")
+                               .format(error=kept))
         elif kept is not None:
             self.pending.attachments.append(kept)  # type: ignore[arg-type]
 
@@ -332,7 +362,7 @@ class ChatController(QObject):
     def _on_document_failed(self, name: str, message: str) -> None:
         if self.pending is None:
             return
-        self._note(f"Could not read {name}: {message}")
+        self._note(self.tr("Could not read {name}: {message}").format(name=name, message=message))
         self._show_progress()
 
     @Slot(int)
@@ -377,7 +407,8 @@ class ChatController(QObject):
         if page is None or self.pending is None:
             return
         self.pending.pages.remove(page)
-        self._note(f"Could not read {page.name}: {message}")
+        self._note(self.tr("Could not read {name}: {message}").format(name=page.name,
+                                                                      message=message))
         if not self.pending.pages and not self.pending.reading:
             self.pending = None
             self.attachments_changed.emit("")
@@ -398,13 +429,12 @@ class ChatController(QObject):
             self.attachments_changed.emit("")
             return
         names = ", ".join(pending.names)
-        state = "ready" if pending.ready else pending.progress_text().lower()
-        self.attachments_changed.emit(f"{names} — {state}")
+        self.attachments_changed.emit(f"{names} — {pending.progress_text(in_sentence=True)}")
         if not pending.ready:
             self.activity.emit(f"{pending.progress_text()}…")
         if self._waiting is not None and not pending.ready:
-            self.notice.emit(f"{pending.progress_text()}… your question will be answered "
-                             "when it is done.")
+            self.notice.emit(self.tr("{progress}… your question will be answered when it is "
+                                     "done.").format(progress=pending.progress_text()))
 
     # --- questions and answers ----------------------------------------------------
 
@@ -420,7 +450,7 @@ class ChatController(QObject):
         self._turn = (params, action)
         footer = ""
         if self.pending is not None:
-            footer = "Attached: " + ", ".join(self.pending.names)
+            footer = _attached_line(self.pending.names)
         row = self.model.append(ChatMessage(ROLE_USER, text, footer=footer))
         if self.pending is not None and not self.pending.ready:
             self._waiting = (text, row)
@@ -483,7 +513,8 @@ class ChatController(QObject):
         history, cid = self.history, self.conversation_id
         if history is not None and cid is not None and question.history_id:
             qid = question.history_id
-            self._saving("Not saved in the history", lambda: history.truncate_after(cid, qid))
+            self._saving(self.tr("Not saved in the history"),
+                         lambda: history.truncate_after(cid, qid))
         params, action = self._turn
         if self._engine_key in self._asked:
             rid = self.bridge.regenerate(self._engine_key, params or self._sampling())
@@ -499,7 +530,8 @@ class ChatController(QObject):
             self.bridge.cancel(self.answer.request_id)
         elif self._waiting is not None:
             self._drop_waiting(restore=True)
-            self.activity.emit("The question was not sent; the document is still being read.")
+            self.activity.emit(self.tr("The question was not sent; the document is still "
+                                       "being read."))
 
     def _start_answer(self, rid: int, action: str) -> None:
         history_id = self._save_answer_start()
@@ -507,7 +539,7 @@ class ChatController(QObject):
                                             history_id=history_id))
         self.answer = _Answer(rid, row, history_id, action, saved_at=time.monotonic())
         self.generating_changed.emit(True)
-        self.activity.emit("Answering…")
+        self.activity.emit(self.tr("Answering…"))
 
     @Slot(int, str)
     def _on_answer_text(self, rid: int, text: str) -> None:
@@ -541,7 +573,7 @@ class ChatController(QObject):
     def _on_answer_stopped(self, rid: int) -> None:
         if self.answer is None or self.answer.request_id != rid:
             return
-        self._finish_answer(STATUS_INTERRUPTED, STOPPED_NOTE)
+        self._finish_answer(STATUS_INTERRUPTED, _tr(STOPPED_NOTE))
 
     def _finish_answer(self, status: str, footer: str,
                        meta: dict[str, object] | None = None) -> None:
@@ -552,8 +584,12 @@ class ChatController(QObject):
         if answer.history_id is not None:
             self._update_history(answer.history_id, text=answer.text, status=status, meta=meta)
         self.generating_changed.emit(False)
-        self.activity.emit({STATUS_COMPLETE: "Ready.", STATUS_INTERRUPTED: "Stopped.",
-                            STATUS_ERROR: f"The answer failed: {footer}"}[status])
+        if status == STATUS_COMPLETE:
+            self.activity.emit(self.tr("Ready."))
+        elif status == STATUS_INTERRUPTED:
+            self.activity.emit(self.tr("Stopped."))
+        else:
+            self.activity.emit(self.tr("The answer failed: {message}").format(message=footer))
         self.answer_finished.emit(status, answer.action, answer.text)
 
     # --- history ------------------------------------------------------------------
@@ -564,10 +600,11 @@ class ChatController(QObject):
         try:
             return call()
         except BlueLMError as e:
-            self.activity.emit(f"{doing}: {e}")
+            self.activity.emit(self.tr("{doing}: {error}").format(doing=doing, error=e))
         except Exception as e:  # a bug in the store: keep the trace, keep chatting
             log.exception("history: %s", doing)
-            self.activity.emit(f"{doing}: internal error ({type(e).__name__}: {e})")
+            self.activity.emit(self.tr("{doing}: internal error ({kind}: {error})").format(
+                doing=doing, kind=type(e).__name__, error=e))
         return None
 
     def _save_question(self, text: str, attachments: Sequence[Attachment]) -> int | None:
@@ -576,7 +613,7 @@ class ChatController(QObject):
             return None
         if self.conversation_id is None:
             title = " ".join(text.split())[:TITLE_LENGTH]
-            conversation = self._saving("Not saved in the history",
+            conversation = self._saving(self.tr("Not saved in the history"),
                                         lambda: history.create_conversation(title))
             if conversation is None:
                 return None
@@ -585,7 +622,7 @@ class ChatController(QObject):
             self._remember_open()
             self.conversation_changed.emit(conversation.id)
         cid = self.conversation_id
-        message = self._saving("Not saved in the history", lambda: history.add_message(
+        message = self._saving(self.tr("Not saved in the history"), lambda: history.add_message(
             cid, ROLE_USER, text, attachments=attachments))
         self.conversations_changed.emit()
         return message.id if message is not None else None
@@ -594,14 +631,14 @@ class ChatController(QObject):
         history, cid = self.history, self.conversation_id
         if history is None or cid is None:
             return None
-        message = self._saving("Not saved in the history", lambda: history.add_message(
+        message = self._saving(self.tr("Not saved in the history"), lambda: history.add_message(
             cid, ROLE_ASSISTANT, "", status=STATUS_STREAMING))
         return message.id if message is not None else None
 
     def _update_history(self, message_id: int, **fields: Any) -> None:
         history = self.history
         assert history is not None
-        self._saving("Not saved in the history",
+        self._saving(self.tr("Not saved in the history"),
                      lambda: history.update_message(message_id, **fields))
 
     def _note(self, text: str) -> None:
@@ -616,9 +653,9 @@ def _from_history(message: object) -> ChatMessage:
     assert isinstance(message, Message)
     footer = ""
     if message.attachments:
-        footer = "Attached: " + ", ".join(a.name for a in message.attachments)
+        footer = _attached_line([a.name for a in message.attachments])
     elif message.role == ROLE_ASSISTANT and message.status == STATUS_INTERRUPTED:
-        footer = STOPPED_NOTE
+        footer = _tr(STOPPED_NOTE)
     elif message.meta and message.status == STATUS_ERROR:
         footer = str(message.meta.get("error", ""))
     role = message.role if message.role in (ROLE_USER, ROLE_ASSISTANT) else ROLE_NOTE
@@ -628,5 +665,8 @@ def _from_history(message: object) -> ChatMessage:
 def _stats_line(stats: TurnStats) -> str:
     if not stats.decode_tokens:
         return ""
-    return (f"{stats.decode_tokens} tokens · {stats.decode_tok_s:.1f} tokens/s · "
-            f"first token after {stats.ttft_s:.2f} s")
+    return QCoreApplication.translate(
+        "ChatController", "{tokens} tokens · {speed} tokens/s · first token after {seconds} s"
+    ).format(
+        tokens=stats.decode_tokens, speed=f"{stats.decode_tok_s:.1f}",
+        seconds=f"{stats.ttft_s:.2f}")

@@ -21,6 +21,7 @@ from typing import Final
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -288,6 +289,9 @@ class MessageDelegate(QStyledItemDelegate):
             ideal = max(int(d.idealWidth()) + 1 for d in docs)
             footer_w = metrics.horizontalAdvance(message.footer) if message.footer else 0
             header_w = metrics.horizontalAdvance(_header_text(message)) + 4
+            badge = _badge_text(message)  # "waiting for the document…" beside the name
+            if badge:
+                header_w += metrics.horizontalAdvance(badge) + 2 * _PADDING
             text_width = max(min(text_width, max(ideal, footer_w, header_w)), 60)
             for d in docs:
                 d.setTextWidth(text_width)
@@ -357,16 +361,24 @@ class MessageDelegate(QStyledItemDelegate):
 
 
 def _header_text(message: ChatMessage) -> str:
-    return {ROLE_USER: "You", ROLE_ASSISTANT: "Assistant"}.get(message.role, "BlueLM Desktop")
+    if message.role == ROLE_USER:
+        return QCoreApplication.translate("MessageDelegate", "You")
+    if message.role == ROLE_ASSISTANT:
+        return QCoreApplication.translate("MessageDelegate", "Assistant")
+    return "BlueLM Desktop"  # the app speaking: the product's name, in every language
 
 
 def _badge_text(message: ChatMessage) -> str:
-    return {
-        STATUS_STREAMING: "answering…",
-        STATUS_WAITING: "waiting for the document…",
-        STATUS_INTERRUPTED: "stopped",
-        STATUS_ERROR: "failed",
-    }.get(message.status, "")
+    status = message.status
+    if status == STATUS_STREAMING:
+        return QCoreApplication.translate("MessageDelegate", "answering…")
+    if status == STATUS_WAITING:
+        return QCoreApplication.translate("MessageDelegate", "waiting for the document…")
+    if status == STATUS_INTERRUPTED:
+        return QCoreApplication.translate("MessageDelegate", "stopped")
+    if status == STATUS_ERROR:
+        return QCoreApplication.translate("MessageDelegate", "failed")
+    return ""
 
 
 def _mix(a: QColor, b: QColor, share_b: float) -> QColor:
@@ -461,7 +473,7 @@ class ChatPane(QWidget):
         self.delegate = MessageDelegate(lambda: self.view.viewport().width(), self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(model)
-        self.view.placeholder = (
+        self.view.placeholder = self.tr(
             "Ask anything, or drop a document here (an image or a PDF).\n\n"
             "Reading starts the moment it arrives, while you type your question."
         )
@@ -471,12 +483,14 @@ class ChatPane(QWidget):
         self.status_label = QLabel()
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop the answer here (Esc); what was written is kept")
-        self.regenerate_button = QPushButton("Regenerate")
-        self.regenerate_button.setToolTip("Answer the last question again")
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setToolTip("Copy the selected message, or the last answer, as markdown")
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setToolTip(self.tr("Stop the answer here (Esc); what was written is "
+                                            "kept"))
+        self.regenerate_button = QPushButton(self.tr("Regenerate"))
+        self.regenerate_button.setToolTip(self.tr("Answer the last question again"))
+        self.copy_button = QPushButton(self.tr("Copy"))
+        self.copy_button.setToolTip(self.tr("Copy the selected message, or the last answer, "
+                                            "as markdown"))
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 4, 8, 4)
         bar.addWidget(self.status_label, 1)
@@ -532,7 +546,7 @@ class ChatPane(QWidget):
         text = self.copied_text()
         if text:
             QGuiApplication.clipboard().setText(text)
-            self.set_status("Copied.")
+            self.set_status(self.tr("Copied."))
 
     @Slot(QPoint)
     def _context_menu(self, position: QPoint) -> None:
@@ -541,7 +555,7 @@ class ChatPane(QWidget):
             return
         self.view.setCurrentIndex(index)
         menu = QMenu(self)
-        menu.addAction("Copy", self.copy_message)
+        menu.addAction(self.tr("Copy"), self.copy_message)
         menu.exec(self.view.viewport().mapToGlobal(position))
 
     @Slot(QModelIndex, QModelIndex)

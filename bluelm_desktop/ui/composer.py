@@ -12,7 +12,7 @@ import importlib.util
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QMimeData, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QMimeData, Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -25,14 +25,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-DOCUMENT_FILTER: Final = (
-    "Documents (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.pdf);;All files (*)"
-)
-PASTED_IMAGE_NAME: Final = "Pasted image"
-CAPTURE_NAME: Final = "Screen capture"
+DOCUMENT_PATTERNS: Final = "*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.pdf"
+# The names a paste and a capture get (shown under the question, kept in the history), in
+# English here; `Composer` translates them (they are marked for lupdate).
+PASTED_IMAGE_NAME: Final = QT_TRANSLATE_NOOP("Composer", "Pasted image")
+CAPTURE_NAME: Final = QT_TRANSLATE_NOOP("Composer", "Screen capture")
 _MAX_LINES: Final = 8
-_ATTACH_TIP: Final = "Add images or PDFs (you can also drop or paste them)"
-_CAPTURE_TIP: Final = "Select part of the screen and ask about it"
+_ATTACH_TIP: Final = QT_TRANSLATE_NOOP("Composer",
+                                       "Add images or PDFs (you can also drop or paste them)")
+_CAPTURE_TIP: Final = QT_TRANSLATE_NOOP("Composer", "Select part of the screen and ask about it")
+
+
+def _tr(text: str) -> str:
+    """One of the marked constants above, in the interface language."""
+    return QCoreApplication.translate("Composer", text)
+
+
+def document_filter() -> str:
+    """The file dialog's filter: the labels translated, the patterns as they are."""
+    documents = QCoreApplication.translate("Composer", "Documents")
+    everything = QCoreApplication.translate("Composer", "All files")
+    return f"{documents} ({DOCUMENT_PATTERNS});;{everything} (*)"
 
 
 def screen_capture_available() -> bool:
@@ -58,7 +71,8 @@ class MessageEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
-        self.setPlaceholderText("Ask a question… (Enter sends, Shift+Enter for a new line)")
+        self.setPlaceholderText(self.tr("Ask a question… (Enter sends, Shift+Enter for a new "
+                                        "line)"))
         self.document().contentsChanged.connect(self._fit_height)
         self._fit_height()
 
@@ -106,12 +120,12 @@ class Composer(QWidget):
         self.setAcceptDrops(True)
         self.edit = MessageEdit()
         self.edit.setAcceptDrops(False)  # drops go to the composer: files, not their paths
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setDefault(True)
-        self.attach_button = QPushButton("Attach…")
-        self.attach_button.setToolTip(_ATTACH_TIP)
-        self.capture_button = QPushButton("Capture screen region")
-        self.capture_button.setToolTip(_CAPTURE_TIP)
+        self.attach_button = QPushButton(self.tr("Attach…"))
+        self.attach_button.setToolTip(_tr(_ATTACH_TIP))
+        self.capture_button = QPushButton(self.tr("Capture screen region"))
+        self.capture_button.setToolTip(_tr(_CAPTURE_TIP))
         self.capture_button.setVisible(screen_capture_available())
 
         self.attachment_label = QLabel()
@@ -151,7 +165,7 @@ class Composer(QWidget):
         """Documents need a vision projector; without one, say so instead of failing later."""
         for button, tip in ((self.attach_button, _ATTACH_TIP), (self.capture_button, _CAPTURE_TIP)):
             button.setEnabled(available)
-            button.setToolTip(tip if available else reason)
+            button.setToolTip(_tr(tip) if available else reason)
         self.setAcceptDrops(available)
 
     def set_attachments(self, text: str) -> None:
@@ -182,8 +196,8 @@ class Composer(QWidget):
 
     @Slot()
     def choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Attach documents", str(Path.home()),
-                                                DOCUMENT_FILTER)
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach documents"),
+                                                str(Path.home()), document_filter())
         if names:
             self.files_chosen.emit([Path(n) for n in names])
 
@@ -193,13 +207,13 @@ class Composer(QWidget):
 
         image = capture_region(self.window())
         if image is not None and not image.isNull():
-            self.image_pasted.emit(qimage_to_rgb(image), CAPTURE_NAME)
+            self.image_pasted.emit(qimage_to_rgb(image), _tr(CAPTURE_NAME))
 
     @Slot(QImage)
     def _on_image_pasted(self, image: QImage) -> None:
         from bluelm_desktop.ui.screen_capture import qimage_to_rgb
 
-        self.image_pasted.emit(qimage_to_rgb(image), PASTED_IMAGE_NAME)
+        self.image_pasted.emit(qimage_to_rgb(image), _tr(PASTED_IMAGE_NAME))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_files(event.mimeData()):

@@ -39,6 +39,7 @@ decides what an attachment is.
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,6 +47,7 @@ from typing import Final
 
 import numpy as np
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
     QCoreApplication,
     QModelIndex,
@@ -100,9 +102,12 @@ THUMB_HEIGHT: Final = 88  # px: the strip's page thumbnails
 PREVIEW_CACHE: Final = 6  # rendered pages kept, so flipping back and forth does not re-render
 PRESET_FAST: Final = "fast"
 PRESET_FINE: Final = "fine print"
-_PRESET_LABELS: Final = {PRESET_FAST: "Fast", PRESET_FINE: "Fine print"}
+# In English here (marked for lupdate), translated where they are shown (`_tr`).
+_PRESET_LABELS: Final = {PRESET_FAST: QT_TRANSLATE_NOOP("DocumentPanel", "Fast"),
+                         PRESET_FINE: QT_TRANSLATE_NOOP("DocumentPanel", "Fine print")}
 
-EMPTY_MESSAGE: Final = (
+EMPTY_MESSAGE: Final = QT_TRANSLATE_NOOP(
+    "DocumentPanel",
     "No document attached.\n\nAttach an image or a PDF, paste an image or capture a "
     "screen region: its tiles, image tokens and the time they take show here before "
     "anything runs."
@@ -117,6 +122,12 @@ _SWITCH_STYLE: Final = (
 
 _PURPOSE_PREVIEW: Final = "preview"
 _PURPOSE_THUMB: Final = "thumb"
+
+
+def _tr(text: str) -> str:
+    """A string of the panel in the interface language (the module's functions and its
+    marked constants share the panel's context)."""
+    return QCoreApplication.translate("DocumentPanel", text)
 
 
 # --- pixels --------------------------------------------------------------------------------
@@ -150,15 +161,48 @@ def thumb_size(width: int, height: int) -> tuple[int, int]:
 def grid_words(plan: TilePlan) -> str:
     """'3:4 grid + thumbnail' / '1 tile': how the page is cut, as the paper writes grids."""
     if plan.grid.tiles == 1 and not plan.thumbnail:
-        return "1 tile"
-    return f"{plan.grid} grid" + (" + thumbnail" if plan.thumbnail else "")
+        return QCoreApplication.translate("DocumentPanel", "1 tile")
+    if plan.thumbnail:
+        return QCoreApplication.translate("DocumentPanel", "{grid} grid + thumbnail").format(
+            grid=plan.grid)
+    return QCoreApplication.translate("DocumentPanel", "{grid} grid").format(grid=plan.grid)
+
+
+_DURATION: Final = re.compile(
+    r"(?:(?P<h>\d+) h (?P<hm>\d+) min|(?P<m>\d+) min(?: (?P<ms>\d+) s)?|(?P<s>\d+) s)")
+
+
+def duration_words(seconds: float) -> str:
+    """`core.estimate.format_duration` in the interface language: its English units
+    ("3 min 20 s", "under 1 s") given translatable templates; a form it does not know is
+    shown as the core wrote it."""
+    text = format_duration(seconds)
+    if text == "under 1 s":
+        return QCoreApplication.translate("DocumentPanel", "under 1 s")
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        return text
+    g = match.groupdict()
+    if g["h"] is not None:
+        return QCoreApplication.translate("DocumentPanel", "{hours} h {minutes} min").format(
+            hours=g["h"], minutes=g["hm"])
+    if g["m"] is not None and g["ms"] is not None:
+        return QCoreApplication.translate("DocumentPanel", "{minutes} min {seconds} s").format(
+            minutes=g["m"], seconds=g["ms"])
+    if g["m"] is not None:
+        return QCoreApplication.translate("DocumentPanel", "{minutes} min").format(
+            minutes=g["m"])
+    return QCoreApplication.translate("DocumentPanel", "{seconds} s").format(seconds=g["s"])
 
 
 def cost_words(tiles: int, tokens: int, speed: Speed) -> str:
     """'13 tiles · 2,548 image tokens · ≈ 3 min 20 s'."""
-    plural = "tile" if tiles == 1 else "tiles"
-    return (f"{tiles} {plural} · {tokens:,} image tokens · "
-            f"≈ {format_duration(speed.seconds(tiles, tokens))}")
+    template = (QCoreApplication.translate(
+                    "DocumentPanel", "{tiles} tile · {tokens} image tokens · ≈ {duration}")
+                if tiles == 1 else QCoreApplication.translate(
+                    "DocumentPanel", "{tiles} tiles · {tokens} image tokens · ≈ {duration}"))
+    return template.format(tiles=tiles, tokens=f"{tokens:,}",
+                           duration=duration_words(speed.seconds(tiles, tokens)))
 
 
 def replan(plan: DocumentPlan, tiling: TilingParams) -> DocumentPlan:
@@ -179,17 +223,26 @@ def preset_of(budget: int | None) -> str | None:
 def describe_info(info: DocumentInfo) -> str:
     """'PDF · 2 pages · text layer' / 'PNG image · 1240 × 1755 px'."""
     if info.kind == "pdf":
-        pages = f"{info.page_count} page" + ("s" if info.page_count != 1 else "")
+        pages = (QCoreApplication.translate("DocumentPanel", "{count} page")
+                 if info.page_count == 1 else
+                 QCoreApplication.translate("DocumentPanel", "{count} pages")).format(
+                     count=info.page_count)
         parts = ["PDF", pages]
         if info.truncated:
-            parts.append(f"first {len(info.pages)} used")
-        parts.append("text layer" if info.has_text_layer else "no text layer (scanned)")
+            parts.append(QCoreApplication.translate("DocumentPanel", "first {count} used")
+                         .format(count=len(info.pages)))
+        parts.append(QCoreApplication.translate("DocumentPanel", "text layer")
+                     if info.has_text_layer else
+                     QCoreApplication.translate("DocumentPanel", "no text layer (scanned)"))
         return " · ".join(parts)
-    fmt = "Image" if info.format == "pixels" else f"{info.format.upper()} image"
+    fmt = (QCoreApplication.translate("DocumentPanel", "Image") if info.format == "pixels"
+           else QCoreApplication.translate("DocumentPanel", "{format} image").format(
+               format=info.format.upper()))
     first = info.pages[0]
     out = f"{fmt} · {first.width} × {first.height} px"
     if info.page_count > 1:
-        out += f" · {info.page_count} frames"
+        out += " · " + QCoreApplication.translate("DocumentPanel", "{count} frames").format(
+            count=info.page_count)
     return out
 
 
@@ -227,7 +280,8 @@ class _DocumentWorker(QObject):
             self.failed.emit(ticket, str(e))
         except Exception as e:  # a bug, not the document: still one line, and logged
             log.exception("opening %s failed", source.name)
-            self.failed.emit(ticket, f"{source.name}: unexpected error ({type(e).__name__}: {e})")
+            self.failed.emit(ticket, self.tr("{name}: unexpected error ({kind}: {error})")
+                             .format(name=source.name, kind=type(e).__name__, error=e))
         else:
             self.planned.emit(ticket, plan, info)
 
@@ -373,8 +427,10 @@ class PageListModel(QAbstractListModel):
             return icon
         if role == Qt.ItemDataRole.ToolTipRole:
             plan = page.plan
-            return (f"Page {page.page}: {page.width} × {page.height} px · {grid_words(plan)} · "
-                    f"{plan.tiles} tiles · {plan.image_tokens:,} image tokens")
+            return self.tr("Page {page}: {width} × {height} px · {grid} · {tiles} tiles · "
+                           "{tokens} image tokens").format(
+                page=page.page, width=page.width, height=page.height, grid=grid_words(plan),
+                tiles=plan.tiles, tokens=f"{plan.image_tokens:,}")
         return None
 
     def _blank_page(self, page: PagePlan) -> QPixmap:
@@ -439,7 +495,7 @@ class TileOverlay(QWidget):
         self._plan: TilePlan | None = None
         self._pixmap: QPixmap | None = None
         self._done = 0
-        self._message = EMPTY_MESSAGE
+        self._message = _tr(EMPTY_MESSAGE)
         self._error = False
 
     # -- state ---------------------------------------------------------------------------
@@ -569,7 +625,7 @@ class TileOverlay(QWidget):
             _paint_badge(painter, rect, str(box.number), self.DONE if done else accent, tile_px)
             if box.padding_only and tile_px >= 48:
                 painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-                painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), "padding")
+                painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), self.tr("padding"))
 
         if thumb is not None:
             self._paint_thumbnail(painter, plan, thumb, accent, tile_px)
@@ -579,10 +635,13 @@ class TileOverlay(QWidget):
                       thumb: QRectF) -> None:
         """What the drawing means, next to the thumbnail tile where there is room."""
         n = plan.grid.tiles
-        grid = ("Tile 1: the page, one tile" if n == 1
-                else f"Tiles 1–{n}: the page on a {plan.grid} grid")
-        lines = [grid, f"Tile {plan.tiles}: the whole page, shrunk to one tile",
-                 "Hatched: white padding", "Green: encoded"]
+        grid = (self.tr("Tile 1: the page, one tile") if n == 1
+                else self.tr("Tiles 1–{last}: the page on a {grid} grid").format(
+                    last=n, grid=plan.grid))
+        lines = [grid,
+                 self.tr("Tile {number}: the whole page, shrunk to one tile").format(
+                     number=plan.tiles),
+                 self.tr("Hatched: white padding"), self.tr("Green: encoded")]
         painter.setFont(self.font())
         metrics = painter.fontMetrics()
         if thumb.x() > canvas.right():  # thumbnail on the right: legend under it
@@ -622,7 +681,7 @@ class TileOverlay(QWidget):
         caption = QRectF(rect.x() - 40, rect.bottom() + 2, rect.width() + 80, self.CAPTION)
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
         painter.drawText(caption, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                         "thumbnail tile")
+                         self.tr("thumbnail tile"))
 
 
 def _paint_padding(painter: QPainter, rect: QRectF) -> None:
@@ -693,7 +752,7 @@ class DocumentPanel(QWidget):
         self._thumb_in_flight = False
         self._progress: dict[int, tuple[int, int]] = {}  # page (1-based) → (done, total)
 
-        self.title_label = QLabel("Document")
+        self.title_label = QLabel(self.tr("Document"))
         title_font = QFont(self.title_label.font())
         title_font.setBold(True)
         self.title_label.setFont(title_font)
@@ -706,14 +765,14 @@ class DocumentPanel(QWidget):
         self.budget_buttons = QButtonGroup(self)
         switch = QHBoxLayout()
         switch.setSpacing(0)
-        detail = QLabel("Detail:")
-        detail.setToolTip("How many tiles a page is cut into: more tiles read smaller text "
-                          "and take longer.")
+        detail = QLabel(self.tr("Detail:"))
+        detail.setToolTip(self.tr("How many tiles a page is cut into: more tiles read smaller "
+                                  "text and take longer."))
         switch.addWidget(detail)
         switch.addSpacing(6)
         for i, (name, budget) in enumerate(BUDGET_PRESETS.items()):
             button = QToolButton()
-            button.setText(_PRESET_LABELS.get(name, name.capitalize()))
+            button.setText(_preset_label(name))
             button.setCheckable(True)
             button.setAutoRaise(False)
             button.setToolTip(_preset_tip(name, budget))
@@ -821,8 +880,8 @@ class DocumentPanel(QWidget):
         self._sync_switch()
         self.title_label.setText(src.name)
         self.title_label.setToolTip(str(src.path) if src.path is not None else src.name)
-        self.details_label.setText("Opening…")
-        self.overlay.set_message(f"Opening {src.name}…")
+        self.details_label.setText(self.tr("Opening…"))
+        self.overlay.set_message(self.tr("Opening {name}…").format(name=src.name))
         self._tasks.load(src, tiling)
 
     def clear(self) -> None:
@@ -849,9 +908,11 @@ class DocumentPanel(QWidget):
         if number == self.current_page:
             self.overlay.set_done(done)
         if done < total:
-            self._set_status(f"Encoding page {number}: {done} of {total} tiles")
+            self._set_status(self.tr("Encoding page {page}: {done} of {total} tiles").format(
+                page=number, done=done, total=total))
         else:
-            self._set_status(f"Page {number} encoded ({total} tiles)")
+            self._set_status(self.tr("Page {page} encoded ({total} tiles)").format(
+                page=number, total=total))
 
     def set_speed(self, speed: Speed) -> None:
         """Use `speed` for the estimates from now on (a model was chosen, or measured)."""
@@ -883,10 +944,10 @@ class DocumentPanel(QWidget):
         self._set_status("")
 
     def _show_empty(self) -> None:
-        self.title_label.setText("Document")
+        self.title_label.setText(self.tr("Document"))
         self.title_label.setToolTip("")
-        self.details_label.setText("Nothing attached")
-        self.overlay.set_message(EMPTY_MESSAGE)
+        self.details_label.setText(self.tr("Nothing attached"))
+        self.overlay.set_message(_tr(EMPTY_MESSAGE))
 
     @Slot(int, object, object)
     def _on_planned(self, ticket: int, plan: DocumentPlan, info: DocumentInfo) -> None:
@@ -913,10 +974,10 @@ class DocumentPanel(QWidget):
     def _on_failed(self, ticket: int, message: str) -> None:
         if ticket != self._tasks.ticket:
             return
-        name = self._source.name if self._source is not None else "Document"
+        name = self._source.name if self._source is not None else self.tr("Document")
         self._reset()
         self.title_label.setText(name)
-        self.details_label.setText("Could not be opened")
+        self.details_label.setText(self.tr("Could not be opened"))
         self.overlay.set_message(message, error=True)  # once, large: not again below
         self.failed.emit(message)
 
@@ -955,8 +1016,8 @@ class DocumentPanel(QWidget):
         if self._preview_pending == page:
             self._preview_pending = None
         if page == self._page:
-            self.overlay.set_message(f"Page {page + 1} could not be shown: {message}",
-                                     error=True)
+            self.overlay.set_message(self.tr("Page {page} could not be shown: {message}")
+                                     .format(page=page + 1, message=message), error=True)
             self._set_status(message, error=True)
 
     def _request_next_thumbnail(self, skip: int | None = None) -> None:
@@ -993,7 +1054,7 @@ class DocumentPanel(QWidget):
         done, total = self._progress.get(page.page, (0, page.plan.tiles))
         self.overlay.set_done(done if total == page.plan.tiles else 0)
         if pixmap is None:
-            self.overlay.set_message(f"Rendering page {page.page}…")
+            self.overlay.set_message(self.tr("Rendering page {page}…").format(page=page.page))
             if self._preview_pending != self._page:
                 self._preview_pending = self._page
                 size = fit_size(page.width, page.height, PREVIEW_LONG_SIDE)
@@ -1010,27 +1071,30 @@ class DocumentPanel(QWidget):
         plan = page.plan
         seconds = self._speed.seconds(plan.tiles, plan.image_tokens)
         multi = len(self._plan.pages) > 1
-        where = f"Page {page.page}: " if multi else ""
-        self.cost_label.setText(
-            f"{where}<b>{plan.tiles} tile{'s' if plan.tiles != 1 else ''}</b> "
-            f"({grid_words(plan)}) · <b>{plan.image_tokens:,}</b> image tokens · "
-            f"≈ <b>{format_duration(seconds)}</b> to encode and prefill"
-        )
+        where = self.tr("Page {page}: ").format(page=page.page) if multi else ""
+        cost = (self.tr("<b>{tiles} tile</b> ({grid}) · <b>{tokens}</b> image tokens · "
+                        "≈ <b>{duration}</b> to encode and prefill") if plan.tiles == 1 else
+                self.tr("<b>{tiles} tiles</b> ({grid}) · <b>{tokens}</b> image tokens · "
+                        "≈ <b>{duration}</b> to encode and prefill"))
+        self.cost_label.setText(where + cost.format(
+            tiles=plan.tiles, grid=grid_words(plan), tokens=f"{plan.image_tokens:,}",
+            duration=duration_words(seconds)))
         self.cost_label.setToolTip(self._speed_tip())
         if multi:
             tiles = sum(p.plan.tiles for p in self._plan.pages)
-            self.total_label.setText(
-                f"All {len(self._plan.pages)} pages: "
-                f"{cost_words(tiles, self._plan.image_tokens, self._speed)}"
-            )
+            self.total_label.setText(self.tr("All {count} pages: {cost}").format(
+                count=len(self._plan.pages),
+                cost=cost_words(tiles, self._plan.image_tokens, self._speed)))
             self.total_label.setToolTip(self._speed_tip())
         self.total_label.setVisible(multi)
 
     def _speed_tip(self) -> str:
         s = self._speed
-        return (f"Estimated before anything runs: {s.per_tile_s:.2f} s per tile to encode and "
-                f"{s.prefill_tok_s:,.0f} image tokens per second to prefill "
-                f"({s.source or 'default figures'}). The answer starts after this.")
+        return self.tr("Estimated before anything runs: {per_tile} s per tile to encode and "
+                       "{speed} image tokens per second to prefill ({source}). The answer "
+                       "starts after this.").format(
+            per_tile=f"{s.per_tile_s:.2f}", speed=f"{s.prefill_tok_s:,.0f}",
+            source=s.source or self.tr("default figures"))
 
     # --- the switch --------------------------------------------------------------------------
 
@@ -1086,9 +1150,17 @@ def _muted(label: QLabel) -> None:
     label.setPalette(palette)
 
 
+def _preset_label(name: str) -> str:
+    label = _PRESET_LABELS.get(name)
+    return _tr(label) if label is not None else name.capitalize()
+
+
 def _preset_tip(name: str, budget: int | None) -> str:
     if budget is None:
-        return ("Fine print: the model's full tile grid. Slower, but small text stays "
-                "legible.")
-    return (f"{name.capitalize()}: at most {budget:,} image tokens per page (a smaller grid). "
-            "Quicker answers; small print may be missed.")
+        return QCoreApplication.translate(
+            "DocumentPanel",
+            "Fine print: the model's full tile grid. Slower, but small text stays legible.")
+    return QCoreApplication.translate(
+        "DocumentPanel",
+        "{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; "
+        "small print may be missed.").format(preset=_preset_label(name), budget=f"{budget:,}")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from bluelm_desktop.core.assistant import PreparedImage, prepare_pages, tiling_for
 from bluelm_desktop.core.documents import DocumentService, DocumentSource
@@ -124,7 +124,10 @@ def _one_line(e: BaseException) -> str:
     text = " ".join(str(e).split())
     if isinstance(e, BlueLMError):
         return text
-    return f"internal error: {type(e).__name__}: {text}" if text else type(e).__name__
+    if not text:
+        return type(e).__name__
+    return QCoreApplication.translate("EngineBridge", "internal error: {kind}: {error}").format(
+        kind=type(e).__name__, error=text)
 
 
 class EngineBridge(QObject):
@@ -395,7 +398,7 @@ class EngineBridge(QObject):
             elif kind == "ask":
                 self.answer_stopped.emit(rid)
             elif kind == "load" and self._loading.pop(rid, None) is not None:
-                self.load_failed.emit("loading was cancelled")
+                self.load_failed.emit(self.tr("loading was cancelled"))
         elif isinstance(event, Failed):
             if kind == "load":
                 if self._loading.pop(rid, None) is not None:

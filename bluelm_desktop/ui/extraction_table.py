@@ -114,14 +114,14 @@ class _InvoiceModel(QAbstractTableModel):
             try:
                 return read_decimal(text)
             except ValueError:
-                raise ValueError(self.tr("“{0}” is not a number: write amounts like 1234.50.")
-                                 .format(text.strip())) from None
+                raise ValueError(self.tr("“{text}” is not a number: write amounts like 1234.50.")
+                                 .format(text=text.strip())) from None
         if name in _DATES:
             try:
                 return read_date(text)
             except ValueError:
-                raise ValueError(self.tr("“{0}” is not a date: write dates as YYYY-MM-DD.")
-                                 .format(text.strip())) from None
+                raise ValueError(self.tr("“{text}” is not a date: write dates as YYYY-MM-DD.")
+                                 .format(text=text.strip())) from None
         if name == "currency":
             return read_currency(text)
         return clean_text(text)
@@ -453,12 +453,12 @@ class ExtractionPanel(QWidget):
         path = Path(path)
         error = write_atomically(path, encode(self.invoice()))
         if error is not None:
-            message = self.tr("Could not save {0}: {1}").format(path.name, error)
+            message = self.tr("Could not save {name}: {error}").format(name=path.name, error=error)
             self._show_status(message)
             self.exportFailed.emit(message)
             return False
         self._last_dir = str(path.parent)
-        self._show_status(self.tr("Saved {0}.").format(path.name))
+        self._show_status(self.tr("Saved {name}.").format(name=path.name))
         self.exported.emit(str(path))
         return True
 

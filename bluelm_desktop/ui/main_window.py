@@ -19,9 +19,9 @@ import dataclasses
 import importlib.util
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -54,11 +54,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "BlueLM Desktop"
+WINDOW_TITLE = "BlueLM Desktop"  # the product's name: the same in every language
 DEFAULT_SIZE = (1100, 700)
 SIDEBAR_WIDTH = 230
 SIDE_SHARE = 0.45  # of the right column's height for the document panel, when shown
 SIDE_MIN_HEIGHT = 140
+# The quick actions' labels come from `core.tasks` in English and are shown through
+# `QCoreApplication.translate("QuickAction", label)`; marked here so lupdate extracts them
+# (the core has no Qt). tests/gui/test_translations.py checks that every label is listed.
+QUICK_ACTION_LABELS: Final = (
+    QT_TRANSLATE_NOOP("QuickAction", "Translate text in image"),
+    QT_TRANSLATE_NOOP("QuickAction", "Extract invoice fields"),
+    QT_TRANSLATE_NOOP("QuickAction", "Summarize"),
+)
+
+
+def quick_action_label(action: Any) -> str:
+    """A quick action's label in the interface language."""
+    return QCoreApplication.translate("QuickAction", action.label)
 
 
 def _available(module: str) -> bool:
@@ -74,12 +87,12 @@ class ModelPage(QWidget):
     def __init__(self, library: ModelLibrary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.panel = ModelSetupPanel(library)
-        self.message = QLabel("Choose the model to chat with, or create the demo model.")
+        self.message = QLabel(self.tr("Choose the model to chat with, or create the demo model."))
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.use_button = QPushButton("Use this model")
+        self.use_button = QPushButton(self.tr("Use this model"))
         self.use_button.setDefault(True)
-        self.back_button = QPushButton("Back to the chat")
+        self.back_button = QPushButton(self.tr("Back to the chat"))
         self.back_button.hide()
         bar = QHBoxLayout()
         bar.addWidget(self.message, 1)
@@ -143,8 +156,9 @@ class MainWindow(QMainWindow):
                                          lambda: self.settings.sampling_params(), self)
         self.model_page = ModelPage(library)
         # Where models, settings and conversations live: said where a model is chosen.
-        self.data_dir_label = QLabel(f"Data directory: {data_dir}")
-        self.data_dir_label.setToolTip("Change it with --data-dir DIR or BLUELM_DATA_DIR")
+        self.data_dir_label = QLabel(self.tr("Data directory: {path}").format(path=data_dir))
+        self.data_dir_label.setToolTip(self.tr("Change it with --data-dir DIR or "
+                                               "BLUELM_DATA_DIR"))
         self.model_page.layout().addWidget(self.data_dir_label)
         self.model_setup = self.model_page.panel
         self.chat_pane = ChatPane(self.chat_model)
@@ -166,9 +180,9 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.setDocumentMode(True)
         if self.document_panel is not None:
-            self.side_tabs.addTab(self.document_panel, "Document")
+            self.side_tabs.addTab(self.document_panel, self.tr("Document"))
         if self.extraction_panel is not None:
-            self.side_tabs.addTab(self.extraction_panel, "Invoice fields")
+            self.side_tabs.addTab(self.extraction_panel, self.tr("Invoice fields"))
         self.side_tabs.hide()  # until there is a document or an extraction to show
         # An explicit minimum: the splitter would otherwise keep the panel's own (tall)
         # minimum size hint and leave the conversation a sliver.
@@ -193,14 +207,15 @@ class MainWindow(QMainWindow):
         self.activity_label = QLabel()
         self.activity_label.setSizePolicy(QSizePolicy.Policy.Ignored,
                                           QSizePolicy.Policy.Preferred)
-        self.model_label = QLabel("No model")
-        self.models_button = QPushButton("Models…")
+        self.model_label = QLabel(self.tr("No model"))
+        self.models_button = QPushButton(self.tr("Models…"))
         self.models_button.setFlat(True)
-        self.models_button.setToolTip("Choose another model")
+        self.models_button.setToolTip(self.tr("Choose another model"))
         self.models_button.hide()  # the first page is the models page
-        self.settings_button = QPushButton("Settings…")
+        self.settings_button = QPushButton(self.tr("Settings…"))
         self.settings_button.setFlat(True)
-        self.settings_button.setToolTip("Threads, context, answers, documents, look (Ctrl+,)")
+        self.settings_button.setToolTip(self.tr("Threads, context, answers, documents, look "
+                                                "(Ctrl+,)"))
         status = self.statusBar()
         status.addWidget(self.activity_label, 1)
         status.addPermanentWidget(self.model_label)
@@ -243,11 +258,11 @@ class MainWindow(QMainWindow):
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 0)
-        row.addWidget(QLabel("Quick actions:"))
+        row.addWidget(QLabel(self.tr("Quick actions:")))
         self._action_buttons: list[tuple[QPushButton, Any]] = []
         for action in QUICK_ACTIONS:
-            button = QPushButton(action.label)
-            button.setToolTip("Sends it as a question; text you typed is added to it")
+            button = QPushButton(quick_action_label(action))
+            button.setToolTip(self.tr("Sends it as a question; text you typed is added to it"))
             button.clicked.connect(lambda _=False, a=action: self.run_quick_action(a))
             row.addWidget(button)
             self._action_buttons.append((button, action))
@@ -274,7 +289,8 @@ class MainWindow(QMainWindow):
         self.bridge.loaded.connect(self._on_loaded)
         self.bridge.load_failed.connect(self._on_load_failed)
         self.bridge.load_progress.connect(
-            lambda f: self._show_activity(f"Loading the model… {f:.0%}"))
+            lambda f: self._show_activity(
+                self.tr("Loading the model… {percent}").format(percent=f"{f:.0%}")))
         self.model_page.chosen.connect(self.use_model)
         self.model_page.back_button.clicked.connect(
             lambda: self.pages.setCurrentWidget(self.chat_page))
@@ -304,8 +320,9 @@ class MainWindow(QMainWindow):
             self._load(Path(chosen.llm), Path(chosen.mmproj) if chosen.mmproj else None)
         else:
             if chosen.llm:
-                self.model_page.show_error(f"The model file is gone: {chosen.llm}. "
-                                           "Choose another model.")
+                self.model_page.show_error(self.tr(
+                    "The model file is gone: {path}. Choose another model.").format(
+                        path=chosen.llm))
             self.pages.setCurrentWidget(self.model_page)
             self._set_input_enabled(False)
 
@@ -332,8 +349,8 @@ class MainWindow(QMainWindow):
         self.loaded = None
         self.controller.model_changed()
         self._set_input_enabled(False)
-        self.model_label.setText(f"Loading {llm.name}…")
-        self._show_activity("Loading the model…")
+        self.model_label.setText(self.tr("Loading {name}…").format(name=llm.name))
+        self._show_activity(self.tr("Loading the model…"))
         self.pages.setCurrentWidget(self.chat_page)
         self.bridge.load(llm, mmproj, self.settings.engine_settings())
 
@@ -373,13 +390,17 @@ class MainWindow(QMainWindow):
             if self.document_panel is not None:
                 self.document_panel.set_budget(new.vision.max_image_tokens())
         if new.vision.pdf_dpi_cap != old.vision.pdf_dpi_cap:
-            notes.append("the PDF resolution applies from the next start")
+            notes.append(self.tr("the PDF resolution applies from the next start"))
         if new.ui.language != old.ui.language:
-            notes.append("the interface language changes at the next start")
+            notes.append(self.tr("the interface language changes at the next start"))
         if needs_reload(old, new) and self.loaded is not None:
             self._load(self.loaded.llm, self.loaded.mmproj)
-            notes.insert(0, "reloading the model")
-        self._show_activity("Settings saved" + (f": {'; '.join(notes)}." if notes else "."))
+            notes.insert(0, self.tr("reloading the model"))
+        if notes:
+            joined = self.tr("; ", "between the notes after 'Settings saved:'").join(notes)
+            self._show_activity(self.tr("Settings saved: {notes}.").format(notes=joined))
+        else:
+            self._show_activity(self.tr("Settings saved."))
 
     @Slot()
     def show_models(self) -> None:
@@ -391,27 +412,32 @@ class MainWindow(QMainWindow):
         self.loaded = model
         tiling = self.settings.tiling_params(model.tiling) if model.tiling is not None else None
         self.controller.set_tiling(tiling)
-        kind = "vision + text" if tiling is not None else "text only"
-        self.model_label.setText(f"{_model_name(model.llm)} ({kind})")
+        kind = self.tr("vision + text") if tiling is not None else self.tr("text only")
+        self.model_label.setText(self.tr("{model} ({kind})").format(
+            model=_model_name(model.llm), kind=kind))
         self.model_label.setToolTip("\n".join(str(p) for p in (model.llm, model.mmproj) if p))
         self.composer.set_vision(tiling is not None,
-                                 "This model reads text only: choose one with a vision "
-                                 "projector (mmproj) to ask about documents.")
+                                 self.tr("This model reads text only: choose one with a "
+                                         "vision projector (mmproj) to ask about documents."))
         if self.document_panel is not None and model.mmproj is not None:
             from bluelm_desktop.core.estimate import speed_for_files
 
             self.document_panel.set_speed(speed_for_files(model.llm.stat().st_size,
                                                           model.mmproj.stat().st_size))
         self._set_input_enabled(True)
-        self._show_activity(f"Model loaded in {model.load_s:.1f} s. Ask anything"
-                            + (", or drop a document." if tiling is not None else "."))
+        seconds = f"{model.load_s:.1f}"
+        self._show_activity(
+            self.tr("Model loaded in {seconds} s. Ask anything, or drop a document.")
+            .format(seconds=seconds) if tiling is not None else
+            self.tr("Model loaded in {seconds} s. Ask anything.").format(seconds=seconds))
         self.composer.edit.setFocus()
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
         self.loaded = None
-        self.model_label.setText("No model")
-        self.model_page.show_error(f"The model could not be loaded: {message}")
+        self.model_label.setText(self.tr("No model"))
+        self.model_page.show_error(
+            self.tr("The model could not be loaded: {message}").format(message=message))
         self.show_models()
 
     def _set_input_enabled(self, enabled: bool) -> None:
@@ -471,8 +497,9 @@ class MainWindow(QMainWindow):
     def run_quick_action(self, action: Any) -> None:
         """Translate / extract / summarize: an ordinary turn with the action's prompt."""
         if action.needs_image and self.controller.pending is None:
-            self._show_activity(f"“{action.label}” needs a document: drop, paste or "
-                                "capture one first.")
+            self._show_activity(
+                self.tr("“{action}” needs a document: drop, paste or capture one first.")
+                .format(action=quick_action_label(action)))
             return
         target = self.settings.ui.effective_translation_target()
         prompt = action.prompt(self.composer.text().strip(), target)

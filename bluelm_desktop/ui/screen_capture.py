@@ -29,7 +29,17 @@ from collections.abc import Callable
 from typing import Final
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEventLoop,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -47,11 +57,14 @@ from PySide6.QtWidgets import QMessageBox, QRubberBand, QWidget
 ScreenshotSource = Callable[[], QPixmap]
 ErrorSink = Callable[[str], None]
 
-NO_SCREENSHOT_MESSAGE: Final = (
+# In English here (marked for lupdate), translated where they are shown.
+NO_SCREENSHOT_MESSAGE: Final = QT_TRANSLATE_NOOP(
+    "RegionSelector",
     "Could not take a screenshot: this display gave an empty image (on Wayland, allow "
     "screen capture for the app; headless and remote sessions have no screen to grab)."
 )
-HINT: Final = "Drag to select a region  ·  Enter to accept  ·  Esc to cancel"
+HINT: Final = QT_TRANSLATE_NOOP("RegionSelector",
+                                "Drag to select a region  ·  Enter to accept  ·  Esc to cancel")
 MIN_SELECTION: Final = 4  # logical px each way: smaller is a click, not a region
 HIDE_DELAY_MS: Final = 250  # for the compositor to repaint what our window covered
 DIM: Final = QColor(0, 0, 0, 140)  # dark enough that the chosen region stands out
@@ -110,7 +123,7 @@ class RegionSelector(QWidget):
     def __init__(self, screenshot: QPixmap, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint)
-        self.setWindowTitle("Capture screen region")
+        self.setWindowTitle(self.tr("Capture screen region"))
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._shot = screenshot
@@ -219,7 +232,7 @@ class RegionSelector(QWidget):
             self._paint_label(painter, f"{sel.width()} × {sel.height()}",
                               QPoint(sel.left(), max(0, sel.top() - 30)), corner=True)
         hint_at = QPoint(self.width() // 2, 24)
-        self._paint_label(painter, HINT, hint_at, corner=False)
+        self._paint_label(painter, self.tr(HINT), hint_at, corner=False)
         painter.end()
 
     def _paint_label(self, painter: QPainter, text: str, at: QPoint, corner: bool) -> None:
@@ -258,7 +271,8 @@ def _wait(ms: int) -> None:
 
 def _show_error(parent: QWidget | None) -> ErrorSink:
     def show(message: str) -> None:
-        QMessageBox.warning(parent, "Capture screen region", message)
+        QMessageBox.warning(parent, QCoreApplication.translate("RegionSelector",
+                                                               "Capture screen region"), message)
 
     return show
 
@@ -284,7 +298,7 @@ def capture_region(parent: QWidget | None = None, *,
     try:
         shot = screenshot() if screenshot is not None else grab_screen(screen)
         if shot.isNull() or shot.width() < 1 or shot.height() < 1:
-            report(NO_SCREENSHOT_MESSAGE)
+            report(QCoreApplication.translate("RegionSelector", NO_SCREENSHOT_MESSAGE))
             return None
         return _select(shot, screen)
     finally:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -84,7 +84,29 @@ def _bounded_float(group: type, name: str, decimals: int, step: float) -> QDoubl
 
 
 def _allowed(limits: Limits) -> str:
-    return f"Allowed: {limits.describe()}"
+    """The tooltip naming a spin box's range, in the interface language (the core's
+    `Limits.describe` is English: it words the settings file's error messages)."""
+    lo, hi = _number(limits.lo), _number(limits.hi)
+    if lo is not None and hi is not None:
+        if limits.lo_open:
+            return QCoreApplication.translate(
+                "SettingsDialog", "Allowed: more than {lo}, at most {hi}").format(lo=lo, hi=hi)
+        return QCoreApplication.translate("SettingsDialog", "Allowed: {lo} to {hi}").format(
+            lo=lo, hi=hi)
+    if lo is not None:
+        if limits.lo_open:
+            return QCoreApplication.translate("SettingsDialog", "Allowed: more than {lo}").format(
+                lo=lo)
+        return QCoreApplication.translate("SettingsDialog", "Allowed: {lo} or more").format(lo=lo)
+    if hi is not None:
+        return QCoreApplication.translate("SettingsDialog", "Allowed: at most {hi}").format(hi=hi)
+    return QCoreApplication.translate("SettingsDialog", "Allowed: any value")
+
+
+def _number(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _combo(items: dict[str, str], current: str) -> QComboBox:

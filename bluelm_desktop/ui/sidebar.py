@@ -78,7 +78,7 @@ class ConversationListModel(QAbstractListModel):
             return None
         c = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return c.title or "Untitled"
+            return c.title or self.tr("Untitled")
         if role == Qt.ItemDataRole.ToolTipRole:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(c.updated_at))
             snippet = self._snippets.get(c.id)
@@ -102,10 +102,10 @@ class Sidebar(QWidget):
         self.model = ConversationListModel(self)
         self._current: int | None = None
 
-        self.new_button = QPushButton("New conversation")
-        self.new_button.setToolTip("Start an empty conversation (Ctrl+N)")
+        self.new_button = QPushButton(self.tr("New conversation"))
+        self.new_button.setToolTip(self.tr("Start an empty conversation (Ctrl+N)"))
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search conversations…")
+        self.search.setPlaceholderText(self.tr("Search conversations…"))
         self.search.setClearButtonEnabled(True)
         self.view = QListView()
         self.view.setModel(self.model)
@@ -206,7 +206,8 @@ class Sidebar(QWidget):
         if cid is None:
             return
         old = self.model.conversation(self.model.row_of(cid) or 0).title
-        title, ok = QInputDialog.getText(self, "Rename conversation", "Title:", text=old)
+        title, ok = QInputDialog.getText(self, self.tr("Rename conversation"), self.tr("Title:"),
+                                         text=old)
         if ok and title.strip():
             self.rename(cid, title.strip())
 
@@ -217,8 +218,9 @@ class Sidebar(QWidget):
             return
         title = self.model.conversation(self.model.row_of(cid) or 0).title
         answer = QMessageBox.question(
-            self, "Delete conversation",
-            f"Delete “{title}” and its attachments? This cannot be undone.")
+            self, self.tr("Delete conversation"),
+            self.tr("Delete “{title}” and its attachments? This cannot be undone.")
+            .format(title=title))
         if answer == QMessageBox.StandardButton.Yes:
             self.delete(cid)
 
@@ -229,6 +231,6 @@ class Sidebar(QWidget):
             return
         self.view.setCurrentIndex(index)
         menu = QMenu(self)
-        menu.addAction("Rename…", self._rename_selected)
-        menu.addAction("Delete…", self._delete_selected)
+        menu.addAction(self.tr("Rename…"), self._rename_selected)
+        menu.addAction(self.tr("Delete…"), self._delete_selected)
         menu.exec(self.view.viewport().mapToGlobal(position))

@@ -1,0 +1,1274 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>CatalogModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="208"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="208"/>
+        <source>Projector</source>
+        <translation>投影器</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="208"/>
+        <source>Download size</source>
+        <translation>下载大小</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="209"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="57"/>
+        <source>Stopped — the answer so far is kept.</source>
+        <translation>已停止——已保留目前生成的回答。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="70"/>
+        <source>Attached: {names}</source>
+        <translation>附件：{names}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="117"/>
+        <source>ready</source>
+        <translation>已就绪</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="118"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="121"/>
+        <source>reading page {page} of {total}</source>
+        <translation>正在读取第 {page} 页，共 {total} 页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="124"/>
+        <source>Reading page {page} of {total}</source>
+        <translation>正在读取第 {page} 页，共 {total} 页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="127"/>
+        <source>reading page {page} of {total} (tile {done} of {tiles})</source>
+        <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="131"/>
+        <source>Reading page {page} of {total} (tile {done} of {tiles})</source>
+        <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="236"/>
+        <source>Could not open the conversation</source>
+        <translation>无法打开对话</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="251"/>
+        <source>Could not read the history</source>
+        <translation>无法读取历史记录</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="280"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="516"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="616"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="625"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="634"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="641"/>
+        <source>Not saved in the history</source>
+        <translation>未保存到历史记录</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="291"/>
+        <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
+        <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="356"/>
+        <source>The document was not saved in the history: {error}</source>
+        <translation>文档未保存到历史记录：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="365"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="410"/>
+        <source>Could not read {name}: {message}</source>
+        <translation>无法读取 {name}：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="436"/>
+        <source>{progress}… your question will be answered when it is done.</source>
+        <translation>{progress}…读取完成后将回答你的问题。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="533"/>
+        <source>The question was not sent; the document is still being read.</source>
+        <translation>问题未发送：文档仍在读取中。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="542"/>
+        <source>Answering…</source>
+        <translation>正在回答…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="588"/>
+        <source>Ready.</source>
+        <translation>就绪。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="590"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="592"/>
+        <source>The answer failed: {message}</source>
+        <translation>回答失败：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="603"/>
+        <source>{doing}: {error}</source>
+        <translation>{doing}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="606"/>
+        <source>{doing}: internal error ({kind}: {error})</source>
+        <translation>{doing}：内部错误（{kind}：{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="668"/>
+        <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
+        <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPane</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="477"/>
+        <source>Ask anything, or drop a document here (an image or a PDF).
+
+Reading starts the moment it arrives, while you type your question.</source>
+        <translation>有问题尽管问，也可以把文档（图片或 PDF）拖到这里。
+
+文档一到就开始读取，你可以同时输入问题。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="486"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="487"/>
+        <source>Stop the answer here (Esc); what was written is kept</source>
+        <translation>在此停止回答（Esc），已生成的内容会保留</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="489"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="490"/>
+        <source>Answer the last question again</source>
+        <translation>重新回答上一个问题</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="491"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="558"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="492"/>
+        <source>Copy the selected message, or the last answer, as markdown</source>
+        <translation>将所选消息或最后一条回答复制为 Markdown</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="549"/>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="31"/>
+        <source>Pasted image</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="32"/>
+        <source>Screen capture</source>
+        <translation>屏幕截图</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="34"/>
+        <source>Add images or PDFs (you can also drop or paste them)</source>
+        <translation>添加图片或 PDF（也可以拖放或粘贴）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="36"/>
+        <source>Select part of the screen and ask about it</source>
+        <translation>框选屏幕的一部分，然后就其提问</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="46"/>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="47"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="123"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="125"/>
+        <source>Attach…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="127"/>
+        <source>Capture screen region</source>
+        <translation>截取屏幕区域</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="199"/>
+        <source>Attach documents</source>
+        <translation>添加文档</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="81"/>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentPanel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="106"/>
+        <source>Fast</source>
+        <translation>快速</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="107"/>
+        <source>Fine print</source>
+        <translation>精细</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="109"/>
+        <source>No document attached.
+
+Attach an image or a PDF, paste an image or capture a screen region: its tiles, image tokens and the time they take show here before anything runs.</source>
+        <translation>未附加文档。
+
+添加图片或 PDF、粘贴图片或截取屏幕区域后，开始处理之前，这里会显示它的图块、图像 token 数和所需时间。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="164"/>
+        <source>1 tile</source>
+        <translation>1 个图块</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="166"/>
+        <source>{grid} grid + thumbnail</source>
+        <translation>{grid} 网格 + 缩略图</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="168"/>
+        <source>{grid} grid</source>
+        <translation>{grid} 网格</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="181"/>
+        <source>under 1 s</source>
+        <translation>不到 1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="187"/>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours} 小时 {minutes} 分</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="190"/>
+        <source>{minutes} min {seconds} s</source>
+        <translation>{minutes} 分 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="193"/>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="195"/>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="200"/>
+        <source>{tiles} tile · {tokens} image tokens · ≈ {duration}</source>
+        <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="202"/>
+        <source>{tiles} tiles · {tokens} image tokens · ≈ {duration}</source>
+        <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="226"/>
+        <source>{count} page</source>
+        <translation>{count} 页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="228"/>
+        <source>{count} pages</source>
+        <translation>{count} 页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="232"/>
+        <source>first {count} used</source>
+        <translation>仅使用前 {count} 页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="234"/>
+        <source>text layer</source>
+        <translation>含文本层</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="236"/>
+        <source>no text layer (scanned)</source>
+        <translation>无文本层（扫描件）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="238"/>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="239"/>
+        <source>{format} image</source>
+        <translation>{format} 图片</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="244"/>
+        <source>{count} frames</source>
+        <translation>{count} 帧</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="755"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="947"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="977"/>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="768"/>
+        <source>Detail:</source>
+        <translation>精细度：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="769"/>
+        <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
+        <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="883"/>
+        <source>Opening…</source>
+        <translation>正在打开…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="884"/>
+        <source>Opening {name}…</source>
+        <translation>正在打开 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="911"/>
+        <source>Encoding page {page}: {done} of {total} tiles</source>
+        <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="914"/>
+        <source>Page {page} encoded ({total} tiles)</source>
+        <translation>第 {page} 页已编码（{total} 个图块）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="949"/>
+        <source>Nothing attached</source>
+        <translation>未附加任何内容</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="980"/>
+        <source>Could not be opened</source>
+        <translation>无法打开</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1019"/>
+        <source>Page {page} could not be shown: {message}</source>
+        <translation>无法显示第 {page} 页：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1057"/>
+        <source>Rendering page {page}…</source>
+        <translation>正在渲染第 {page} 页…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1074"/>
+        <source>Page {page}: </source>
+        <translation>第 {page} 页：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1075"/>
+        <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
+        <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1077"/>
+        <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
+        <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1085"/>
+        <source>All {count} pages: {cost}</source>
+        <translation>全部 {count} 页：{cost}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1093"/>
+        <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
+        <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1097"/>
+        <source>default figures</source>
+        <translation>默认数值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1160"/>
+        <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
+        <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1163"/>
+        <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
+        <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadDialog</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="257"/>
+        <source>Download a model</source>
+        <translation>下载模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="261"/>
+        <source>Vision models that llama.cpp runs, from the Hugging Face hub. Both files are checked against the hub&apos;s sha256 before the model is used. Nothing but the file requests leaves this computer, and only when you click Download.</source>
+        <translation>来自 Hugging Face Hub、可由 llama.cpp 运行的视觉模型。使用模型前，两个文件都会与 Hub 上的 sha256 校验值比对。除文件请求外，不会有任何数据离开这台电脑，而且只在你点击“下载”时才会发出请求。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="288"/>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="290"/>
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="326"/>
+        <source>Asking the hub for {name}…</source>
+        <translation>正在向 Hub 请求 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="351"/>
+        <source>Installed as {name}. It is in the models list now.</source>
+        <translation>已安装为 {name}，现已出现在模型列表中。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="357"/>
+        <source>Download failed: {message}</source>
+        <translation>下载失败：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="362"/>
+        <source>Download cancelled. Download again to resume where it stopped.</source>
+        <translation>下载已取消。再次下载将从中断处继续。</translation>
+    </message>
+</context>
+<context>
+    <name>EngineBridge</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="129"/>
+        <source>internal error: {kind}: {error}</source>
+        <translation>内部错误：{kind}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="401"/>
+        <source>loading was cancelled</source>
+        <translation>加载已取消</translation>
+    </message>
+</context>
+<context>
+    <name>ExtractionPanel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="432"/>
+        <source>Export invoice as CSV</source>
+        <translation>将发票导出为 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="433"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="438"/>
+        <source>Export invoice as JSON</source>
+        <translation>将发票导出为 JSON</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="439"/>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="456"/>
+        <source>Could not save {name}: {error}</source>
+        <translation>无法保存 {name}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="461"/>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="500"/>
+        <source>Invoice</source>
+        <translation>发票</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="501"/>
+        <source>Line items</source>
+        <translation>明细</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="502"/>
+        <source>Add line</source>
+        <translation>添加行</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="503"/>
+        <source>Remove line</source>
+        <translation>删除行</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="504"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="505"/>
+        <source>Export JSON…</source>
+        <translation>导出 JSON…</translation>
+    </message>
+</context>
+<context>
+    <name>InvoiceFieldsModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="155"/>
+        <source>Vendor</source>
+        <translation>供应商</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="155"/>
+        <source>Invoice number</source>
+        <translation>发票号码</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="155"/>
+        <source>Invoice date</source>
+        <translation>开票日期</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="156"/>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="156"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="156"/>
+        <source>Subtotal</source>
+        <translation>小计</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="157"/>
+        <source>Tax</source>
+        <translation>税额</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="157"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="174"/>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="184"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+</context>
+<context>
+    <name>LineItemsModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="204"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="204"/>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="204"/>
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="205"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="159"/>
+        <source>Data directory: {path}</source>
+        <translation>数据目录：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="160"/>
+        <source>Change it with --data-dir DIR or BLUELM_DATA_DIR</source>
+        <translation>可用 --data-dir DIR 或 BLUELM_DATA_DIR 更改</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="183"/>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="185"/>
+        <source>Invoice fields</source>
+        <translation>发票字段</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="210"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
+        <source>No model</source>
+        <translation>无模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="211"/>
+        <source>Models…</source>
+        <translation>模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="213"/>
+        <source>Choose another model</source>
+        <translation>选择其他模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="215"/>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="217"/>
+        <source>Threads, context, answers, documents, look (Ctrl+,)</source>
+        <translation>线程、上下文、回答、文档、外观（Ctrl+,）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="261"/>
+        <source>Quick actions:</source>
+        <translation>快捷操作：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="265"/>
+        <source>Sends it as a question; text you typed is added to it</source>
+        <translation>作为问题发送；你已输入的文字会一并附上</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="293"/>
+        <source>Loading the model… {percent}</source>
+        <translation>正在加载模型… {percent}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="324"/>
+        <source>The model file is gone: {path}. Choose another model.</source>
+        <translation>模型文件不存在：{path}。请选择其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="352"/>
+        <source>Loading {name}…</source>
+        <translation>正在加载 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="353"/>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="393"/>
+        <source>the PDF resolution applies from the next start</source>
+        <translation>PDF 分辨率将在下次启动时生效</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="395"/>
+        <source>the interface language changes at the next start</source>
+        <translation>界面语言将在下次启动时更改</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="398"/>
+        <source>reloading the model</source>
+        <translation>正在重新加载模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="400"/>
+        <source>; </source>
+        <comment>between the notes after &apos;Settings saved:&apos;</comment>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="401"/>
+        <source>Settings saved: {notes}.</source>
+        <translation>设置已保存：{notes}。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="403"/>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="415"/>
+        <source>vision + text</source>
+        <translation>视觉 + 文本</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="415"/>
+        <source>text only</source>
+        <translation>仅文本</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="416"/>
+        <source>{model} ({kind})</source>
+        <translation>{model}（{kind}）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="420"/>
+        <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
+        <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="430"/>
+        <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
+        <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="432"/>
+        <source>Model loaded in {seconds} s. Ask anything.</source>
+        <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="440"/>
+        <source>The model could not be loaded: {message}</source>
+        <translation>无法加载模型：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="501"/>
+        <source>“{action}” needs a document: drop, paste or capture one first.</source>
+        <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDelegate</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="365"/>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="367"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="374"/>
+        <source>answering…</source>
+        <translation>正在回答…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="376"/>
+        <source>waiting for the document…</source>
+        <translation>正在等待文档…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="378"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="380"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+</context>
+<context>
+    <name>MessageEdit</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/composer.py" line="74"/>
+        <source>Ask a question… (Enter sends, Shift+Enter for a new line)</source>
+        <translation>输入问题…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelDownloads</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="160"/>
+        <source>Installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="162"/>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_download.py" line="165"/>
+        <source>Partly downloaded (resumes)</source>
+        <translation>已下载部分（可续传）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPage</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="90"/>
+        <source>Choose the model to chat with, or create the demo model.</source>
+        <translation>选择要对话的模型，或创建演示模型。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="93"/>
+        <source>Use this model</source>
+        <translation>使用此模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="95"/>
+        <source>Back to the chat</source>
+        <translation>返回对话</translation>
+    </message>
+</context>
+<context>
+    <name>PageListModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="430"/>
+        <source>Page {page}: {width} × {height} px · {grid} · {tiles} tiles · {tokens} image tokens</source>
+        <translation>第 {page} 页：{width} × {height} 像素 · {grid} · {tiles} 个图块 · {tokens} 个图像 token</translation>
+    </message>
+</context>
+<context>
+    <name>QuickAction</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="66"/>
+        <source>Translate text in image</source>
+        <translation>翻译图中文字</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="67"/>
+        <source>Extract invoice fields</source>
+        <translation>提取发票字段</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="68"/>
+        <source>Summarize</source>
+        <translation>总结</translation>
+    </message>
+</context>
+<context>
+    <name>RegionSelector</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="61"/>
+        <source>Could not take a screenshot: this display gave an empty image (on Wayland, allow screen capture for the app; headless and remote sessions have no screen to grab).</source>
+        <translation>无法截图：此显示器返回了空白图像（在 Wayland 下，请允许本应用截取屏幕；无界面会话和远程会话没有可截取的屏幕）。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="66"/>
+        <source>Drag to select a region  ·  Enter to accept  ·  Esc to cancel</source>
+        <translation>拖动以选择区域  ·  Enter 确认  ·  Esc 取消</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="126"/>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="274"/>
+        <source>Capture screen region</source>
+        <translation>截取屏幕区域</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="92"/>
+        <source>Allowed: more than {lo}, at most {hi}</source>
+        <translation>允许的值：大于 {lo}，且不超过 {hi}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="94"/>
+        <source>Allowed: {lo} to {hi}</source>
+        <translation>允许的值：{lo} 到 {hi}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="98"/>
+        <source>Allowed: more than {lo}</source>
+        <translation>允许的值：大于 {lo}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="100"/>
+        <source>Allowed: {lo} or more</source>
+        <translation>允许的值：{lo} 或以上</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="102"/>
+        <source>Allowed: at most {hi}</source>
+        <translation>允许的值：不超过 {hi}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="103"/>
+        <source>Allowed: any value</source>
+        <translation>允许的值：任意</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="134"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="137"/>
+        <source>Performance</source>
+        <translation>性能</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="138"/>
+        <source>Answers</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="139"/>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="140"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="157"/>
+        <source>All cores</source>
+        <translation>全部核心</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="160"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="162"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="184"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="210"/>
+        <source> tokens</source>
+        <translation> token</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="166"/>
+        <source>Threads:</source>
+        <translation>线程数：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="167"/>
+        <source>Context length:</source>
+        <translation>上下文长度：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="168"/>
+        <source>Prefill chunk:</source>
+        <translation>预填充分块：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="169"/>
+        <source>Tiles per encoder batch:</source>
+        <translation>每批编码图块数：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="171"/>
+        <source>Changing these reloads the model. A longer context holds longer conversations and more pages but needs more memory. Batching tiles pays on a GPU; on a CPU one at a time is as fast (see the engine benchmark).</source>
+        <translation>更改这些设置会重新加载模型。上下文越长，能容纳的对话和页面越多，但占用的内存也越多。成批编码图块在 GPU 上更快；在 CPU 上逐个编码一样快（参见引擎基准测试）。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="181"/>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="185"/>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="193"/>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="194"/>
+        <source>Top-p:</source>
+        <translation>Top-p：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="195"/>
+        <source>Top-k:</source>
+        <translation>Top-k：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="196"/>
+        <source>Repeat penalty:</source>
+        <translation>重复惩罚：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="197"/>
+        <source>Longest answer:</source>
+        <translation>最长回答：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="198"/>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="200"/>
+        <source>Temperature 0 always picks the likeliest word: the same question gets the same answer. A fixed seed makes sampled answers repeatable.</source>
+        <translation>温度为 0 时总是选择可能性最大的词：同样的问题会得到同样的回答。固定随机种子可让采样生成的回答可以复现。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="213"/>
+        <source> dpi</source>
+        <translation> dpi</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="216"/>
+        <source>Image token budget:</source>
+        <translation>图像 token 预算：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="217"/>
+        <source>Custom budget per page:</source>
+        <translation>每页自定义预算：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="218"/>
+        <source>Largest grid (tiles across and down):</source>
+        <translation>最大网格（横向和纵向图块数）：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="219"/>
+        <source>Matching tolerance α:</source>
+        <translation>匹配容差 α：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="220"/>
+        <source>PDF resolution:</source>
+        <translation>PDF 分辨率：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="222"/>
+        <source>Fine print keeps the largest grid; Fast caps each page at 980 image tokens (a 2×2 grid and a thumbnail), several times quicker on a CPU. α is the paper&apos;s tolerance: a grid must gain more than α of the resolution to be preferred. These apply to documents attached from now on; the PDF resolution from the next start.</source>
+        <translation>“精细”保留最大网格；“快速”将每页限制为 980 个图像 token（2×2 网格加一张缩略图），在 CPU 上快好几倍。α 是论文中的容差：一个网格的分辨率增益必须超过 α 才会被优先选用。这些设置对此后附加的文档生效；PDF 分辨率从下次启动起生效。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="230"/>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="230"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="231"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="236"/>
+        <source>Same as the interface language</source>
+        <translation>与界面语言相同</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="243"/>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="244"/>
+        <source>Interface language:</source>
+        <translation>界面语言：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="245"/>
+        <source>Translate text in images to:</source>
+        <translation>图片文字翻译为：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="246"/>
+        <source>The interface language changes the next time the app starts.</source>
+        <translation>界面语言将在下次启动应用时更改。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="251"/>
+        <source>Fine print (no cap)</source>
+        <translation>精细（不设上限）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="251"/>
+        <source>Fast</source>
+        <translation>快速</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="252"/>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="105"/>
+        <source>New conversation</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="106"/>
+        <source>Start an empty conversation (Ctrl+N)</source>
+        <translation>开始一个空白对话（Ctrl+N）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="108"/>
+        <source>Search conversations…</source>
+        <translation>搜索对话…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="209"/>
+        <source>Rename conversation</source>
+        <translation>重命名对话</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="209"/>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="221"/>
+        <source>Delete conversation</source>
+        <translation>删除对话</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="222"/>
+        <source>Delete “{title}” and its attachments? This cannot be undone.</source>
+        <translation>删除“{title}”及其附件？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="234"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="235"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+</context>
+<context>
+    <name>TileOverlay</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="628"/>
+        <source>padding</source>
+        <translation>填充</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="638"/>
+        <source>Tile 1: the page, one tile</source>
+        <translation>图块 1：整页，仅一个图块</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="639"/>
+        <source>Tiles 1–{last}: the page on a {grid} grid</source>
+        <translation>图块 1–{last}：按 {grid} 网格切分的页面</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="642"/>
+        <source>Tile {number}: the whole page, shrunk to one tile</source>
+        <translation>图块 {number}：缩小到一个图块大小的整页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="644"/>
+        <source>Hatched: white padding</source>
+        <translation>斜线：白色填充</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="644"/>
+        <source>Green: encoded</source>
+        <translation>绿色：已编码</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="684"/>
+        <source>thumbnail tile</source>
+        <translation>缩略图图块</translation>
+    </message>
+</context>
+<context>
+    <name>_DocumentWorker</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="283"/>
+        <source>{name}: unexpected error ({kind}: {error})</source>
+        <translation>{name}：意外错误（{kind}：{error}）</translation>
+    </message>
+</context>
+<context>
+    <name>_InvoiceModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="117"/>
+        <source>“{text}” is not a number: write amounts like 1234.50.</source>
+        <translation>“{text}”不是数字：金额请按 1234.50 这样的格式填写。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="123"/>
+        <source>“{text}” is not a date: write dates as YYYY-MM-DD.</source>
+        <translation>“{text}”不是日期：日期请按 YYYY-MM-DD 格式填写。</translation>
+    </message>
+</context>
+</TS>
