@@ -1174,8 +1174,10 @@ def write_report(r: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     js = out_dir / f"{REPORT_NAME}.json"
     md = out_dir / f"{REPORT_NAME}.md"
-    for pair in r.get("models", {}).values():  # no machine-specific directories
-        pair["llm"], pair["mmproj"] = _shown(pair["llm"]), _shown(pair["mmproj"])
+    pairs = [*r.get("models", {}).values(), r.get("batching", {}).get("model", {})]
+    for pair in pairs:  # no machine-specific directories
+        if "llm" in pair:
+            pair["llm"], pair["mmproj"] = _shown(pair["llm"]), _shown(pair["mmproj"])
     js.write_text(json.dumps(r, indent=1, default=str) + "\n", encoding="utf-8")
     m = r["machine"]
     g = r["guard"]
