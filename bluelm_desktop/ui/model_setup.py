@@ -12,12 +12,15 @@ Three parts, each with one job:
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QItemSelection,
     QModelIndex,
     QObject,
@@ -60,54 +63,86 @@ log = logging.getLogger(__name__)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 COL_NAME, COL_KIND, COL_LAYOUT, COL_PRECISION, COL_SIZE, COL_RAM, COL_STATUS = range(7)
+# In English here (marked for lupdate), translated where they are shown (`_tr`).
 COLUMN_TITLES: Final = (
-    "Name",
-    "Kind",
-    "Layout",
-    "LLM precision",
-    "Size on disk",
-    f"Est. RAM at {N_CTX_ESTIMATE // 1024}k ctx",
-    "Status",
+    QT_TRANSLATE_NOOP("ModelSetup", "Name"),
+    QT_TRANSLATE_NOOP("ModelSetup", "Kind"),
+    QT_TRANSLATE_NOOP("ModelSetup", "Layout"),
+    QT_TRANSLATE_NOOP("ModelSetup", "LLM precision"),
+    QT_TRANSLATE_NOOP("ModelSetup", "Size on disk"),
+    QT_TRANSLATE_NOOP("ModelSetup", "Est. RAM at {k}k ctx"),
+    QT_TRANSLATE_NOOP("ModelSetup", "Status"),
 )
 _COLUMN_TIPS: Final = {
-    COL_KIND: "“vision + text” models have a vision projector (mmproj) and can read images.",
-    COL_LAYOUT: "The prompt and tiling layout the model was converted with.",
-    COL_PRECISION: "Weight types of the language model, largest share first.",
-    COL_SIZE: "Both files together.",
-    COL_RAM: (
-        f"Language model with a {N_CTX_ESTIMATE}-token context plus the vision encoder for "
-        "one tile: weights, KV cache and compute buffers."
-    ),
+    COL_KIND: QT_TRANSLATE_NOOP(
+        "ModelSetup",
+        "“vision + text” models have a vision projector (mmproj) and can read images."),
+    COL_LAYOUT: QT_TRANSLATE_NOOP(
+        "ModelSetup", "The prompt and tiling layout the model was converted with."),
+    COL_PRECISION: QT_TRANSLATE_NOOP(
+        "ModelSetup", "Weight types of the language model, largest share first."),
+    COL_SIZE: QT_TRANSLATE_NOOP("ModelSetup", "Both files together."),
+    COL_RAM: QT_TRANSLATE_NOOP(
+        "ModelSetup",
+        "Language model with a {tokens}-token context plus the vision encoder for one tile: "
+        "weights, KV cache and compute buffers."),
+}
+# kind and layout values shown in the table, from core/model_library.py
+_KIND_LABELS: Final = {
+    "vision + text": QT_TRANSLATE_NOOP("ModelSetup", "vision + text"),
+    "text only": QT_TRANSLATE_NOOP("ModelSetup", "text only"),
 }
 _NOT_APPLICABLE: Final = "—"
 _ERROR_COLOR: Final = QColor("#b3261e")
-_GGUF_FILTER: Final = "GGUF files (*.gguf);;All files (*)"
 _COLUMN_PADDING: Final = 18  # px added to fitted columns: text should not touch the next one
 _NUMBER_ALIGNMENT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
+def _tr(text: str) -> str:
+    """A string of the models page in the interface language (module functions, marked
+    constants and the classes below share one context)."""
+    return QCoreApplication.translate("ModelSetup", text)
+
+
+def column_title(column: int) -> str:
+    return _tr(COLUMN_TITLES[column]).format(k=N_CTX_ESTIMATE // 1024)
+
+
 def status_text(pair: ModelPair) -> str:
-    """The Status column: ready, ready with a caveat, or what is wrong."""
+    """The Status column: ready, ready with a caveat, or what is wrong.
+
+    The error itself comes from core/ and stays in English (a file name and a problem)."""
     if pair.error is not None:
-        return f"Error: {pair.error}"
+        return QCoreApplication.translate("ModelSetup", "Error: {error}").format(error=pair.error)
     if pair.is_demo:
-        return "Ready — demo, random weights (answers are noise)"
+        return QCoreApplication.translate(
+            "ModelSetup", "Ready — demo, random weights (answers are noise)")
     if pair.source == SOURCE_EXTERNAL:
-        return "Ready (external files, not copied)"
-    return "Ready"
+        return QCoreApplication.translate("ModelSetup", "Ready (external files, not copied)")
+    return QCoreApplication.translate("ModelSetup", "Ready")
 
 
 def details_text(pair: ModelPair) -> str:
-    """What the details pane shows: the inspector's summary of each file, or the error."""
-    lines = [f"Model:   {pair.name}", f"Status:  {status_text(pair)}"]
-    lines.append(f"LLM:     {pair.llm_path}")
+    """What the details pane shows: the inspector's summary of each file, or the error.
+
+    The labels are translated; the inspector's summary below them is technical output
+    (tensor types, hyperparameters) and, like `bluelm-convert inspect`, stays in English."""
+    lines = [
+        QCoreApplication.translate("ModelSetup", "Model:   {name}").format(name=pair.name),
+        QCoreApplication.translate("ModelSetup", "Status:  {status}").format(
+            status=status_text(pair)),
+        QCoreApplication.translate("ModelSetup", "LLM:     {path}").format(path=pair.llm_path),
+    ]
     if pair.mmproj_path is not None:
-        lines.append(f"mmproj:  {pair.mmproj_path}")
+        lines.append(QCoreApplication.translate("ModelSetup", "mmproj:  {path}").format(
+            path=pair.mmproj_path))
     if pair.ram_bytes is not None:
-        lines.append(f"Est. RAM at n_ctx={N_CTX_ESTIMATE}: {format_bytes(pair.ram_bytes)}")
+        lines.append(QCoreApplication.translate("ModelSetup", "Est. RAM at n_ctx={n_ctx}: {size}")
+                     .format(n_ctx=N_CTX_ESTIMATE, size=format_bytes(pair.ram_bytes)))
     for title, summary in (
-        ("Language model (LLM)", pair.llm_summary),
-        ("Vision projector (mmproj)", pair.mmproj_summary),
+        (QCoreApplication.translate("ModelSetup", "Language model (LLM)"), pair.llm_summary),
+        (QCoreApplication.translate("ModelSetup", "Vision projector (mmproj)"),
+         pair.mmproj_summary),
     ):
         if summary is not None:
             lines += ["", f"── {title} " + "─" * 40, format_summary(summary, N_CTX_ESTIMATE)]
@@ -151,9 +186,10 @@ class ModelListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMN_TITLES[section]
+            return column_title(section)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _COLUMN_TIPS.get(section)
+            tip = _COLUMN_TIPS.get(section)
+            return _tr(tip).format(tokens=N_CTX_ESTIMATE) if tip else None
         if role == Qt.ItemDataRole.TextAlignmentRole and section in (COL_SIZE, COL_RAM):
             return int(_NUMBER_ALIGNMENT)  # headers of number columns line up with the numbers
         return None
@@ -193,13 +229,15 @@ class ModelListModel(QAbstractTableModel):
         if not pair.ok:
             return _NOT_APPLICABLE  # nothing below is known about a file we cannot read
         if column == COL_KIND:
-            return pair.kind
+            return _tr(_KIND_LABELS[pair.kind]) if pair.kind in _KIND_LABELS else pair.kind
         if column == COL_LAYOUT:
-            return pair.layout or "other"
+            return pair.layout or QCoreApplication.translate("ModelSetup", "other")
         if column == COL_PRECISION:
             return pair.llm_type or _NOT_APPLICABLE
         if column == COL_RAM:
-            return format_bytes(pair.ram_bytes) if pair.ram_bytes is not None else "unknown"
+            if pair.ram_bytes is not None:
+                return format_bytes(pair.ram_bytes)
+            return QCoreApplication.translate("ModelSetup", "unknown")
         return ""
 
 
@@ -223,7 +261,8 @@ class _LibraryWorker(QObject):
             pairs = self._library.scan()
         except Exception as e:  # scan reports bad files itself; this is a bug or a dead disk
             log.exception("scanning the model library failed")
-            self.scan_failed.emit(ticket, _one_line(e, "Could not scan the models"))
+            self.scan_failed.emit(ticket, _one_line(
+                e, QCoreApplication.translate("ModelSetup", "Could not scan the models")))
             return
         self.scanned.emit(ticket, pairs)
 
@@ -233,7 +272,8 @@ class _LibraryWorker(QObject):
             pair = self._library.create_demo(self.progress.emit)
         except Exception as e:
             _log_failure(e, "creating the demo model")
-            self.failed.emit(_one_line(e, "Could not create the demo model"))
+            self.failed.emit(_one_line(
+                e, QCoreApplication.translate("ModelSetup", "Could not create the demo model")))
             return
         self.demo_created.emit(pair)
 
@@ -243,7 +283,8 @@ class _LibraryWorker(QObject):
             pair = self._library.add_external(llm, mmproj)
         except Exception as e:
             _log_failure(e, f"adding {llm}")
-            self.failed.emit(_one_line(e, "Could not add the files"))
+            self.failed.emit(_one_line(
+                e, QCoreApplication.translate("ModelSetup", "Could not add the files")))
             return
         self.added.emit(pair)
 
@@ -418,25 +459,26 @@ class ModelSetupPanel(QWidget):
         # rescan that follows it; a plain rescan replaces it with the count of models.
         self._keep_status = False
 
-        intro = QLabel(
+        intro = QLabel(self.tr(
             "A model is a language model GGUF (LLM) and, to read images, its vision "
             "projector GGUF (mmproj). Converted models live in "
-            f"<code>{library.models_dir}</code>; files you add stay where they are."
-        )
+            "<code>{folder}</code>; files you add stay where they are."
+        ).format(folder=html.escape(str(library.models_dir))))
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.download_button = QPushButton("Download a model…")
+        self.download_button = QPushButton(self.tr("Download a model…"))
         self.download_button.setToolTip(
-            "Get a small vision model (InternVL3, LFM2-VL) from the Hugging Face hub")
-        self.add_button = QPushButton("Add GGUF files…")
-        self.add_button.setToolTip("Use an LLM .gguf you already have, optionally with its mmproj")
-        self.demo_button = QPushButton("Create demo model (random weights)")
-        self.demo_button.setToolTip(
+            self.tr("Get a small vision model (InternVL3, LFM2-VL) from the Hugging Face hub"))
+        self.add_button = QPushButton(self.tr("Add GGUF files…"))
+        self.add_button.setToolTip(
+            self.tr("Use an LLM .gguf you already have, optionally with its mmproj"))
+        self.demo_button = QPushButton(self.tr("Create demo model (random weights)"))
+        self.demo_button.setToolTip(self.tr(
             "Make a tiny BlueLM-layout model with random weights to try the app offline. "
             "It runs, but its answers are noise."
-        )
-        self.refresh_button = QPushButton("Refresh")
+        ))
+        self.refresh_button = QPushButton(self.tr("Refresh"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.download_button)
         buttons.addWidget(self.add_button)
@@ -460,13 +502,13 @@ class ModelSetupPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table.set_placeholder_text("Looking for models…")
+        self.table.set_placeholder_text(self.tr("Looking for models…"))
 
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.details.setPlaceholderText("Select a model to see what its files contain.")
+        self.details.setPlaceholderText(self.tr("Select a model to see what its files contain."))
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
@@ -493,8 +535,8 @@ class ModelSetupPanel(QWidget):
         self.downloads.finished.connect(self._on_downloaded)
         self.downloads.failed.connect(lambda _id, message: self._show_error(message))
         self.downloads.stopped.connect(
-            lambda _id: self._show_info("Download cancelled; it resumes where it stopped.",
-                                        keep=True))
+            lambda _id: self._show_info(
+                self.tr("Download cancelled; it resumes where it stopped."), keep=True))
         self.demo_button.clicked.connect(self.create_demo)
         self.refresh_button.clicked.connect(self._on_refresh_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -521,7 +563,7 @@ class ModelSetupPanel(QWidget):
 
     @Slot()
     def create_demo(self) -> None:
-        self._show_info("Creating the demo model…")
+        self._show_info(self.tr("Creating the demo model…"))
         self.tasks.create_demo()
 
     @Slot()
@@ -529,21 +571,21 @@ class ModelSetupPanel(QWidget):
         """Ask for the LLM, then (optionally) its projector; cancelling the second = text-only."""
         start = str(Path.home())
         llm, _ = QFileDialog.getOpenFileName(
-            self, "Choose the language model (LLM) GGUF", start, _GGUF_FILTER
+            self, self.tr("Choose the language model (LLM) GGUF"), start, self._gguf_filter()
         )
         if not llm:
             return
         mmproj, _ = QFileDialog.getOpenFileName(
             self,
-            "Choose its vision projector (mmproj) GGUF — Cancel for a text-only model",
+            self.tr("Choose its vision projector (mmproj) GGUF — Cancel for a text-only model"),
             str(Path(llm).parent),
-            _GGUF_FILTER,
+            self._gguf_filter(),
         )
         self.add_files(Path(llm), Path(mmproj) if mmproj else None)
 
     def add_files(self, llm: Path, mmproj: Path | None = None) -> None:
         """Check and record external files (no copy); the table updates when done."""
-        self._show_info(f"Checking {llm.name}…")
+        self._show_info(self.tr("Checking {file}…").format(file=llm.name))
         self.tasks.add_external(llm, mmproj)
 
     def selected_pair(self) -> ModelPair | None:
@@ -601,7 +643,8 @@ class ModelSetupPanel(QWidget):
     @Slot(object)
     def _on_demo_created(self, pair: ModelPair) -> None:
         self._show_info(
-            f"Created {pair.name} in {pair.llm_path.parent} — random weights, answers are noise.",
+            self.tr("Created {name} in {folder} — random weights, answers are noise.").format(
+                name=pair.name, folder=pair.llm_path.parent),
             keep=True,
         )
         self._select_after_scan = pair.llm_path
@@ -610,13 +653,14 @@ class ModelSetupPanel(QWidget):
 
     @Slot(str, object)
     def _on_downloaded(self, _entry_id: str, llm: Path) -> None:
-        self._show_info(f"Downloaded and checked {llm.name}.", keep=True)
+        self._show_info(self.tr("Downloaded and checked {file}.").format(file=llm.name), keep=True)
         self._select_after_scan = llm
         self.refresh()
 
     @Slot(object)
     def _on_added(self, pair: ModelPair) -> None:
-        self._show_info(f"Added {pair.name} ({pair.kind}).", keep=True)
+        self._show_info(self.tr("Added {name} ({kind}).").format(
+            name=pair.name, kind=_tr(_KIND_LABELS.get(pair.kind, pair.kind))), keep=True)
         self._select_after_scan = pair.llm_path
         self.refresh()
 
@@ -653,7 +697,7 @@ class ModelSetupPanel(QWidget):
         self.status_label.setToolTip(message)
 
     def _empty_text(self) -> str:
-        return (
+        return self.tr(
             "No models yet.\n\n"
             "Click “Download a model…” to get a small vision model from the Hugging Face "
             "hub.\n\n"
@@ -663,12 +707,19 @@ class ModelSetupPanel(QWidget):
             "made here in a few seconds. It runs like a real one, but its answers are noise."
         )
 
-    @staticmethod
-    def _scan_summary(pairs: list[ModelPair]) -> str:
+    def _gguf_filter(self) -> str:
+        return self.tr("GGUF files (*.gguf);;All files (*)")
+
+    def _scan_summary(self, pairs: list[ModelPair]) -> str:
         broken = sum(1 for p in pairs if not p.ok)
-        noun = "model" if len(pairs) == 1 else "models"
-        text = f"{len(pairs)} {noun}"
-        return text + (f", {broken} with problems (see Status)." if broken else ".")
+        if len(pairs) == 1:
+            text = self.tr("1 model")
+        else:
+            text = self.tr("{count} models").format(count=len(pairs))
+        if broken:
+            return self.tr("{models}, {broken} with problems (see Status).").format(
+                models=text, broken=broken)
+        return self.tr("{models}.").format(models=text)
 
     def _fit_columns(self) -> None:
         """Size every column but the last to its contents once per scan (then the user's)."""

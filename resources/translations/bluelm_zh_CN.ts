@@ -889,6 +889,294 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
     </message>
 </context>
 <context>
+    <name>ModelSetup</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="68"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="69"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="70"/>
+        <source>Layout</source>
+        <translation>布局</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="71"/>
+        <source>LLM precision</source>
+        <translation>LLM 精度</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="72"/>
+        <source>Size on disk</source>
+        <translation>磁盘占用</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="73"/>
+        <source>Est. RAM at {k}k ctx</source>
+        <translation>估计内存（{k}k 上下文）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="74"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="77"/>
+        <source>“vision + text” models have a vision projector (mmproj) and can read images.</source>
+        <translation>“视觉 + 文本”模型带有视觉投影器（mmproj），可以读取图像。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="80"/>
+        <source>The prompt and tiling layout the model was converted with.</source>
+        <translation>模型转换时使用的提示词与切片布局。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="82"/>
+        <source>Weight types of the language model, largest share first.</source>
+        <translation>语言模型的权重类型，占比最大的在前。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="84"/>
+        <source>Both files together.</source>
+        <translation>两个文件合计。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="85"/>
+        <source>Language model with a {tokens}-token context plus the vision encoder for one tile: weights, KV cache and compute buffers.</source>
+        <translation>语言模型（{tokens} 词元上下文）加上处理一个切片的视觉编码器：权重、KV 缓存和计算缓冲区。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="92"/>
+        <source>vision + text</source>
+        <translation>视觉 + 文本</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="93"/>
+        <source>text only</source>
+        <translation>仅文本</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="116"/>
+        <source>Error: {error}</source>
+        <translation>错误：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="118"/>
+        <source>Ready — demo, random weights (answers are noise)</source>
+        <translation>就绪 — 演示模型，随机权重（回答没有意义）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="121"/>
+        <source>Ready (external files, not copied)</source>
+        <translation>就绪（外部文件，未复制）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="122"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="131"/>
+        <source>Model:   {name}</source>
+        <translation>模型：   {name}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="132"/>
+        <source>Status:  {status}</source>
+        <translation>状态：   {status}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="134"/>
+        <source>LLM:     {path}</source>
+        <translation>LLM：    {path}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="137"/>
+        <source>mmproj:  {path}</source>
+        <translation>mmproj： {path}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="140"/>
+        <source>Est. RAM at n_ctx={n_ctx}: {size}</source>
+        <translation>估计内存（n_ctx={n_ctx}）：{size}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="143"/>
+        <source>Language model (LLM)</source>
+        <translation>语言模型（LLM）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="144"/>
+        <source>Vision projector (mmproj)</source>
+        <translation>视觉投影器（mmproj）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="234"/>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="240"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="265"/>
+        <source>Could not scan the models</source>
+        <translation>无法扫描模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="276"/>
+        <source>Could not create the demo model</source>
+        <translation>无法创建演示模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="287"/>
+        <source>Could not add the files</source>
+        <translation>无法添加文件</translation>
+    </message>
+</context>
+<context>
+    <name>ModelSetupPanel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="463"/>
+        <source>A model is a language model GGUF (LLM) and, to read images, its vision projector GGUF (mmproj). Converted models live in &lt;code&gt;{folder}&lt;/code&gt;; files you add stay where they are.</source>
+        <translation>一个模型由语言模型 GGUF（LLM）组成；要读取图像，还需要它的视觉投影器 GGUF（mmproj）。转换得到的模型保存在 &lt;code&gt;{folder}&lt;/code&gt;；你添加的文件保留在原处。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="470"/>
+        <source>Download a model…</source>
+        <translation>下载模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="472"/>
+        <source>Get a small vision model (InternVL3, LFM2-VL) from the Hugging Face hub</source>
+        <translation>从 Hugging Face Hub 获取一个小型视觉模型（InternVL3、LFM2-VL）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="473"/>
+        <source>Add GGUF files…</source>
+        <translation>添加 GGUF 文件…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="475"/>
+        <source>Use an LLM .gguf you already have, optionally with its mmproj</source>
+        <translation>使用你已有的 LLM .gguf 文件，可附带其 mmproj</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="476"/>
+        <source>Create demo model (random weights)</source>
+        <translation>创建演示模型（随机权重）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="478"/>
+        <source>Make a tiny BlueLM-layout model with random weights to try the app offline. It runs, but its answers are noise.</source>
+        <translation>生成一个随机权重的微型 BlueLM 布局模型，用于离线试用本应用。它可以运行，但回答没有意义。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="481"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="505"/>
+        <source>Looking for models…</source>
+        <translation>正在查找模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="511"/>
+        <source>Select a model to see what its files contain.</source>
+        <translation>选择一个模型以查看其文件内容。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="539"/>
+        <source>Download cancelled; it resumes where it stopped.</source>
+        <translation>下载已取消；下次将从中断处继续。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="566"/>
+        <source>Creating the demo model…</source>
+        <translation>正在创建演示模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="574"/>
+        <source>Choose the language model (LLM) GGUF</source>
+        <translation>选择语言模型（LLM）GGUF 文件</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="580"/>
+        <source>Choose its vision projector (mmproj) GGUF — Cancel for a text-only model</source>
+        <translation>选择其视觉投影器（mmproj）GGUF 文件 — 取消则作为仅文本模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="588"/>
+        <source>Checking {file}…</source>
+        <translation>正在检查 {file}…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="646"/>
+        <source>Created {name} in {folder} — random weights, answers are noise.</source>
+        <translation>已在 {folder} 中创建 {name} — 随机权重，回答没有意义。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="656"/>
+        <source>Downloaded and checked {file}.</source>
+        <translation>已下载并校验 {file}。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="662"/>
+        <source>Added {name} ({kind}).</source>
+        <translation>已添加 {name}（{kind}）。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="701"/>
+        <source>No models yet.
+
+Click “Download a model…” to get a small vision model from the Hugging Face hub.
+
+Or click “Add GGUF files…” to use a model you already have: a language model .gguf and, to read images, its mmproj .gguf.
+
+Or click “Create demo model (random weights)” to try the app with a tiny model made here in a few seconds. It runs like a real one, but its answers are noise.</source>
+        <translation>还没有模型。
+
+点击“下载模型…”从 Hugging Face Hub 获取一个小型视觉模型。
+
+或点击“添加 GGUF 文件…”使用你已有的模型：一个语言模型 .gguf 文件，要读取图像还需要它的 mmproj .gguf 文件。
+
+或点击“创建演示模型（随机权重）”，几秒钟内在本机生成一个微型模型来试用本应用。它像真实模型一样运行，但回答没有意义。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="711"/>
+        <source>GGUF files (*.gguf);;All files (*)</source>
+        <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="716"/>
+        <source>1 model</source>
+        <translation>1 个模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="718"/>
+        <source>{count} models</source>
+        <translation>{count} 个模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="720"/>
+        <source>{models}, {broken} with problems (see Status).</source>
+        <translation>{models}，其中 {broken} 个有问题（见“状态”）。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="722"/>
+        <source>{models}.</source>
+        <translation>{models}。</translation>
+    </message>
+</context>
+<context>
     <name>PageListModel</name>
     <message>
         <location filename="../../bluelm_desktop/ui/document_panel.py" line="430"/>

@@ -26,7 +26,6 @@ from bluelm_desktop.ui.model_setup import (
     COL_RAM,
     COL_SIZE,
     COL_STATUS,
-    COLUMN_TITLES,
     ModelSetupPanel,
 )
 from model_convert.convert import convert
@@ -99,9 +98,9 @@ def test_lists_the_pairs_in_the_models_folder(
 
     panel = open_panel()
 
-    assert [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == list(
-        COLUMN_TITLES
-    )
+    assert [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
+        "Name", "Kind", "Layout", "LLM precision", "Size on disk", "Est. RAM at 4k ctx", "Status"
+    ]
     assert column_texts(panel, COL_NAME) == ["tiny-bluelm", "tiny-internvl"]
     assert column_texts(panel, COL_KIND) == ["vision + text", "text only"]
     assert column_texts(panel, COL_LAYOUT) == ["bluelm", "internvl"]

@@ -263,3 +263,27 @@ def test_english_and_missing_languages_install_nothing(
         assert i18n.install_translators(qapp, "xx_XX") == []  # logged, not fatal
     assert "no bluelm translation for xx_XX" in caplog.text
     assert QCoreApplication.translate("SettingsDialog", "Settings") == "Settings"
+
+
+def test_models_page_in_chinese(qtbot: QtBot, chinese: list[QTranslator], tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first screen a new user sees: buttons, column titles, the empty-library hint."""
+    from bluelm_desktop.core import paths
+    from bluelm_desktop.core.model_library import ModelLibrary
+    from bluelm_desktop.ui.model_setup import ModelSetupPanel
+
+    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))
+    paths.set_base_dir(None)
+    panel = ModelSetupPanel(ModelLibrary.from_paths())
+    qtbot.addWidget(panel)
+    try:
+        qtbot.waitSignal(panel.models_changed, timeout=10_000).wait()
+        assert panel.download_button.text() == "下载模型…"
+        assert panel.demo_button.text() == "创建演示模型（随机权重）"
+        titles = [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+        assert titles[0] == "名称" and titles[5] == "估计内存（4k 上下文）"
+        assert panel.table.placeholder_text().startswith("还没有模型。")
+        assert panel.status_label.text() == "0 个模型。"
+    finally:
+        panel.shutdown()
+        paths.set_base_dir(None)
