@@ -21,6 +21,8 @@ from bluelm_desktop.core.errors import BlueLMError
 PROG = "bluelm-desktop"
 EXIT_OK = 0
 EXIT_FAILED = 2
+EXIT_INTERRUPTED = 130
+BATCH_TASKS = ("extract-invoice", "translate", "ask")  # core.batch.TASKS, without its imports
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +98,41 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--password", help="password for encrypted PDFs")
     ask.add_argument("--stats", action="store_true",
                      help="print one JSON line of timings to stderr")
+
+    batch = commands.add_parser(
+        "batch",
+        help="extract, translate or ask about every document in a folder",
+        description="Run one task over every image and PDF in DIR with one model load, "
+        "appending one record per file to --out (.jsonl: one JSON object per line; .csv: "
+        "one row per file) as soon as the file is done. Run the same command again to "
+        "resume: files already recorded (same name, same contents) are skipped. Progress "
+        "goes to stderr. Exit status 2 if any file failed (its record says why), 130 if "
+        "interrupted.",
+    )
+    batch.add_argument("folder", type=Path, metavar="DIR")
+    batch.add_argument("--task", required=True, choices=BATCH_TASKS)
+    batch.add_argument("--question", metavar="Q", help="--task ask: the question")
+    batch.add_argument("--target-language", metavar="LANG",
+                       help="--task translate: the language (default: the settings' target)")
+    batch.add_argument("--model", required=True, type=Path, metavar="LLM.gguf")
+    batch.add_argument("--mmproj", type=Path, metavar="MMPROJ.gguf",
+                       help="vision projector (default: NAME-mmproj.gguf beside NAME-llm.gguf)")
+    batch.add_argument("--out", required=True, type=Path, metavar="FILE",
+                       help="results, FILE.jsonl or FILE.csv")
+    batch.add_argument("--threads", type=int, metavar="N",
+                       help="model threads (default: the settings', else all cores but one "
+                       "when there are more than two)")
+    batch.add_argument("--ctx", type=int, metavar="N",
+                       help="context length in tokens (default: the settings')")
+    batch.add_argument("--max-grid", type=int, metavar="G", help="grids up to G×G tiles")
+    batch.add_argument("--max-image-tokens", type=int, metavar="N",
+                       help="cap image tokens per page (lowers the tile grid)")
+    batch.add_argument("--max-tokens", type=int, metavar="N",
+                       help="longest answer (default: the task's)")
+    batch.add_argument("--seed", type=int)
+    batch.add_argument("--password", help="password for encrypted PDFs")
+    batch.add_argument("--retry-failed", action="store_true",
+                       help="remove the failed files' records from --out and run them again")
     return parser
 
 
@@ -112,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return plan_files(args)
         if args.command == "ask":
             return ask_question(args)
+        if args.command == "batch":
+            return batch_documents(args)
         return start_gui()
     except BlueLMError as e:
         return _fail(str(e))
@@ -284,6 +323,26 @@ def ask_question(args: argparse.Namespace) -> int:
         print(json.dumps({k: round(v, 1) if isinstance(v, float) else v
                           for k, v in result.stats.items()}), file=sys.stderr)
     return EXIT_OK
+
+
+def batch_documents(args: argparse.Namespace) -> int:
+    """`batch`: records in --out, progress and notes on stderr; Ctrl+C keeps what is done."""
+    from bluelm_desktop.core import settings
+    from bluelm_desktop.core.batch import Batch, make_job
+
+    job = make_job(settings.load(), folder=args.folder, out=args.out, task=args.task,
+                   llm=args.model, mmproj=args.mmproj, question=args.question,
+                   target_language=args.target_language, threads=args.threads, ctx=args.ctx,
+                   max_grid=args.max_grid, max_image_tokens=args.max_image_tokens,
+                   max_tokens=args.max_tokens, seed=args.seed, password=args.password,
+                   retry_failed=args.retry_failed)
+    batch = Batch(job)
+    try:
+        summary = batch.run()
+    except KeyboardInterrupt:
+        print(f"{PROG}: {batch.summary.interrupted()}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK if summary.ok else EXIT_FAILED
 
 
 if __name__ == "__main__":
