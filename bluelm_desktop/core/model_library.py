@@ -27,6 +27,7 @@ from typing import Final
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.models.gguf_check import check_gguf
 from model_convert import constants as C
 from model_convert.errors import ConvertError
 from model_convert.inspect_gguf import (
@@ -141,6 +142,14 @@ def load_pair(
     mmproj_bytes = _file_size(mmproj) if mmproj is not None else 0
     broken = ModelPair(name, llm, mmproj, source, llm_bytes=llm_bytes, mmproj_bytes=mmproj_bytes)
 
+    # The bounded pre-check first: gguf-py's reader trusts the header's counts and could
+    # be made to allocate gigabytes by a crafted file during a mere library scan.
+    for path in (llm, mmproj):
+        if path is not None:
+            try:
+                check_gguf(path)
+            except ModelError as e:
+                return _with_error(broken, str(e))
     try:
         llm_summary = summarize(llm)
     except ConvertError as e:

@@ -2,7 +2,9 @@
 
 llama.cpp aborts the whole process on several mismatches (a projector whose output width
 is not the LLM's, a vocab without the projector's image tokens, ...), so everything that
-can be checked from the GGUF headers is checked here first, in pure Python.
+can be checked from the GGUF headers is checked here first, in pure Python. Each file
+goes through `core.models.gguf_check` before anything else reads it: gguf-py's
+`GGUFReader`, which the summaries below use, trusts the counts it finds in a file.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import gguf
 
 from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.models.gguf_check import check_gguf
 from model_convert.constants import IMAGE_TOKENS, LAYOUT_BLUELM, LAYOUT_INTERNVL
 from model_convert.errors import ConvertError
 from model_convert.inspect_gguf import GGUFSummary, estimate_ram_bytes, format_bytes, summarize
@@ -62,13 +65,30 @@ def read_metadata(path: Path) -> dict[str, object]:
 
 
 def _vocab_tokens(path: Path) -> set[str]:
-    field = gguf.GGUFReader(path).fields.get("tokenizer.ggml.tokens")
-    return set(field.contents()) if field is not None else set()
+    """The vocabulary's token texts (gguf_check has bounded the array already).
+
+    Decoded leniently: a token that is not valid UTF-8 cannot be one of the image tokens
+    looked for, and gguf-py's strict decoding would raise for the whole vocabulary.
+    """
+    try:
+        field = gguf.GGUFReader(path).fields.get("tokenizer.ggml.tokens")
+        if field is None:
+            return set()
+        return {bytes(field.parts[i]).decode("utf-8", "replace") for i in field.data}
+    except (OSError, ValueError, IndexError) as e:
+        raise ModelError(f"{path}: the vocabulary cannot be read ({e})") from None
 
 
 def check_pair(llm: Path, mmproj: Path | None, n_ctx: int = 4096,
                available: int | None = None) -> int:
-    """Validate an LLM (+ optional mmproj) pair; returns the RAM estimate in bytes."""
+    """Validate an LLM (+ optional mmproj) pair; returns the RAM estimate in bytes.
+
+    Both files pass the bounded header check first, so nothing below (gguf-py, then
+    llama.cpp) ever sees a file with absurd counts, bad offsets or shapes it aborts on.
+    """
+    check_gguf(llm)
+    if mmproj is not None:
+        check_gguf(mmproj)
     s = _summary(llm)
     if s.kind != "llm":
         raise ModelError(f"{llm}: this is a vision projector, not a language model")
