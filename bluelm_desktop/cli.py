@@ -137,7 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw[:1] == ["--load-probe"]:  # the child of a first model load, in a frozen bundle
+        from bluelm_desktop.core.engine import load_probe
+
+        return load_probe.main(raw[1:])
+    args = build_parser().parse_args(raw)
     try:
         if args.data_dir is not None:
             paths.set_base_dir(args.data_dir)

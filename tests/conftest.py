@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from bluelm_desktop.core import paths
 from model_convert.convert import Converted, convert
 from model_convert.synth import synth
 
 ConvertTiny = Callable[[str, str, str], Converted]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The whole run (and every child process it starts) keeps its data, config and cache
+    in a temporary folder unless a test picks one itself: the user's real folders are never
+    read or written, whatever a code path under test defaults to."""
+    if os.environ.get(paths.ENV_DATA_DIR):
+        yield
+        return
+    os.environ[paths.ENV_DATA_DIR] = str(tmp_path_factory.mktemp("data-dir"))
+    try:
+        yield
+    finally:
+        os.environ.pop(paths.ENV_DATA_DIR, None)
 
 
 @pytest.fixture(scope="session")

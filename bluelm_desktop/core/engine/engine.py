@@ -25,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bluelm_desktop.core import paths
 from bluelm_desktop.core.engine.encoder import BackgroundEncoding, EmbeddingCache, TileEncoder
+from bluelm_desktop.core.engine.load_probe import KNOWN_GOOD_FILE, probe_load
 from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel, MtmdContext
 from bluelm_desktop.core.engine.prompt import ChatTemplate, ImageLayout, profile_for
 from bluelm_desktop.core.engine.sampling import SamplingParams
@@ -322,6 +324,10 @@ class Engine:
             self.settings = req.settings
         s = self.settings
         check_pair(req.llm, req.mmproj, n_ctx=s.n_ctx)
+        # A file llama.cpp has not loaded here before is loaded once in a child process
+        # first: an abort inside llama.cpp (a GGML_ASSERT on a crafted or damaged file)
+        # then ends the child, not the app, and comes back as a ModelError.
+        probe_load(req.llm, req.mmproj, paths.cache_dir() / KNOWN_GOOD_FILE)
         last = [-1.0]
 
         def progress(fraction: float) -> bool:
