@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import resource
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -152,6 +151,10 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
 
 
 def _peak_rss_mb() -> float:
+    try:
+        import resource  # POSIX only: the app must still start on Windows
+    except ImportError:
+        return 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
