@@ -4,7 +4,9 @@
 #   build/screenshots/model-setup.png        the demo model (selected, details shown)
 #   build/screenshots/model-setup-mixed.png  demo + text-only + external + a broken file
 #   build/screenshots/chat-{empty,document,streaming,markdown}.png  the chat window
+#   build/screenshots/chat-extraction.png     the invoice fields table
 #   build/screenshots/chat-dark-*.png         the same in the dark theme
+#   build/screenshots/chat-zh-*.png           the same in the Chinese interface
 # Each run uses a temporary --data-dir, so the user's own models and settings are never
 # read or changed. Installs Xvfb, ImageMagick, xdotool and Qt's xcb libraries if missing.
 set -euo pipefail
@@ -19,7 +21,7 @@ APT_PACKAGES=(
   # what Qt's xcb platform plugin loads (scripts/setup.sh has the full list)
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxkbcommon-x11-0 libegl1 libgl1
-  fonts-dejavu-core
+  fonts-dejavu-core fonts-noto-cjk
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -115,3 +117,5 @@ xvfb-run --auto-servernum --server-args="-screen 0 $SCREEN" \
   "$PY" scripts/screenshot_chat.py "$work/chat" --out "$OUT" --prefix chat
 xvfb-run --auto-servernum --server-args="-screen 0 $SCREEN" \
   "$PY" scripts/screenshot_chat.py "$work/chat" --out "$OUT" --prefix chat-dark --theme dark
+xvfb-run --auto-servernum --server-args="-screen 0 $SCREEN" \
+  "$PY" scripts/screenshot_chat.py "$work/chat" --out "$OUT" --prefix chat-zh --language zh_CN

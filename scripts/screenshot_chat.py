@@ -8,7 +8,8 @@ makes it). A history with one earlier conversation (a markdown answer: table, li
 code) is written into DATA_DIR, so the sidebar and the markdown rendering can be seen.
 Writes PREFIX-empty.png (model loaded, nothing asked), PREFIX-document.png (the sample
 invoice dropped: page, tile grid, per-tile progress), PREFIX-streaming.png (an answer
-streaming in) and PREFIX-markdown.png (the earlier conversation reopened).
+streaming in), PREFIX-markdown.png (the earlier conversation reopened) and
+PREFIX-extraction.png (the invoice fields table); --language zh_CN shows the Chinese UI.
 
 Runs the real window on the X display it is given (scripts/screenshot.sh starts Xvfb);
 the demo model answers noise, which is why the markdown shot uses a stored answer.
@@ -47,6 +48,14 @@ As JSON:
 """
 
 
+INVOICE_ANSWER = """{"vendor": "ACME Supplies GmbH", "invoice_number": "ST-0001",
+"invoice_date": "2024-05-01", "due_date": "2024-05-15", "currency": "EUR",
+"subtotal": "86.00", "tax": "16.34", "total": "102.34",
+"line_items": [{"description": "Widgets", "quantity": "3", "unit_price": "12.00",
+"amount": "36.00"}, {"description": "Gadgets", "quantity": "1", "unit_price": "50.00",
+"amount": "50.00"}]}"""
+
+
 def seed_history(data: Path) -> None:
     from bluelm_desktop.core.history import HistoryStore
 
@@ -67,6 +76,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots")
     parser.add_argument("--theme", default="system", choices=("system", "light", "dark"))
     parser.add_argument("--prefix", default="chat")
+    parser.add_argument("--language", default="en", help="interface language, e.g. zh_CN")
     args = parser.parse_args()
 
     from bluelm_desktop.core import paths
@@ -74,6 +84,7 @@ def main() -> int:
     from bluelm_desktop.core.model_library import ModelLibrary
     from bluelm_desktop.core.settings import ModelSettings, Settings
     from bluelm_desktop.ui.app import application
+    from bluelm_desktop.ui.i18n import install_translators
     from bluelm_desktop.ui.main_window import MainWindow
     from bluelm_desktop.ui.self_test import wait_until
     from bluelm_desktop.ui.theme import apply_theme
@@ -86,10 +97,12 @@ def main() -> int:
     seed_history(paths.data_dir())
     settings = Settings(model=ModelSettings(str(llm), str(mmproj)))
     settings = dataclasses.replace(
-        settings, ui=dataclasses.replace(settings.ui, theme=args.theme),
+        settings,
+        ui=dataclasses.replace(settings.ui, theme=args.theme, language=args.language),
         inference=dataclasses.replace(settings.inference, max_tokens=400, seed=5))
     app = application([sys.argv[0]])
     apply_theme(app, args.theme)
+    translators = install_translators(app, args.language)  # noqa: F841 (kept alive)
     history = HistoryStore(paths.data_dir() / "history.db")
     window = MainWindow(ModelLibrary.from_paths(), paths.data_dir(), settings, history,
                         save_settings=False)
@@ -138,6 +151,13 @@ def main() -> int:
         window.new_conversation()
         window.controller.open_conversation(seeded.id)
         save("markdown")
+
+        # The extraction table as "Extract invoice fields" fills it: the demo model's
+        # answer is noise, so the panel is given the answer a real model gives.
+        if window.extraction_panel is not None:
+            window.extraction_panel.show_answer(INVOICE_ANSWER)
+            window._show_side(window.extraction_panel)
+            save("extraction")
     finally:
         window.shutdown()
         history.close()

@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any, Final
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -179,10 +181,18 @@ class MainWindow(QMainWindow):
         column.addWidget(self.composer)
         self.side_tabs = QTabWidget()
         self.side_tabs.setDocumentMode(True)
-        if self.document_panel is not None:
-            self.side_tabs.addTab(self.document_panel, self.tr("Document"))
-        if self.extraction_panel is not None:
-            self.side_tabs.addTab(self.extraction_panel, self.tr("Invoice fields"))
+        # Each panel in a scroll area: squeezed below its layout's minimum (a small window,
+        # the splitter dragged up) it scrolls instead of drawing its parts over each other.
+        self._side_pages: dict[QWidget, QScrollArea] = {}
+        for panel, title in ((self.document_panel, self.tr("Document")),
+                             (self.extraction_panel, self.tr("Invoice fields"))):
+            if panel is not None:
+                page = QScrollArea()
+                page.setWidgetResizable(True)
+                page.setFrameShape(QFrame.Shape.NoFrame)
+                page.setWidget(panel)
+                self._side_pages[panel] = page
+                self.side_tabs.addTab(page, title)
         self.side_tabs.hide()  # until there is a document or an extraction to show
         # An explicit minimum: the splitter would otherwise keep the panel's own (tall)
         # minimum size hint and leave the conversation a sliver.
@@ -510,7 +520,7 @@ class MainWindow(QMainWindow):
     def _show_side(self, panel: QWidget) -> None:
         """Show the document (or extraction) above the chat, leaving the chat the larger
         share: the conversation is what the user reads while the page encodes."""
-        self.side_tabs.setCurrentWidget(panel)
+        self.side_tabs.setCurrentWidget(self._side_pages[panel])
         if self.side_tabs.isHidden():
             self.side_tabs.show()
             height = max(1, self.right.height())

@@ -105,7 +105,7 @@ def test_drop_grid_ask_stream_and_stop(qtbot: QtBot, open_window: OpenWindow,
         assert window.composer.notice_label.text().startswith("Reading page 1 of 1")
         assert window.chat_pane.stop_button.isEnabled()
     plan = ready.args[0]
-    assert window.side_tabs.isVisible() and window.side_tabs.currentWidget() is panel
+    assert window.side_tabs.isVisible() and window.side_tabs.currentWidget().widget() is panel
     assert panel.source.name == "invoice.png"
     assert plan.pages[0].plan.tiles > 1  # the grid (and thumbnail) drawn over the page
 
