@@ -44,6 +44,7 @@ from typing import Any, ClassVar, Final, Literal, TextIO, cast, get_args
 from bluelm_desktop.core.assistant import PreparedImage, prepare_pages
 from bluelm_desktop.core.documents import DocumentLimits, DocumentService
 from bluelm_desktop.core.documents.model import one_line
+from bluelm_desktop.core.durable import fsync_dir
 from bluelm_desktop.core.engine.engine import (
     Done,
     Engine,
@@ -350,7 +351,7 @@ class BatchOutput:
             raise
         os.close(fd)
         os.replace(tmp, self.path)
-        _fsync_dir(directory)
+        fsync_dir(directory)
         old, self._fd = self._fd, None
         os.close(old)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
@@ -599,20 +600,6 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable (POSIX); Windows cannot open a folder, and needs no fsync."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- progress -----------------------------------------------------------------------

@@ -53,6 +53,7 @@ from typing import Any, ClassVar, Final
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.documents.model import DocumentLimits
+from bluelm_desktop.core.durable import fsync_dir
 from bluelm_desktop.core.engine.engine import EngineSettings
 from bluelm_desktop.core.engine.sampling import MAX_SEED, SamplingParams
 from bluelm_desktop.core.errors import BlueLMError
@@ -657,7 +658,7 @@ def save(settings: Settings, path: Path | str | None = None) -> Path:
         if isinstance(e, OSError):
             raise BlueLMError(f"{target}: cannot save settings: {e.strerror or e}") from None
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 
@@ -668,23 +669,6 @@ def _keep_mode(target: Path, tmp_name: str) -> None:
     except OSError:
         return
     os.chmod(tmp_name, mode)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); best effort, the data is already synced."""
-    flag = getattr(os, "O_DIRECTORY", None)
-    if flag is None:
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY | flag)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def to_toml(settings: Settings) -> str:
