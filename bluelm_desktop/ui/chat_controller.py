@@ -226,6 +226,16 @@ class ChatController(QObject):
         self.model.set_messages([])
         self.conversation_changed.emit(None)
 
+    def close(self) -> None:
+        """The window is closing: stop what runs and keep what the user wrote. A question
+        still waiting for its documents is saved unanswered, with the documents kept so
+        far, so that it is in the history when the app opens again."""
+        if self._waiting is not None:
+            text, _row = self._waiting
+            self._waiting = None
+            self._save_question(text, self.pending.attachments if self.pending else [])
+        self.new_conversation()
+
     def open_conversation(self, conversation_id: int) -> None:
         """Show a saved conversation. Questions in it continue its engine context when it
         was used in this run; after a restart the model starts from the new question."""

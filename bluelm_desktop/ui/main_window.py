@@ -573,7 +573,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self.controller.new_conversation()  # marks a running answer interrupted, saved
+        self.hide()  # gone at once; the engine may still finish the tile it is encoding
+        self.controller.close()  # a running answer saved as interrupted, a waiting question
         self.model_setup.shutdown()
         if self.document_panel is not None:
             self.document_panel.shutdown()

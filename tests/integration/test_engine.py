@@ -262,7 +262,7 @@ def test_load_failure_is_an_event(engine_for, tiny_models, tmp_path: Path):
         assert isinstance(rec.wait_end(engine.load(good.llm, good.mmproj)), Loaded)
 
 
-def test_cancel_between_prefill_chunks_keeps_the_cache_consistent(tiny_models):
+def test_cancel_inside_a_prefill_chunk_keeps_the_cache_consistent(tiny_models):
     from bluelm_desktop.core.engine.native import LlamaContext
     from bluelm_desktop.core.engine.prompt import ChatTemplate, profile_for
     from bluelm_desktop.core.engine.session import ChatSession, Image, KvCache, Message
@@ -277,16 +277,20 @@ def test_cancel_between_prefill_chunks_keeps_the_cache_consistent(tiny_models):
         embeddings = [mtmd.encode_tile(t) for t in tiles]  # lfm2 cannot batch
         session = ChatSession(model, kv, ChatTemplate(None), profile_for("bluelm", {}))
         items = session.items_for([Message("user", "hi", [Image("img", lay)])], True)
-        calls = 0
+        polls_in_third_chunk = 0
 
-        def stop_after_three() -> bool:
-            nonlocal calls
-            calls += 1
-            return calls > 3
+        def stop_inside_the_third_chunk() -> bool:
+            # asked between chunks and, by llama.cpp, after every graph node of a decode
+            nonlocal polls_in_third_chunk
+            if ctx.n_past >= 2 * 64:
+                polls_in_third_chunk += 1
+            return polls_in_third_chunk > 5  # well inside the third chunk's graph
 
         with pytest.raises(Cancelled):
-            kv.sync(items, lambda _id, k: embeddings[k], stop_after_three)
-        assert 0 < len(kv.items) == ctx.n_past <= 3 * 64
+            kv.sync(items, lambda _id, k: embeddings[k], stop_inside_the_third_chunk)
+        assert polls_in_third_chunk == 6  # once before the chunk, 5 times inside its decode
+        # the aborted chunk left nothing behind, in our bookkeeping or in llama.cpp's cache
+        assert 2 * 64 <= len(kv.items) == ctx.n_past < 3 * 64
         assert kv.items == items[: len(kv.items)]  # a consistent prefix, nothing half-done
         done_before = len(kv.items)
         from bluelm_desktop.core.engine.session import TurnStats
@@ -294,6 +298,11 @@ def test_cancel_between_prefill_chunks_keeps_the_cache_consistent(tiny_models):
         stats = TurnStats()
         kv.sync(items, lambda _id, k: embeddings[k], stats=stats)
         assert stats.reused_items == done_before and kv.items == list(items)
+        resumed = ctx.logits()[-1]
+        fresh = KvCache(LlamaContext(model, n_ctx=4096, n_batch=512, n_threads=2), n_chunk=64)
+        fresh.sync(items, lambda _id, k: embeddings[k])
+        np.testing.assert_allclose(resumed, fresh.ctx.logits()[-1], rtol=1e-3, atol=1e-3)
+        fresh.ctx.close()
 
 
 def test_regenerate_and_edit_drop_the_tail(engine_for):

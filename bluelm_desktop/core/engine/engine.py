@@ -6,7 +6,9 @@ callback, called on the engine thread (the GUI re-emits them as Qt signals). Req
   thread while this one prefills each encoded tile into the KV cache (the pipeline), so
   when the user presses Enter only the question's tokens remain to prefill;
 - `ask`: renders the conversation, prefills what the cache lacks, streams the answer;
-- `cancel`: stops a request between tiles, prefill chunks and tokens.
+- `cancel`: stops a request between tiles and, through llama.cpp's abort callback, inside
+  a running prefill chunk or token decode (milliseconds; a tile being encoded is finished
+  first: mtmd cannot be interrupted).
 A newer request of the same kind for the same conversation cancels the older one
 ("latest request wins"): dropping a second document cancels the first one's encoding.
 """

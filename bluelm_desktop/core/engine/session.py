@@ -163,8 +163,9 @@ class KvCache:
              stats: TurnStats | None = None, want_logits: bool = True) -> None:
         """Make the KV cache hold exactly `items`: keep the common prefix, prefill the rest.
 
-        Stops between chunks when `should_stop()`; the cache then holds a consistent
-        prefix of `items` and the next call continues from there.
+        Stops when `should_stop()`, between chunks or inside one (llama.cpp polls it during
+        the decode); the cache then holds a consistent prefix of `items`, whole chunks only,
+        and the next call continues from there.
         """
         stats = stats if stats is not None else TurnStats()
         if len(items) > self.ctx.n_ctx:
@@ -190,9 +191,11 @@ class KvCache:
             last = end == len(items)
             chunk = items[pos:end]
             if isinstance(chunk[0], int):
-                self.ctx.decode_tokens([int(t) for t in chunk], logits=last and want_logits)
+                self.ctx.decode_tokens([int(t) for t in chunk], logits=last and want_logits,
+                                       should_stop=should_stop)
             else:
-                self.ctx.decode_embeddings(self._rows(chunk, tiles), logits=last and want_logits)
+                self.ctx.decode_embeddings(self._rows(chunk, tiles), logits=last and want_logits,
+                                           should_stop=should_stop)
                 stats.image_tokens += len(chunk)
             self.items.extend(chunk)
             stats.prefilled_positions += len(chunk)
@@ -353,7 +356,12 @@ class ChatSession:
                     if self.ctx.n_past + 1 > self.ctx.n_ctx:
                         stats.stopped = "context"
                         break
-                    self.ctx.decode_tokens([token], logits=True)
+                    try:
+                        self.ctx.decode_tokens([token], logits=True, should_stop=should_stop)
+                    except Cancelled:  # stopped inside the decode: the token never got in
+                        ids.pop()
+                        stats.stopped = "cancelled"
+                        break
                     self.kv.items.append(token)
                     if piece:
                         text.append(piece)
