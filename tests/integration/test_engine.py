@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -249,6 +250,33 @@ def test_bad_pairs_are_refused_before_llama_cpp(tiny_models, tmp_path: Path):
     cut.write_bytes(bluelm.llm.read_bytes()[:50_000])
     with pytest.raises(ModelError, match=r"cut-llm\.gguf"):
         check_pair(cut, None)
+
+
+def test_a_pair_too_big_for_the_memory_is_refused_before_loading(
+        tiny_models, monkeypatch: pytest.MonkeyPatch):
+    import bluelm_desktop.core.engine.engine as engine_module
+    from bluelm_desktop.core.engine import models as models_module
+
+    good = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+    monkeypatch.setattr(models_module, "available_ram_bytes", lambda: 3 * 2**20)
+    opened: list[Path] = []
+    real_model = engine_module.LlamaModel
+
+    def recording_model(path: Path, *args, **kwargs):  # the real one, noting each use
+        opened.append(path)
+        return real_model(path, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "LlamaModel", recording_model)
+    rec = Recorder()
+    with Engine(EngineSettings(), rec) as engine:
+        end = rec.wait_end(engine.load(good.llm, good.mmproj))
+        assert isinstance(end, Failed), rec.events
+        assert re.search(r"needs about \d.* of memory at a 4096-token context, only "
+                         r"3\.00 MiB is available", end.message), end.message
+        assert not opened  # llama.cpp never saw the files
+        monkeypatch.setattr(models_module, "available_ram_bytes", lambda: 8 * 2**30)
+        assert isinstance(rec.wait_end(engine.load(good.llm, good.mmproj)), Loaded)
+        assert opened == [good.llm]
 
 
 def test_load_failure_is_an_event(engine_for, tiny_models, tmp_path: Path):
