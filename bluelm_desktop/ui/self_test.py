@@ -69,13 +69,13 @@ def sample_invoice(folder: Path) -> Path:
     return path
 
 
-_slot_errors: list[str] = []  # exceptions raised in Qt slots while the self-test runs
+slot_errors: list[str] = []  # exceptions raised in Qt slots (the self-test, tests driving the app)
 
 
-def _record_slot_error(kind: type[BaseException], error: BaseException, tb: Any) -> None:
+def record_slot_error(kind: type[BaseException], error: BaseException, tb: Any) -> None:
     """Qt prints an exception raised in a slot and carries on; the self-test must not."""
     traceback.print_exception(kind, error, tb)
-    _slot_errors.append(f"{kind.__name__}: {error}")
+    slot_errors.append(f"{kind.__name__}: {error}")
 
 
 def _qt_message(_mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
@@ -91,14 +91,14 @@ def wait_until(condition: Any, timeout_s: float, what: str) -> None:
     loop = QEventLoop()
     timer = QTimer()
     timer.setInterval(20)
-    timer.timeout.connect(lambda: loop.quit() if condition() or _slot_errors or
+    timer.timeout.connect(lambda: loop.quit() if condition() or slot_errors or
                           time.monotonic() > deadline else None)
     timer.start()
     if not condition():
         loop.exec()
     timer.stop()
-    if _slot_errors:
-        raise SelfTestError(f"internal error while waiting for {what}: {_slot_errors[0]}")
+    if slot_errors:
+        raise SelfTestError(f"internal error while waiting for {what}: {slot_errors[0]}")
     if not condition():
         raise SelfTestError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
@@ -134,7 +134,7 @@ def run_self_test(timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:
         window = MainWindow(ModelLibrary.from_paths(), work, settings, history,
                             save_settings=False)
         report: dict[str, Any] = {}
-        hook, sys.excepthook = sys.excepthook, _record_slot_error
+        hook, sys.excepthook = sys.excepthook, record_slot_error
         previous_handler = qInstallMessageHandler(_qt_message)
         window.show()  # painted as on a desktop (offscreen), so painting counts in the stall
         try:

@@ -318,34 +318,13 @@ def _is_this_python(program: str) -> bool:
 
 # --- the child: the app, driven as a user would ------------------------------------------
 
-_slot_errors: list[str] = []
-
-
-def _record_slot_error(kind: type[BaseException], error: BaseException, tb: Any) -> None:
-    """Qt prints an exception raised in a slot and carries on; the session must not."""
-    traceback.print_exception(kind, error, tb)
-    _slot_errors.append(f"{kind.__name__}: {error}")
-
-
 def _wait(condition: Callable[[], object], what: str, timeout_s: float = STEP_TIMEOUT_S
           ) -> None:
-    """Run the event loop until `condition()` holds; fail on a timeout or a slot's error."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    """Run the event loop until `condition()` holds; fail on a timeout or a slot's error
+    (the self-test's wait, so that both drive the window the same way)."""
+    from bluelm_desktop.ui.self_test import wait_until
 
-    deadline = time.monotonic() + timeout_s
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: loop.quit() if condition() or _slot_errors
-                          or time.monotonic() > deadline else None)
-    timer.start()
-    if not condition():
-        loop.exec()
-    timer.stop()
-    if _slot_errors:
-        raise RuntimeError(f"error in a slot while waiting for {what}: {_slot_errors[0]}")
-    if not condition():
-        raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+    wait_until(condition, timeout_s, what)
 
 
 def _drop(window: Any, path: Path) -> None:
@@ -577,14 +556,15 @@ def _child_main(argv: list[str]) -> int:
 
     phase, llm, mmproj, invoice, result_path = argv
     faulthandler.dump_traceback_later(CHILD_TIMEOUT_S - 20, exit=True)  # a hang: stacks
-    sys.excepthook = _record_slot_error
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from bluelm_desktop import cli
     from bluelm_desktop.ui.app import application
     from bluelm_desktop.ui.main_window import MainWindow
+    from bluelm_desktop.ui.self_test import record_slot_error, slot_errors
 
+    sys.excepthook = record_slot_error  # Qt prints a slot's exception and carries on
     app = application([sys.argv[0]])  # the one `cli.main` → `ui.app.run` uses
     result: dict[str, Any] = {"phase": phase, "pid": os.getpid()}
 
@@ -609,8 +589,8 @@ def _child_main(argv: list[str]) -> int:
 
     QTimer.singleShot(0, drive)
     result["exit_status"] = cli.main([])
-    if _slot_errors:
-        result.setdefault("error", f"errors in slots: {_slot_errors}")
+    if slot_errors:
+        result.setdefault("error", f"errors in slots: {slot_errors}")
     Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     return 0 if result["exit_status"] == 0 and "error" not in result else 1
 
