@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import random
 import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -83,6 +85,53 @@ def test_an_abort_in_llama_cpp_is_a_model_error(pair: Converted, tmp_path: Path)
     # and this process is still here, able to probe the next file
     probe_load(pair.llm, pair.mmproj, known)
     assert known.exists()
+
+
+# A child that gets as far as a real probe's first stage, then executes `ud2`: the processor
+# raises #UD and the kernel SIGILL, as for an instruction this CPU lacks (llama.cpp's AMX
+# kernels did exactly that here, inside the prefill the probe runs).
+_ILLEGAL_CHILD = textwrap.dedent(f"""
+    import ctypes, mmap
+    print({load_probe.STAGE_LLM!r}, flush=True)
+    code = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    code.write(b"\\x0f\\x0b")
+    ctypes.CFUNCTYPE(None)(ctypes.addressof(ctypes.c_char.from_buffer(code)))()
+""")
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64") or sys.platform == "win32",
+                    reason="ud2 is an x86 instruction; signals are POSIX")
+def test_an_illegal_instruction_is_the_build_s_fault_with_what_to_do(
+    pair: Converted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load_probe, "child_command",
+                        lambda llm, mmproj: [sys.executable, "-c", _ILLEGAL_CHILD])
+    known = tmp_path / "known-good.json"
+    with pytest.raises(ModelError) as info:
+        probe_load(pair.llm, pair.mmproj, known)
+    message = str(info.value)
+    assert message.startswith(f"{pair.llm.name}: llama.cpp stopped with an illegal "
+                              "instruction (SIGILL) while running it"), message
+    assert "this processor cannot run" in message and "damaged" not in message
+    assert "scripts/setup.sh --rebuild-llama" in message and "\n" not in message
+    assert not known.exists()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # a bundle: nothing to rebuild
+    with pytest.raises(ModelError, match=r"please report it with your processor's model"):
+        probe_load(pair.llm, pair.mmproj, known)
+
+
+def test_the_known_good_list_is_per_build_and_processor(
+    pair: Converted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = tmp_path / "known-good.json"
+    probe_load(pair.llm, None, known)
+    [entry] = json.loads(known.read_text())["pairs"]
+    assert entry["build"] == load_probe._build_key()
+    # another llama.cpp build or processor: the same pair is probed (and listed) again
+    monkeypatch.setattr(load_probe, "_build_key", lambda: "another-build")
+    probe_load(pair.llm, None, known)
+    assert [e["build"] for e in json.loads(known.read_text())["pairs"]] == [
+        entry["build"], "another-build"]
 
 
 def test_a_clean_refusal_names_the_file_and_llama_cpp_s_reason(

@@ -4,11 +4,15 @@ llama.cpp aborts the process (GGML_ASSERT → SIGABRT, sometimes SIGSEGV) on mod
 that are damaged in ways no header check foresees: a ViT layer of the wrong shape is
 only noticed when ggml builds the graph. `gguf_check` catches what can be caught from
 the headers; this catches the rest, once per file: the child loads the LLM, makes a
-small context and decodes one token, loads the projector and encodes one blank tile;
-if it dies, the parent raises a `ModelError` and lives on.
+small context and prefills a batch of PROBE_PREFILL positions through it (the batched
+matrix products a real prefill runs: one token takes other kernels), loads the projector
+and encodes one blank tile; if it dies, the parent raises a `ModelError` and lives on.
+The same run catches a llama.cpp build that uses instructions this processor cannot run
+(SIGILL): that is reported as the build's fault, with what to do, not the file's.
 
-A pair that loaded is remembered by (resolved path, size, mtime_ns) of both files and
-the llama-cpp-python version in a small JSON file, so the probe costs one child start
+A pair that loaded is remembered by (resolved path, size, mtime_ns) of both files, the
+llama-cpp-python version and the llama.cpp build on this processor (`_build_key`) in a
+small JSON file, so the probe costs one child start
 the first time a model is used and nothing afterwards. The file is written atomically
 (temp file + `os.replace`); two probes racing may each keep only their own entry, which
 just means one pair is probed again later.
@@ -20,8 +24,10 @@ Entry point of the child: `python -m bluelm_desktop.core.engine.load_probe LLM [
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -38,6 +44,9 @@ FROZEN_FLAG: Final = "--load-probe"
 KNOWN_GOOD_FILE: Final = "known-good-models.json"  # in paths.cache_dir()
 KNOWN_GOOD_VERSION: Final = 1
 PROBE_N_CTX: Final = 256  # enough to build and run the graph once; the probe only loads
+# Positions prefilled in one decode: at least 64, so matrix products take the batched
+# kernels a real prefill takes (ggml's AMX path, which crashed here, needs batches).
+PROBE_PREFILL: Final = 64
 
 # What the child prints to stdout after each stage, so the parent can tell which file of
 # the pair it died on.
@@ -84,6 +93,8 @@ def probe_load(
         return
     culprit = _culprit(llm, mmproj, stages)
     reason = _native_reason(stderr)
+    if done.returncode < 0 and -done.returncode == signal.SIGILL:
+        raise ModelError(_illegal_instruction_message(culprit))
     if done.returncode < 0:
         raise ModelError(_crash_message(culprit, -done.returncode, reason))
     if not reason:  # the child's own ModelError, "PATH: problem", is stderr's last line
@@ -121,7 +132,6 @@ def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["GGML_NO_BACKTRACE"] = "1"  # an abort must not start gdb
     env["BLUELM_NATIVE_LOG"] = "1"  # llama.cpp's log is where it says why it refused
-    env.setdefault("OMP_NUM_THREADS", "1")  # the probe is about crashing, not speed
     return env
 
 
@@ -134,6 +144,16 @@ def _crash_message(path: Path, signum: int, reason: str) -> str:
     detail = f"{name}: {reason}" if reason else name
     return (f"{path.name}: llama.cpp crashed while loading it ({detail}); the file is damaged "
             "or not supported")
+
+
+def _illegal_instruction_message(path: Path) -> str:
+    """SIGILL: the build, not the file. What to do depends on where llama.cpp came from."""
+    if getattr(sys, "frozen", False):
+        fix = "please report it with your processor's model (the bundle is built for any AVX2 CPU)"
+    else:
+        fix = "rebuild llama.cpp for it with scripts/setup.sh --rebuild-llama"
+    return (f"{path.name}: llama.cpp stopped with an illegal instruction (SIGILL) while "
+            f"running it: this llama.cpp build uses instructions this processor cannot run; {fix}")
 
 
 def _native_reason(stderr: str) -> str:
@@ -184,11 +204,39 @@ def _llama_cpp_version() -> str:
         return "unknown"
 
 
+def _build_key() -> str:
+    """The llama.cpp libraries and the processor: either changed, a pair is probed again.
+
+    A rebuilt llama.cpp (other options, other CPU variant modules) or the same files on
+    another processor (a copied venv or bundle) can crash where the old pair did not.
+    Read from file metadata and /proc/cpuinfo only: llama.cpp is not loaded for it.
+    """
+    digest = hashlib.sha256(platform.machine().encode())
+    try:
+        import llama_cpp
+
+        lib_dir = Path(os.environ.get("LLAMA_CPP_LIB_PATH") or Path(llama_cpp.__file__).parent
+                       / "lib")
+        for lib in sorted(lib_dir.glob("*ggml*")):
+            st = lib.stat()
+            digest.update(f"{lib.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    except (ImportError, OSError):
+        digest.update(b"no-llama-cpp")
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "")
+        digest.update(flags.encode())
+    except OSError:
+        digest.update(platform.processor().encode())
+    return digest.hexdigest()[:16]
+
+
 def _pair_key(llm: Path, mmproj: Path | None) -> dict[str, object]:
     return {
         "llm": _fingerprint(llm),
         "mmproj": _fingerprint(mmproj) if mmproj is not None else None,
         "llama_cpp": _llama_cpp_version(),
+        "build": _build_key(),
     }
 
 
@@ -243,12 +291,14 @@ def _load(llm: Path, mmproj: Path | None) -> None:
 
     with LlamaModel(llm) as model:
         _stage(STAGE_LLM)
-        ctx = LlamaContext(model, n_ctx=PROBE_N_CTX, n_batch=PROBE_N_CTX, n_threads=1)
-        ctx.decode_tokens([0])  # runs the graph once (the reserve only builds it)
+        ctx = LlamaContext(model, n_ctx=PROBE_N_CTX, n_batch=PROBE_N_CTX)
+        # a real prefill's batch (the reserve only builds the graph; one token would run
+        # the matrix-vector kernels, not the batched ones a prefill and the tests crashed in)
+        ctx.decode_tokens([i % model.n_vocab for i in range(PROBE_PREFILL)], logits=False)
         _stage(STAGE_CONTEXT)
         if mmproj is not None:
             # warmup is off in MtmdContext, so the ViT graph is first built by an encode
-            mtmd = MtmdContext(mmproj, model, n_threads=1)
+            mtmd = MtmdContext(mmproj, model)
             _stage(STAGE_MMPROJ)
             side = mtmd.image_size
             mtmd.encode_tile(np.zeros((side, side, 3), dtype=np.uint8))

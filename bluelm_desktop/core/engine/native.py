@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,11 @@ def _mtmd() -> Any:
 def init_backend(quiet: bool | None = None) -> None:
     """Initialise llama.cpp once per process and route its ~900 log lines per load away.
 
-    Set BLUELM_NATIVE_LOG=1 to see llama.cpp's own log (for debugging a model file).
+    A llama.cpp built with `GGML_BACKEND_DL` (our portable build: one CPU backend per CPU
+    generation, see scripts/setup.sh) has its backends as loadable modules beside
+    libllama; they are loaded from there first, and ggml picks the best CPU variant this
+    processor can run. Set BLUELM_NATIVE_LOG=1 to see llama.cpp's own log (for debugging a
+    model file).
     """
     global _initialised, _log_callback
     if quiet is None:
@@ -54,8 +60,7 @@ def init_backend(quiet: bool | None = None) -> None:
             return
         os.environ.setdefault("GGML_NO_BACKTRACE", "1")  # an abort must not start gdb
         lib = _lib()
-        lib.llama_backend_init()
-        if quiet:
+        if quiet:  # before the backends load: loading them logs too
             _log_callback = lib.llama_log_callback(lambda level, text, user_data: None)
             lib.llama_log_set(_log_callback, ctypes.c_void_p(0))
             try:
@@ -64,7 +69,113 @@ def init_backend(quiet: bool | None = None) -> None:
                 mtmd.mtmd_helper_log_set(_log_callback, ctypes.c_void_p(0))
             except (ImportError, AttributeError):
                 pass
+        _load_backend_modules()
+        lib.llama_backend_init()  # loads nothing more once a backend is registered
         _initialised = True
+
+
+def _lib_dir() -> Path:
+    """Where llama-cpp-python loads libllama from (its documented LLAMA_CPP_LIB_PATH first)."""
+    override = os.environ.get("LLAMA_CPP_LIB_PATH")
+    return Path(override) if override else Path(_lib().__file__).parent / "lib"
+
+
+def _module_name(stem: str) -> str:
+    if sys.platform == "win32":
+        return f"{stem}.dll"
+    return f"lib{stem}.dylib" if sys.platform == "darwin" else f"lib{stem}.so"
+
+
+def _load_backend_modules() -> None:
+    """Register the backend modules of a GGML_BACKEND_DL build, if this is one.
+
+    ggml looks for them beside the executable (python) and in the working directory, never
+    beside libggml, so it is told where they are. A build that links its CPU backend
+    into libggml has no such modules and needs nothing.
+    """
+    lib_dir = _lib_dir()
+    if not any(lib_dir.glob(_module_name("ggml-cpu-*"))):
+        return
+    # Through libllama's own handle (the path llama_cpp opened, so the same one): dlsym
+    # then finds the libggml libllama links (libggml.so.0). Opening libggml.so by name
+    # would load a second copy — the wheel ships both as separate files — whose backend
+    # registry libllama never sees.
+    libllama = ctypes.CDLL(str(lib_dir / _module_name("llama")))
+    load_all = libllama.ggml_backend_load_all_from_path
+    load_all.argtypes = [ctypes.c_char_p]
+    load_all.restype = None
+    load_all(str(lib_dir).encode())
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What the loaded llama.cpp was built with and runs on (after `init_backend`)."""
+
+    system_info: str  # llama_print_system_info(): "CPU : SSE3 = 1 | ... | REPACK = 1 |"
+    cpu_variant: str | None  # the CPU backend module ggml chose ("haswell", ...), if one
+
+    @property
+    def features(self) -> dict[str, bool]:
+        """The CPU features the loaded CPU backend was compiled to use, by ggml's names."""
+        found: dict[str, bool] = {}
+        for part in self.system_info.split("|"):
+            name, sep, value = part.rpartition("=")
+            if sep:
+                found[name.split(":")[-1].strip()] = value.strip() == "1"
+        return found
+
+    @property
+    def amx(self) -> bool:
+        """Whether its matrix products can take ggml's AMX path (see `use_extra_buffers`)."""
+        return self.features.get("AMX_INT8", False)
+
+    def describe(self) -> str:
+        """One line for logs and reports: the variant and the widest SIMD it uses."""
+        simd = [f for f in ("AMX_INT8", "AVX512", "AVX2", "AVX", "SSE3")
+                if self.features.get(f)]
+        variant = self.cpu_variant or "built in"
+        return f"llama.cpp CPU backend: {variant} ({simd[0] if simd else 'no SIMD'})"
+
+
+def build_info() -> BuildInfo:
+    init_backend()
+    text = (_lib().llama_print_system_info() or b"").decode("utf-8", "replace").strip()
+    return BuildInfo(text, _loaded_cpu_variant())
+
+
+def _loaded_cpu_variant() -> str | None:
+    """The libggml-cpu-<variant> module mapped into this process (Linux), else None."""
+    try:
+        maps = Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in maps.splitlines():
+        name = line.rsplit("/", 1)[-1]
+        if name.startswith("libggml-cpu-") and ".so" in name:
+            return name.removeprefix("libggml-cpu-").split(".so", 1)[0]
+    return None
+
+
+def use_extra_buffers() -> bool:
+    """Whether models load with llama.cpp's extra buffer types (CPU weight repacking, AMX).
+
+    - Off where the CPU backend has ggml's AMX kernels: built by GCC ≤ 12 (Debian 12,
+      Ubuntu 22.04) their tile configuration is dead-store-eliminated — that compiler's
+      `_tile_loadconfig` tells it only 8 of the 64 bytes are read — so the first `tilezero`
+      raises SIGILL. Our own builds carry no AMX kernels; this protects a llama-cpp-python
+      built with `-march=native` on an AMX machine.
+    - Off where it has AVX-512: the repacked layouts' kernels are written for AVX2/NEON,
+      and on the AVX-512 Xeon here they cost a quarter of the prefill speed, 1 GB of RAM
+      on a 3B model and 0.8 s of load (tests/benchmarks/reports/cpu_builds.md).
+    - On elsewhere (AVX2 machines, llama.cpp's own default), where they were made to pay.
+
+    BLUELM_EXTRA_BUFFERS=1 or 0 overrides the choice.
+    """
+    forced = os.environ.get("BLUELM_EXTRA_BUFFERS", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    info = build_info()
+    return not (info.amx or info.features.get("AVX512", False))
 
 
 def default_threads() -> int:
@@ -85,6 +196,7 @@ class LlamaModel:
         params = lib.llama_model_default_params()
         params.n_gpu_layers = n_gpu_layers
         params.vocab_only = vocab_only
+        params.use_extra_bufts = use_extra_buffers()
         cancelled = False
         if progress is not None:
 
