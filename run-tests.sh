@@ -3,7 +3,7 @@
 # Arguments go to pytest, e.g. ./run-tests.sh -k convert
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
+scripts/setup.sh --tests
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check bluelm_desktop model_convert tests
 exec .venv/bin/python -m pytest "$@"
