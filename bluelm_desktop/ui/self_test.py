@@ -36,6 +36,7 @@ from PySide6.QtCore import (
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core import settings as settings_io
+from bluelm_desktop.core.engine.native import build_info
 from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.model_library import ModelLibrary, create_demo_model
 from bluelm_desktop.core.settings import ModelSettings
@@ -200,6 +201,7 @@ def _drive(window: Any, invoice: Path, timeout_s: float, probe: Any) -> dict[str
         "text_updates": window.bridge.flushes - flushes_before,
         "decode_tok_s": round(stats.decode_tok_s, 1),
         "drop_to_answer_s": round(time.monotonic() - t0, 2),
+        "llama_cpu": build_info().describe(),  # which CPU variant ggml chose here
         **stall.to_json(),
     }
 

@@ -1,12 +1,14 @@
 """The PyInstaller bundle: build it, check its layout, run its smoke test.
 
-Opt-in (about 40 s to build and 5 s to test on 2 cores, plus the set-up's first run):
+Opt-in (about 40 s to build and 5 s to test on 2 cores, plus the set-up's first run, and
+the smoke test again as a Haswell, an AVX2 CPU without AVX-512, under QEMU):
 `BLUELM_BUNDLE_TEST=1 ./run-tests.sh -k bundle`. It writes dist/bluelm-desktop/ and
 build/pyinstaller/ in the checkout, exactly as `packaging/build_bundle.sh` does.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -32,8 +34,8 @@ pytestmark = [
 ]
 
 
-def _run(*command: str, timeout: float) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "BLUELM_DATA_DIR"}
+def _run(*command: str, timeout: float, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "BLUELM_DATA_DIR"} | extra_env
     return subprocess.run(list(command), cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
 
@@ -74,3 +76,28 @@ def test_smoke_test_passes(bundle: Path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "smoke_test: passed" in done.stdout
     assert '"ok": true' in done.stdout
+    # the portable build's CPU module, never the AMX one (README, "Supported CPUs")
+    cpu = str(_self_test_report(done.stdout)["llama_cpu"])
+    assert cpu.startswith("llama.cpp CPU backend: ") and "sapphirerapids" not in cpu, cpu
+
+
+def _self_test_report(stdout: str) -> dict[str, object]:
+    line = next(x for x in stdout.splitlines() if '"drop_to_answer_s"' in x)
+    return json.loads(line.strip())
+
+
+@pytest.mark.skipif(shutil.which("qemu-x86_64") is None,
+                    reason="needs QEMU's user-mode emulator (Debian: qemu-user)")
+@pytest.mark.parametrize(("cpu", "variant"), [("Haswell", "haswell")])
+def test_smoke_test_passes_on_an_older_cpu(bundle: Path, cpu: str, variant: str):
+    """A bundle built on this AVX-512/AMX Xeon runs where there is only AVX2.
+
+    Its llama.cpp is the portable build (one CPU backend per generation): under QEMU's
+    Haswell (no AVX-512) ggml must choose the haswell module, and the demo model must
+    answer through it.
+    """
+    done = _run("bash", "packaging/smoke_test.sh", str(bundle), timeout=1800,
+                BLUELM_SMOKE_CPU=cpu)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = _self_test_report(done.stdout)
+    assert report["llama_cpu"] == f"llama.cpp CPU backend: {variant} (AVX2)", report
