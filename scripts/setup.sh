@@ -99,7 +99,9 @@ if [ "$REBUILD_LLAMA" = 1 ]; then
   rm -rf "$wheels"
   installed=""
 fi
-if [ "$installed" != "$key" ] || ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+# Found, not imported: its dependencies (typing-extensions, …) come with the project below.
+find_llama='import importlib.util as u, pathlib as p; s = u.find_spec("llama_cpp"); print(p.Path(s.origin).parent / "lib")'
+if [ "$installed" != "$key" ] || ! .venv/bin/python -c "$find_llama" >/dev/null 2>&1; then
   if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     echo "setup: building llama-cpp-python $LLAMA_CPP_VERSION (once per set of options; ~10 min on 2 cores)"
     echo "setup:   CMAKE_ARGS=$args"
@@ -114,7 +116,7 @@ if [ "$installed" != "$key" ] || ! .venv/bin/python -c "import llama_cpp" 2>/dev
     echo "setup: built in $(( ($(date +%s) - start) / 60 )) min"
   fi
   .venv/bin/python -m pip install -q --no-deps --force-reinstall --no-cache-dir "$wheels"/llama_cpp_python-*.whl
-  lib=$(.venv/bin/python -c "import llama_cpp, pathlib; print(pathlib.Path(llama_cpp.__file__).parent / 'lib')")
+  lib=$(.venv/bin/python -c "$find_llama")
   for name in "${LLAMA_DROP[@]+"${LLAMA_DROP[@]}"}"; do rm -f "$lib/$name"; done
   echo "$key" > .venv/.bluelm-llama-build
 fi
