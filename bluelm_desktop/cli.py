@@ -8,11 +8,13 @@ line on stderr and exit status 2; a traceback is a bug (BLUELM_DEBUG=1 shows it)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bluelm_desktop import __version__
 from bluelm_desktop.core import paths
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--threads", type=int, default=0, help="0: all cores")
     ask.add_argument("--max-image-tokens", type=int, metavar="N",
                      help="cap image tokens per page (lowers the tile grid)")
+    _attention_options(ask, "the measured default")
     ask.add_argument("--password", help="password for encrypted PDFs")
     ask.add_argument("--stats", action="store_true",
                      help="print one JSON line of timings to stderr")
@@ -124,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "when there are more than two)")
     batch.add_argument("--ctx", type=int, metavar="N",
                        help="context length in tokens (default: the settings')")
+    _attention_options(batch, "the settings'")
     batch.add_argument("--max-grid", type=int, metavar="G", help="grids up to G×G tiles")
     batch.add_argument("--max-image-tokens", type=int, metavar="N",
                        help="cap image tokens per page (lowers the tile grid)")
@@ -299,6 +303,31 @@ def plan_files(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _attention_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """llama.cpp's own option names (llama-server, llama-cli): --flash-attn, --cache-type-k/v."""
+    from bluelm_desktop.core.engine.attention import FLASH_ATTENTION, KV_CACHE_CHOICES
+
+    parser.add_argument("--flash-attn", choices=tuple(FLASH_ATTENTION),
+                        help=f"flash attention (default: {default})")
+    parser.add_argument("--cache-type-k", choices=KV_CACHE_CHOICES,
+                        help=f"KV cache type of the keys (default: {default})")
+    parser.add_argument("--cache-type-v", choices=KV_CACHE_CHOICES,
+                        help=f"KV cache type of the values; q8_0 needs flash attention "
+                        f"(default: {default})")
+
+
+def _with_attention(settings: Any, args: argparse.Namespace) -> Any:
+    """`settings` (Settings) with the command's --flash-attn / --cache-type-k/v."""
+    chosen = {name: value for name, value in (("flash_attention", args.flash_attn),
+                                              ("kv_cache_k", args.cache_type_k),
+                                              ("kv_cache_v", args.cache_type_v))
+              if value is not None}
+    if not chosen:
+        return settings
+    return dataclasses.replace(settings,
+                               inference=dataclasses.replace(settings.inference, **chosen))
+
+
 def ask_question(args: argparse.Namespace) -> int:
     """`ask`: stream the answer to stdout; `--stats` adds one JSON line on stderr."""
     from bluelm_desktop.core.assistant import ask, load_schema, translation_prompt
@@ -313,7 +342,12 @@ def ask_question(args: argparse.Namespace) -> int:
             temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed,
             json_schema=load_schema(args.json_schema) if args.json_schema else None,
         )
-        settings = EngineSettings(n_ctx=args.ctx, threads=args.threads)
+        defaults = EngineSettings()
+        settings = EngineSettings(
+            n_ctx=args.ctx, threads=args.threads,
+            flash_attention=args.flash_attn or defaults.flash_attention,
+            kv_type_k=args.cache_type_k or defaults.kv_type_k,
+            kv_type_v=args.cache_type_v or defaults.kv_type_v)
     except ValueError as e:
         raise BlueLMError(str(e)) from None
 
@@ -324,6 +358,8 @@ def ask_question(args: argparse.Namespace) -> int:
     result = ask(args.model, args.mmproj, files, question, params, settings,
                  args.max_image_tokens, on_text=write, password=args.password)
     sys.stdout.write("\n")
+    for note in result.notes:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
     if args.stats:
         print(json.dumps({k: round(v, 1) if isinstance(v, float) else v
                           for k, v in result.stats.items()}), file=sys.stderr)
@@ -335,7 +371,11 @@ def batch_documents(args: argparse.Namespace) -> int:
     from bluelm_desktop.core import settings
     from bluelm_desktop.core.batch import Batch, make_job
 
-    job = make_job(settings.load(), folder=args.folder, out=args.out, task=args.task,
+    try:
+        chosen = _with_attention(settings.load(), args)
+    except ValueError as e:
+        raise BlueLMError(str(e)) from None
+    job = make_job(chosen, folder=args.folder, out=args.out, task=args.task,
                    llm=args.model, mmproj=args.mmproj, question=args.question,
                    target_language=args.target_language, threads=args.threads, ctx=args.ctx,
                    max_grid=args.max_grid, max_image_tokens=args.max_image_tokens,

@@ -25,6 +25,7 @@ from bluelm_desktop.core.engine.engine import (
     Event,
     Failed,
     ImageReady,
+    Loaded,
     Stopped,
     Token,
 )
@@ -93,6 +94,7 @@ def translation_prompt(text: str, language: str) -> str:
 class AskResult:
     text: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # settings the model could not take
 
 
 def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
@@ -116,6 +118,8 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
                 on_text(event.text)
         elif isinstance(event, ImageReady):
             stats["encode_ms"] += event.encode_s * 1000
+        elif isinstance(event, Loaded):
+            result.notes.extend(event.notes)
         elif isinstance(event, Done) and event.request_id == request.get("ask"):
             s = event.stats
             stats.update(prefill_ms=stats["prefill_ms"] + s.prefill_s * 1000,

@@ -54,6 +54,7 @@ from typing import Any, ClassVar, Final
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.documents.model import DocumentLimits
 from bluelm_desktop.core.durable import fsync_dir
+from bluelm_desktop.core.engine.attention import FLASH_ATTENTION, KV_CACHE_CHOICES
 from bluelm_desktop.core.engine.engine import EngineSettings
 from bluelm_desktop.core.engine.sampling import MAX_SEED, SamplingParams
 from bluelm_desktop.core.errors import BlueLMError
@@ -68,6 +69,7 @@ THEMES: Final = ("system", "light", "dark")
 # default target of "Translate text in image": users read answers in their UI language.
 UI_LANGUAGES: Final[Mapping[str, str]] = MappingProxyType({"en": "English", "zh_CN": "简体中文"})
 BUDGET_CUSTOM: Final = "custom"
+
 BUDGETS: Final = (*BUDGET_PRESETS, BUDGET_CUSTOM)
 
 # The largest context offered: 128 Ki tokens, the longest any llama.cpp vision model we
@@ -276,6 +278,11 @@ class InferenceSettings(_Group):
     # A prefill chunk is one llama_decode, so it cannot exceed the engine's n_batch.
     prefill_chunk: int = _setting(_ENGINE.n_chunk, lo=1, hi=_ENGINE.n_batch)
     tile_batch: int = _setting(_ENGINE.tile_batch, lo=1, hi=16)
+    # Attention and KV cache (README, "Attention and the KV cache"). A q8_0 V cache needs
+    # flash attention: `engine_settings` turns it on for one, as llama.cpp's "auto" does.
+    flash_attention: str = _setting(_ENGINE.flash_attention, choices=tuple(FLASH_ATTENTION))
+    kv_cache_k: str = _setting(_ENGINE.kv_type_k, choices=KV_CACHE_CHOICES)
+    kv_cache_v: str = _setting(_ENGINE.kv_type_v, choices=KV_CACHE_CHOICES)
     temperature: float = _setting(_SAMPLING.temperature, lo=0, hi=5)
     top_p: float = _setting(_SAMPLING.top_p, lo=0, hi=1, lo_open=True)
     top_k: int = _setting(_SAMPLING.top_k, lo=0, hi=1000)
@@ -381,6 +388,10 @@ class Settings:
             n_chunk=min(inf.prefill_chunk, n_batch),
             threads=inf.threads,
             tile_batch=inf.tile_batch,
+            flash_attention=("on" if inf.kv_cache_v != "f16" and inf.flash_attention == "off"
+                             else inf.flash_attention),
+            kv_type_k=inf.kv_cache_k,
+            kv_type_v=inf.kv_cache_v,
         )
 
     def sampling_params(self, json_schema: Mapping[str, Any] | None = None) -> SamplingParams:

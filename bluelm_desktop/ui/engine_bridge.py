@@ -76,6 +76,7 @@ class LoadedModel:
     mmproj: Path | None
     load_s: float
     tiling: TilingParams | None  # the projector's tile size, tokens per tile, ... (GGUF)
+    notes: tuple[str, ...] = ()  # settings this model could not take (Loaded.notes)
 
 
 class _DocumentWorker(QObject):
@@ -309,7 +310,7 @@ class EngineBridge(QObject):
             return
         del self._loading[rid]
         self.loaded.emit(LoadedModel(Path(loaded.llm), Path(loaded.mmproj) if loaded.mmproj
-                                     else None, loaded.load_s, tiling))
+                                     else None, loaded.load_s, tiling, loaded.notes))
 
     @Slot(int, object)
     def _on_document_kept(self, ticket: int, kept: object) -> None:

@@ -436,10 +436,10 @@ class MainWindow(QMainWindow):
                                                           model.mmproj.stat().st_size))
         self._set_input_enabled(True)
         seconds = f"{model.load_s:.1f}"
-        self._show_activity(
-            self.tr("Model loaded in {seconds} s. Ask anything, or drop a document.")
-            .format(seconds=seconds) if tiling is not None else
-            self.tr("Model loaded in {seconds} s. Ask anything.").format(seconds=seconds))
+        loaded = (self.tr("Model loaded in {seconds} s. Ask anything, or drop a document.")
+                  .format(seconds=seconds) if tiling is not None else
+                  self.tr("Model loaded in {seconds} s. Ask anything.").format(seconds=seconds))
+        self._show_activity(" ".join([loaded, *(f"({note})" for note in model.notes)]))
         self.composer.edit.setFocus()
 
     @Slot(str)

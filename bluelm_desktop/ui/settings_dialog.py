@@ -54,7 +54,8 @@ _FLOAT_MAX: Final = 1e6
 TRANSLATION_TARGETS: Final = ("English", "简体中文", "日本語", "한국어", "Français", "Deutsch",
                               "Español", "Русский")
 # The settings whose change needs the model reloaded (they shape llama.cpp's context).
-RELOAD_FIELDS: Final = ("threads", "context", "prefill_chunk", "tile_batch")
+RELOAD_FIELDS: Final = ("threads", "context", "prefill_chunk", "tile_batch", "flash_attention",
+                         "kv_cache_k", "kv_cache_v")
 
 
 def _bounded_int(group: type, name: str) -> QSpinBox:
@@ -161,16 +162,29 @@ class SettingsDialog(QDialog):
         self.prefill_chunk = _bounded_int(g, "prefill_chunk")
         self.prefill_chunk.setSuffix(self.tr(" tokens"))
         self.tile_batch = _bounded_int(g, "tile_batch")
+        self.flash_attention = _combo({"off": self.tr("Off"), "on": self.tr("On"),
+                                       "auto": self.tr("Automatic (llama.cpp decides)")}, "off")
+        kv_types = {"f16": self.tr("16-bit (f16)"),
+                    "q8_0": self.tr("8-bit (q8_0), half the memory")}
+        self.kv_cache_k = _combo(kv_types, "f16")
+        self.kv_cache_v = _combo(kv_types, "f16")
+        self.kv_cache_v.currentIndexChanged.connect(self._update_flash_attention)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(self.tr("Threads:"), self.threads)
         form.addRow(self.tr("Context length:"), self.context)
         form.addRow(self.tr("Prefill chunk:"), self.prefill_chunk)
         form.addRow(self.tr("Tiles per encoder batch:"), self.tile_batch)
+        form.addRow(self.tr("Flash attention:"), self.flash_attention)
+        form.addRow(self.tr("Key cache:"), self.kv_cache_k)
+        form.addRow(self.tr("Value cache:"), self.kv_cache_v)
         form.addRow(_note(self.tr(
             "Changing these reloads the model. A longer context holds longer conversations "
             "and more pages but needs more memory. Batching tiles pays on a GPU; on a CPU "
-            "one at a time is as fast (see the engine benchmark).")))
+            "one at a time is as fast (see the engine benchmark). Flash attention and an "
+            "8-bit cache are measured per machine: see the README. An 8-bit value cache "
+            "needs flash attention; a model whose attention heads cannot be stored in 8 "
+            "bits keeps a 16-bit cache.")))
         return page
 
     def _answers_tab(self) -> QWidget:
@@ -261,6 +275,10 @@ class SettingsDialog(QDialog):
         self.context.setValue(inf.context)
         self.prefill_chunk.setValue(inf.prefill_chunk)
         self.tile_batch.setValue(inf.tile_batch)
+        self.flash_attention.setCurrentIndex(self.flash_attention.findData(inf.flash_attention))
+        self.kv_cache_k.setCurrentIndex(self.kv_cache_k.findData(inf.kv_cache_k))
+        self.kv_cache_v.setCurrentIndex(self.kv_cache_v.findData(inf.kv_cache_v))
+        self._update_flash_attention()
         self.temperature.setValue(inf.temperature)
         self.top_p.setValue(inf.top_p)
         self.top_k.setValue(inf.top_k)
@@ -290,6 +308,9 @@ class SettingsDialog(QDialog):
         inference = dataclasses.replace(
             s.inference, threads=self.threads.value(), context=self.context.value(),
             prefill_chunk=self.prefill_chunk.value(), tile_batch=self.tile_batch.value(),
+            flash_attention=str(self.flash_attention.currentData()),
+            kv_cache_k=str(self.kv_cache_k.currentData()),
+            kv_cache_v=str(self.kv_cache_v.currentData()),
             temperature=self.temperature.value(), top_p=self.top_p.value(),
             top_k=self.top_k.value(), repeat_penalty=self.repeat_penalty.value(),
             max_tokens=self.max_tokens.value(),
@@ -312,6 +333,17 @@ class SettingsDialog(QDialog):
         if not text or text == first:
             return None
         return " ".join(text.split())  # one line: it goes into a prompt
+
+    def _update_flash_attention(self) -> None:
+        """An 8-bit value cache needs flash attention: "Off" is not offered with it."""
+        quantized_v = self.kv_cache_v.currentData() != "f16"
+        model = self.flash_attention.model()
+        off = self.flash_attention.findData("off")
+        item = model.item(off) if hasattr(model, "item") else None
+        if item is not None:
+            item.setEnabled(not quantized_v)
+        if quantized_v and self.flash_attention.currentData() == "off":
+            self.flash_attention.setCurrentIndex(self.flash_attention.findData("on"))
 
     def _update_custom(self) -> None:
         self.custom_tokens.setEnabled(self.budget.currentData() == BUDGET_CUSTOM)

@@ -67,83 +67,83 @@
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="236"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="246"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="251"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="261"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="280"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="516"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="616"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="625"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="634"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="641"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="290"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="526"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="626"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="635"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="644"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="651"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="291"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="301"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="356"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="366"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="365"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="410"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="375"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="420"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="436"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="446"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="533"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="543"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="542"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="552"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="588"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="598"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="590"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="600"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="592"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="602"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="603"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="613"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="606"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="616"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="668"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="678"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -512,12 +512,12 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>EngineBridge</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="129"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="130"/>
         <source>internal error: {kind}: {error}</source>
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="401"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="402"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>
@@ -664,149 +664,149 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="159"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="161"/>
         <source>Data directory: {path}</source>
         <translation>数据目录：{path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="160"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="162"/>
         <source>Change it with --data-dir DIR or BLUELM_DATA_DIR</source>
         <translation>可用 --data-dir DIR 或 BLUELM_DATA_DIR 更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="183"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="187"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="185"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="188"/>
         <source>Invoice fields</source>
         <translation>发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="210"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="220"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="448"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="211"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="221"/>
         <source>Models…</source>
         <translation>模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="213"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="223"/>
         <source>Choose another model</source>
         <translation>选择其他模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="215"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="225"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="217"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="227"/>
         <source>Threads, context, answers, documents, look (Ctrl+,)</source>
         <translation>线程、上下文、回答、文档、外观（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="261"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="271"/>
         <source>Quick actions:</source>
         <translation>快捷操作：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="265"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="275"/>
         <source>Sends it as a question; text you typed is added to it</source>
         <translation>作为问题发送；你已输入的文字会一并附上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="293"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="303"/>
         <source>Loading the model… {percent}</source>
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="324"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="334"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="352"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="362"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="353"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="363"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="393"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="403"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="395"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="405"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="398"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="408"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="400"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="410"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="401"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="411"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="403"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="413"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="415"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="425"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="415"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="425"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="416"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="426"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="420"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="430"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="430"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="439"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="432"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="441"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="440"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="450"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="501"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="511"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -873,17 +873,17 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelPage</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="90"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="92"/>
         <source>Choose the model to chat with, or create the demo model.</source>
         <translation>选择要对话的模型，或创建演示模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="93"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="95"/>
         <source>Use this model</source>
         <translation>使用此模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="95"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="97"/>
         <source>Back to the chat</source>
         <translation>返回对话</translation>
     </message>
@@ -1187,17 +1187,17 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>QuickAction</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="66"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="68"/>
         <source>Translate text in image</source>
         <translation>翻译图中文字</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="67"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="69"/>
         <source>Extract invoice fields</source>
         <translation>提取发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="68"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="70"/>
         <source>Summarize</source>
         <translation>总结</translation>
     </message>
@@ -1224,230 +1224,266 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="92"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="93"/>
         <source>Allowed: more than {lo}, at most {hi}</source>
         <translation>允许的值：大于 {lo}，且不超过 {hi}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="94"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="95"/>
         <source>Allowed: {lo} to {hi}</source>
         <translation>允许的值：{lo} 到 {hi}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="98"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="99"/>
         <source>Allowed: more than {lo}</source>
         <translation>允许的值：大于 {lo}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="100"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="101"/>
         <source>Allowed: {lo} or more</source>
         <translation>允许的值：{lo} 或以上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="102"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="103"/>
         <source>Allowed: at most {hi}</source>
         <translation>允许的值：不超过 {hi}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="103"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="104"/>
         <source>Allowed: any value</source>
         <translation>允许的值：任意</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="134"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="135"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="137"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="138"/>
         <source>Performance</source>
         <translation>性能</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="138"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="139"/>
         <source>Answers</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="139"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="140"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="140"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="141"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="157"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="158"/>
         <source>All cores</source>
         <translation>全部核心</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="160"/>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="162"/>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="184"/>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="210"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="161"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="163"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="198"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="224"/>
         <source> tokens</source>
         <translation> token</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="166"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="174"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="167"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="175"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="168"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="176"/>
         <source>Prefill chunk:</source>
         <translation>预填充分块：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="169"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="177"/>
         <source>Tiles per encoder batch:</source>
         <translation>每批编码图块数：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="171"/>
-        <source>Changing these reloads the model. A longer context holds longer conversations and more pages but needs more memory. Batching tiles pays on a GPU; on a CPU one at a time is as fast (see the engine benchmark).</source>
-        <translation>更改这些设置会重新加载模型。上下文越长，能容纳的对话和页面越多，但占用的内存也越多。成批编码图块在 GPU 上更快；在 CPU 上逐个编码一样快（参见引擎基准测试）。</translation>
-    </message>
-    <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="181"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="165"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="195"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="185"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="165"/>
+        <source>On</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="166"/>
+        <source>Automatic (llama.cpp decides)</source>
+        <translation>自动（由 llama.cpp 决定）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="167"/>
+        <source>16-bit (f16)</source>
+        <translation>16 位（f16）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="168"/>
+        <source>8-bit (q8_0), half the memory</source>
+        <translation>8 位（q8_0），内存减半</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="178"/>
+        <source>Flash attention:</source>
+        <translation>Flash Attention：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="179"/>
+        <source>Key cache:</source>
+        <translation>键缓存（K）：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="180"/>
+        <source>Value cache:</source>
+        <translation>值缓存（V）：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="182"/>
+        <source>Changing these reloads the model. A longer context holds longer conversations and more pages but needs more memory. Batching tiles pays on a GPU; on a CPU one at a time is as fast (see the engine benchmark). Flash attention and an 8-bit cache are measured per machine: see the README. An 8-bit value cache needs flash attention; a model whose attention heads cannot be stored in 8 bits keeps a 16-bit cache.</source>
+        <translation>更改这些设置会重新加载模型。上下文越长，能容纳的对话和页面越多，但占用的内存也越多。成批编码图块在 GPU 上更快；在 CPU 上逐个编码一样快（参见引擎基准测试）。Flash Attention 和 8 位缓存的效果因机器而异，测量结果见 README。8 位值缓存需要开启 Flash Attention；注意力头无法以 8 位存储的模型会保留 16 位缓存。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="199"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="193"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="207"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="194"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="208"/>
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="195"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="209"/>
         <source>Top-k:</source>
         <translation>Top-k：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="196"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="210"/>
         <source>Repeat penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="197"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="211"/>
         <source>Longest answer:</source>
         <translation>最长回答：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="198"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="212"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="200"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="214"/>
         <source>Temperature 0 always picks the likeliest word: the same question gets the same answer. A fixed seed makes sampled answers repeatable.</source>
         <translation>温度为 0 时总是选择可能性最大的词：同样的问题会得到同样的回答。固定随机种子可让采样生成的回答可以复现。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="213"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="227"/>
         <source> dpi</source>
         <translation> dpi</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="216"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="230"/>
         <source>Image token budget:</source>
         <translation>图像 token 预算：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="217"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="231"/>
         <source>Custom budget per page:</source>
         <translation>每页自定义预算：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="218"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="232"/>
         <source>Largest grid (tiles across and down):</source>
         <translation>最大网格（横向和纵向图块数）：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="219"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="233"/>
         <source>Matching tolerance α:</source>
         <translation>匹配容差 α：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="220"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="234"/>
         <source>PDF resolution:</source>
         <translation>PDF 分辨率：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="222"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="236"/>
         <source>Fine print keeps the largest grid; Fast caps each page at 980 image tokens (a 2×2 grid and a thumbnail), several times quicker on a CPU. α is the paper&apos;s tolerance: a grid must gain more than α of the resolution to be preferred. These apply to documents attached from now on; the PDF resolution from the next start.</source>
         <translation>“精细”保留最大网格；“快速”将每页限制为 980 个图像 token（2×2 网格加一张缩略图），在 CPU 上快好几倍。α 是论文中的容差：一个网格的分辨率增益必须超过 α 才会被优先选用。这些设置对此后附加的文档生效；PDF 分辨率从下次启动起生效。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="230"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="244"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="230"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="244"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="231"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="245"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="236"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="250"/>
         <source>Same as the interface language</source>
         <translation>与界面语言相同</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="243"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="257"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="244"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="258"/>
         <source>Interface language:</source>
         <translation>界面语言：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="245"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="259"/>
         <source>Translate text in images to:</source>
         <translation>图片文字翻译为：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="246"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="260"/>
         <source>The interface language changes the next time the app starts.</source>
         <translation>界面语言将在下次启动应用时更改。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="251"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="265"/>
         <source>Fine print (no cap)</source>
         <translation>精细（不设上限）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="251"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="265"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="252"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="266"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>

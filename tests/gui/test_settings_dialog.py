@@ -35,7 +35,8 @@ OpenWindow = Callable[..., MainWindow]
 def custom_settings() -> Settings:
     return Settings(
         inference=InferenceSettings(threads=1, context=8192, prefill_chunk=64, tile_batch=2,
-                                    temperature=0.3, top_p=0.8, top_k=20,
+                                    flash_attention="auto", kv_cache_k="q8_0",
+                                    kv_cache_v="q8_0", temperature=0.3, top_p=0.8, top_k=20,
                                     repeat_penalty=1.2, max_tokens=300, seed=42),
         vision=VisionSettings(alpha=0.25, max_grid=3, budget=BUDGET_CUSTOM,
                               custom_max_image_tokens=1500, pdf_dpi_cap=150),
@@ -88,8 +89,24 @@ def test_needs_reload_only_for_the_context_settings() -> None:
 
     assert needs_reload(s, inference(context=8192))
     assert needs_reload(s, inference(threads=1))
+    assert needs_reload(s, inference(flash_attention="on"))
+    assert needs_reload(s, inference(kv_cache_k="q8_0"))
     assert not needs_reload(s, inference(temperature=1.5))
     assert not needs_reload(s, dataclasses.replace(s, ui=UISettings(theme="dark")))
+
+
+def test_an_8_bit_value_cache_turns_flash_attention_on(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    off = dialog.flash_attention.findData("off")
+    dialog.flash_attention.setCurrentIndex(off)
+    dialog.kv_cache_v.setCurrentIndex(dialog.kv_cache_v.findData("q8_0"))
+    assert dialog.flash_attention.currentData() == "on"
+    assert not dialog.flash_attention.model().item(off).isEnabled()  # not offered with it
+    chosen = dialog.chosen()
+    assert (chosen.inference.flash_attention, chosen.inference.kv_cache_v) == ("on", "q8_0")
+    dialog.kv_cache_v.setCurrentIndex(dialog.kv_cache_v.findData("f16"))
+    assert dialog.flash_attention.model().item(off).isEnabled()
 
 
 def test_theme_switches_and_comes_back_to_the_system_look(qapp: QApplication) -> None:

@@ -561,6 +561,17 @@ def test_engine_settings_carry_the_users_choices() -> None:
     assert (e.encode_threads, e.cache_mb, e.n_ctx) == (2, 64, 8192)
 
 
+def test_an_8_bit_value_cache_gets_flash_attention() -> None:
+    def engine(**kw: str) -> EngineSettings:
+        return S.Settings(inference=S.InferenceSettings(**kw)).engine_settings()
+
+    e = engine(flash_attention="off", kv_cache_k="q8_0", kv_cache_v="q8_0")
+    assert (e.flash_attention, e.kv_type_k, e.kv_type_v) == ("on", "q8_0", "q8_0")
+    assert engine(flash_attention="auto", kv_cache_v="q8_0").flash_attention == "auto"
+    e = engine(flash_attention="off", kv_cache_k="q8_0")  # K alone works without it
+    assert (e.flash_attention, e.kv_type_k, e.kv_type_v) == ("off", "q8_0", "f16")
+
+
 def test_engine_limits_win_over_settings() -> None:
     s = S.Settings(inference=S.InferenceSettings(context=512, prefill_chunk=512))
     e = s.engine_settings(EngineSettings(n_batch=256))

@@ -28,9 +28,15 @@ from pathlib import Path
 import numpy as np
 
 from bluelm_desktop.core import paths
+from bluelm_desktop.core.engine.attention import KV_BLOCK
 from bluelm_desktop.core.engine.encoder import BackgroundEncoding, EmbeddingCache, TileEncoder
 from bluelm_desktop.core.engine.load_probe import KNOWN_GOOD_FILE, probe_load
-from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel, MtmdContext
+from bluelm_desktop.core.engine.native import (
+    LlamaContext,
+    LlamaModel,
+    MtmdContext,
+    kv_type_problem,
+)
 from bluelm_desktop.core.engine.prompt import ChatTemplate, ImageLayout, profile_for
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import (
@@ -57,6 +63,16 @@ class EngineSettings:
     # KV snapshots of conversations switched away from (KvCache): at most this much, and
     # at most half the RAM still available once the model and its context are loaded.
     kv_snapshot_mb: int = 1024
+    # Attention and KV cache (attention.FLASH_ATTENTION, attention.KV_TYPES), chosen by
+    # measurement (README, "Attention and the KV cache"), not llama.cpp's "auto". A KV type
+    # a model's head size does not allow falls back to f16 for that model (Loaded.notes).
+    flash_attention: str = "off"
+    kv_type_k: str = "f16"
+    kv_type_v: str = "f16"
+
+    def __post_init__(self) -> None:
+        if KV_BLOCK.get(self.kv_type_v, 1) > 1 and self.flash_attention == "off":
+            raise ValueError(f"a {self.kv_type_v} V cache needs flash attention on or auto")
 
     def total_threads(self) -> int:
         return self.threads or max(1, os.cpu_count() or 1)
@@ -83,6 +99,7 @@ class Loaded(Event):
     llm: str
     mmproj: str | None
     load_s: float
+    notes: tuple[str, ...] = ()  # settings this model could not take, and what was used
 
 
 @dataclass(frozen=True)
@@ -343,8 +360,15 @@ class Engine:
         if req.mmproj is not None:
             self._mtmd = MtmdContext(req.mmproj, self._model, n_threads=enc_threads)
             self._encoder = TileEncoder(self._mtmd, s.tile_batch, self._cache)
+        notes = []
+        kv_k, kv_v = s.kv_type_k, s.kv_type_v
+        problem = kv_type_problem(self._model, kv_k, kv_v)
+        if problem:
+            notes.append(f"KV cache kept in f16: {problem}")
+            kv_k = kv_v = "f16"
         self._ctx = LlamaContext(self._model, n_ctx=s.n_ctx, n_batch=s.n_batch,
-                                 n_threads=s.total_threads())
+                                 n_threads=s.total_threads(), flash_attention=s.flash_attention,
+                                 type_k=kv_k, type_v=kv_v)
         spare = available_ram_bytes() // 2  # measured now: models and KV cache are in
         self._kv = KvCache(self._ctx, s.n_chunk, min(s.kv_snapshot_mb * 2**20, spare))
         meta = read_metadata(req.llm)
@@ -353,7 +377,7 @@ class Engine:
         self._profile = profile_for(layout if isinstance(layout, str) else None, meta)
         self._sessions.clear()
         self._sink(Loaded(req.id, str(req.llm), str(req.mmproj) if req.mmproj else None,
-                          time.perf_counter() - t0))
+                          time.perf_counter() - t0, tuple(notes)))
 
     def _session(self, conversation: str) -> ChatSession:
         if self._model is None or self._kv is None or self._template is None:

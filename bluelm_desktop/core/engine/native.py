@@ -24,11 +24,13 @@ from typing import Any
 
 import numpy as np
 
+from bluelm_desktop.core.engine.attention import FLASH_ATTENTION, KV_BLOCK, KV_TYPES
 from bluelm_desktop.core.errors import Cancelled, ModelError
 
 _init_lock = threading.Lock()
 _initialised = False
 _log_callback: Any = None  # keep the ctypes callback alive for the process lifetime
+
 
 
 def _lib() -> Any:
@@ -244,6 +246,24 @@ class LlamaModel:
             )
         return list(buf[:n])
 
+    def meta(self, key: str) -> str | None:
+        """A GGUF metadata value of the model as text (None when the key is absent)."""
+        lib = _lib()
+        buf = ctypes.create_string_buffer(256)
+        n = lib.llama_model_meta_val_str(self.ptr, key.encode(), buf, len(buf))
+        return buf.value.decode("utf-8", "replace") if n >= 0 else None
+
+    def head_sizes(self) -> tuple[int, int]:
+        """(K, V) values per attention head, as llama.cpp reads them from the file."""
+        arch = self.meta("general.architecture") or ""
+        n_head = max(1, int(_lib().llama_model_n_head(self.ptr)))
+        default = self.n_embd // n_head
+        sizes = []
+        for key in ("key_length", "value_length"):
+            value = self.meta(f"{arch}.attention.{key}")
+            sizes.append(int(value) if value and value.isdigit() else default)
+        return sizes[0], sizes[1]
+
     def token_to_piece(self, token: int, special: bool = True) -> bytes:
         lib = _lib()
         buf = ctypes.create_string_buffer(64)
@@ -268,6 +288,38 @@ class LlamaModel:
         self.close()
 
 
+def kv_type_problem(model: LlamaModel, type_k: str, type_v: str) -> str | None:
+    """Why this model cannot keep its KV cache in these types, or None if it can.
+
+    A quantized type stores blocks (32 values for q8_0): each head's keys and values must
+    fill whole blocks. llama.cpp checks this only with flash attention; without it a K
+    cache of head size 80 (BlueLM's 2560 / 32 heads) is cut mid-block and attention reads
+    garbage, silently. So it is checked here for both.
+    """
+    k_size, v_size = model.head_sizes()
+    for name, kind, size in (("K", type_k, k_size), ("V", type_v, v_size)):
+        block = KV_BLOCK[kind]
+        if size % block:
+            return (f"a {kind} {name} cache needs heads of a multiple of {block} values; "
+                    f"this model's have {size}")
+    return None
+
+
+def check_kv_types(model: LlamaModel, flash_attention: str, type_k: str, type_v: str) -> None:
+    """Raise ModelError for a combination llama.cpp would refuse or compute wrongly."""
+    if flash_attention not in FLASH_ATTENTION:
+        raise ModelError(f"flash attention must be one of {', '.join(FLASH_ATTENTION)}")
+    for kind in (type_k, type_v):
+        if kind not in KV_TYPES:
+            raise ModelError(f"KV cache type must be one of {', '.join(KV_TYPES)}, got {kind}")
+    if KV_BLOCK[type_v] > 1 and flash_attention == "off":
+        raise ModelError(f"a {type_v} V cache needs flash attention (llama.cpp transposes V "
+                         "without it, which a quantized type cannot be)")
+    problem = kv_type_problem(model, type_k, type_v)
+    if problem:
+        raise ModelError(f"{model.path.name}: {problem}")
+
+
 class LlamaContext:
     """An inference context (KV cache) over a model; one sequence, positions from 0."""
 
@@ -277,10 +329,14 @@ class LlamaContext:
         n_ctx: int = 2048,
         n_batch: int = 512,
         n_threads: int | None = None,
+        flash_attention: str = "auto",
+        type_k: str = "f16",
+        type_v: str = "f16",
     ) -> None:
         lib = _lib()
         if n_batch <= 0 or n_batch > n_ctx:
             raise ModelError(f"n_batch must be in 1..n_ctx ({n_ctx}), got {n_batch}")
+        check_kv_types(model, flash_attention, type_k, type_v)
         self.model = model
         self.n_ctx = n_ctx
         self.n_batch = n_batch
@@ -291,6 +347,9 @@ class LlamaContext:
         params.n_ubatch = n_batch
         params.n_threads = threads
         params.n_threads_batch = threads
+        params.flash_attn_type = FLASH_ATTENTION[flash_attention]
+        params.type_k = KV_TYPES[type_k]
+        params.type_v = KV_TYPES[type_v]
         ptr = lib.llama_init_from_model(model.ptr, params)
         if not ptr:
             raise ModelError(f"{model.path}: could not create a context of {n_ctx} tokens")
