@@ -27,6 +27,7 @@ this machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -94,6 +95,18 @@ QUESTIONS: Final = {  # one per TTFT case, similar length, no common prefix past
 }
 PARTS: Final = ("batching", "pipeline", "decode", "ttft")  # pipeline includes prefill chunks
 DECODE_PROMPT: Final = "Write a short story about a lighthouse keeper and a cat."
+
+
+# --flash-attn: the engine's attention setting for the engine-level runs (decode, TTFT);
+# None keeps the engine's default. The TTFT child gets it on its command line.
+FLASH_ATTENTION: str | None = None
+
+
+def engine_settings(threads: int) -> EngineSettings:
+    base = EngineSettings(threads=threads, n_ctx=4096)
+    if FLASH_ATTENTION is None:
+        return base
+    return dataclasses.replace(base, flash_attention=FLASH_ATTENTION)
 
 
 def log(msg: str) -> None:
@@ -738,7 +751,7 @@ def bench_decode(pair: ModelPair, threads: int, reps: int, n_tokens: int, guard:
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in DECODE_VARIANTS}
     rec = Recorder()
     prompt_len = 0
-    with Engine(EngineSettings(threads=threads, n_ctx=4096), rec) as engine:
+    with Engine(engine_settings(threads), rec) as engine:
         rec.wait_end(engine.load(pair.llm))
         rec.wait_end(engine.ask("warm-up", "Hello.", params=SamplingParams(
             temperature=0.0, max_tokens=4, repeat_penalty=1.0)))
@@ -828,7 +841,7 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in QUESTIONS}
     decode_with_image: list[dict[str, Any]] = []
     peaks: dict[str, float] = {}
-    with Engine(EngineSettings(threads=threads, n_ctx=4096), rec) as engine:
+    with Engine(engine_settings(threads), rec) as engine:
         t0 = time.perf_counter()
         with rss_peak_sampler() as mem:
             _, loaded = rec.wait_end(engine.load(llm, mmproj))
@@ -978,7 +991,8 @@ def bench_ttft(pair: ModelPair, threads: int, reps: int, heavy_reps: int, quick:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--_child-ttft", str(out),
                "--llm", str(pair.llm), "--mmproj", str(pair.mmproj), "--threads", str(threads),
                "--reps", str(reps), "--heavy-reps", str(heavy_reps),
-               "--max-wait", str(max_wait)] + (["--quick"] if quick else [])
+               "--max-wait", str(max_wait)] + (["--quick"] if quick else []) + (
+                   ["--flash-attn", FLASH_ATTENTION] if FLASH_ATTENTION else [])
         proc = subprocess.run(cmd, check=False)
         if proc.returncode != 0 or not out.is_file():
             return {"error": f"the measuring child process exited with {proc.returncode}"}
@@ -1108,8 +1122,7 @@ def conclusions(r: dict[str, Any]) -> list[str]:
                "— worth a look in the sampler.")
             + (" The two contexts differ by "
                f"{abs(ts['raw_native'] / ts['raw_llama'] - 1) * 100:.0f} % (their parameters "
-               "differ, e.g. the engine leaves flash attention at llama.cpp's 'auto', "
-               "Llama turns it off)."
+               "differ, e.g. threads and batch sizes)."
                if abs(ts["raw_native"] / ts["raw_llama"] - 1) > 0.05 else "")
             + (f" With the phone screen in the context "
                f"({r['ttft']['decode_with_image_context']} positions) the engine decodes "
@@ -1457,8 +1470,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="a sentence for the report's notes (repeatable)")
     ap.add_argument("--render", type=Path, metavar="JSON",
                     help="only rewrite the markdown report from a JSON report")
+    ap.add_argument("--flash-attn", choices=("off", "on", "auto"),
+                    help="the engine's flash attention for decode and TTFT (default: its own)")
     ap.add_argument("--_child-ttft", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    global FLASH_ATTENTION
+    FLASH_ATTENTION = args.flash_attn
     if args.render:
         md, _ = write_report(json.loads(args.render.read_text(encoding="utf-8")), args.out_dir)
         log(f"wrote {md}")
