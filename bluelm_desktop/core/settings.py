@@ -54,7 +54,11 @@ from typing import Any, ClassVar, Final
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.documents.model import DocumentLimits
 from bluelm_desktop.core.durable import fsync_dir
-from bluelm_desktop.core.engine.attention import FLASH_ATTENTION, KV_CACHE_CHOICES
+from bluelm_desktop.core.engine.attention import (
+    FLASH_ATTENTION,
+    KV_CACHE_CHOICES,
+    needs_flash_attention,
+)
 from bluelm_desktop.core.engine.engine import EngineSettings
 from bluelm_desktop.core.engine.sampling import MAX_SEED, SamplingParams
 from bluelm_desktop.core.errors import BlueLMError
@@ -388,8 +392,8 @@ class Settings:
             n_chunk=min(inf.prefill_chunk, n_batch),
             threads=inf.threads,
             tile_batch=inf.tile_batch,
-            flash_attention=("on" if inf.kv_cache_v != "f16" and inf.flash_attention == "off"
-                             else inf.flash_attention),
+            flash_attention=("on" if needs_flash_attention(inf.kv_cache_v)
+                             and inf.flash_attention == "off" else inf.flash_attention),
             kv_type_k=inf.kv_cache_k,
             kv_type_v=inf.kv_cache_v,
         )

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bluelm_desktop.core.engine.attention import needs_flash_attention
 from bluelm_desktop.core.settings import (
     BUDGET_CUSTOM,
     BUDGETS,
@@ -336,7 +337,7 @@ class SettingsDialog(QDialog):
 
     def _update_flash_attention(self) -> None:
         """An 8-bit value cache needs flash attention: "Off" is not offered with it."""
-        quantized_v = self.kv_cache_v.currentData() != "f16"
+        quantized_v = needs_flash_attention(str(self.kv_cache_v.currentData()))
         model = self.flash_attention.model()
         off = self.flash_attention.findData("off")
         item = model.item(off) if hasattr(model, "item") else None

@@ -18,3 +18,9 @@ FLASH_ATTENTION: Final = {"off": 0, "on": 1, "auto": -1}
 KV_TYPES: Final = {"f16": 1, "q8_0": 8, "f32": 0}
 KV_BLOCK: Final = {"f16": 1, "q8_0": 32, "f32": 1}
 KV_CACHE_CHOICES: Final = ("f16", "q8_0")  # what the settings and the command line offer
+
+
+def needs_flash_attention(type_v: str) -> bool:
+    """A quantized V cache needs flash attention: without it llama.cpp keeps V transposed,
+    one value per row, which a block-quantized type cannot store."""
+    return KV_BLOCK.get(type_v, 1) > 1

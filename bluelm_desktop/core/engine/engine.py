@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.engine.attention import KV_BLOCK
+from bluelm_desktop.core.engine.attention import needs_flash_attention
 from bluelm_desktop.core.engine.encoder import BackgroundEncoding, EmbeddingCache, TileEncoder
 from bluelm_desktop.core.engine.load_probe import KNOWN_GOOD_FILE, probe_load
 from bluelm_desktop.core.engine.native import (
@@ -71,7 +71,7 @@ class EngineSettings:
     kv_type_v: str = "f16"
 
     def __post_init__(self) -> None:
-        if KV_BLOCK.get(self.kv_type_v, 1) > 1 and self.flash_attention == "off":
+        if needs_flash_attention(self.kv_type_v) and self.flash_attention == "off":
             raise ValueError(f"a {self.kv_type_v} V cache needs flash attention on or auto")
 
     def total_threads(self) -> int:

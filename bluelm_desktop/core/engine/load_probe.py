@@ -12,10 +12,10 @@ The same run catches a llama.cpp build that uses instructions this processor can
 
 A pair that loaded is remembered by (resolved path, size, mtime_ns) of both files, the
 llama-cpp-python version and the llama.cpp build on this processor (`_build_key`) in a
-small JSON file, so the probe costs one child start
-the first time a model is used and nothing afterwards. The file is written atomically
-(temp file + `os.replace`); two probes racing may each keep only their own entry, which
-just means one pair is probed again later.
+small JSON file, so the probe costs one child start the first time a model is used and
+nothing afterwards. The file is written atomically (temp file + `os.replace`); two probes
+racing may each keep only their own entry, which just means one pair is probed again
+later.
 
 Entry point of the child: `python -m bluelm_desktop.core.engine.load_probe LLM [MMPROJ]`
 (see `child_command`, which adapts it to a PyInstaller bundle).
@@ -149,7 +149,8 @@ def _crash_message(path: Path, signum: int, reason: str) -> str:
 def _illegal_instruction_message(path: Path) -> str:
     """SIGILL: the build, not the file. What to do depends on where llama.cpp came from."""
     if getattr(sys, "frozen", False):
-        fix = "please report it with your processor's model (the bundle is built for any AVX2 CPU)"
+        fix = ("please report it with your processor's model (the bundle's llama.cpp is built "
+               "for every x86-64 CPU)")
     else:
         fix = "rebuild llama.cpp for it with scripts/setup.sh --rebuild-llama"
     return (f"{path.name}: llama.cpp stopped with an illegal instruction (SIGILL) while "
@@ -209,18 +210,16 @@ def _build_key() -> str:
 
     A rebuilt llama.cpp (other options, other CPU variant modules) or the same files on
     another processor (a copied venv or bundle) can crash where the old pair did not.
-    Read from file metadata and /proc/cpuinfo only: llama.cpp is not loaded for it.
+    Read from file metadata and /proc/cpuinfo only, without loading llama.cpp.
     """
+    from bluelm_desktop.core.engine.native import lib_dir
+
     digest = hashlib.sha256(platform.machine().encode())
     try:
-        import llama_cpp
-
-        lib_dir = Path(os.environ.get("LLAMA_CPP_LIB_PATH") or Path(llama_cpp.__file__).parent
-                       / "lib")
-        for lib in sorted(lib_dir.glob("*ggml*")):
+        for lib in sorted(lib_dir().glob("*ggml*")):
             st = lib.stat()
             digest.update(f"{lib.name}:{st.st_size}:{st.st_mtime_ns};".encode())
-    except (ImportError, OSError):
+    except (ModelError, OSError):
         digest.update(b"no-llama-cpp")
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")

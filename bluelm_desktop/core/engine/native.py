@@ -14,6 +14,7 @@ starts fast and imports without the native library.
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import sys
 import threading
@@ -24,13 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from bluelm_desktop.core.engine.attention import FLASH_ATTENTION, KV_BLOCK, KV_TYPES
+from bluelm_desktop.core.engine.attention import (
+    FLASH_ATTENTION,
+    KV_BLOCK,
+    KV_TYPES,
+    needs_flash_attention,
+)
 from bluelm_desktop.core.errors import Cancelled, ModelError
 
 _init_lock = threading.Lock()
 _initialised = False
 _log_callback: Any = None  # keep the ctypes callback alive for the process lifetime
-
 
 
 def _lib() -> Any:
@@ -76,10 +81,18 @@ def init_backend(quiet: bool | None = None) -> None:
         _initialised = True
 
 
-def _lib_dir() -> Path:
-    """Where llama-cpp-python loads libllama from (its documented LLAMA_CPP_LIB_PATH first)."""
+def lib_dir() -> Path:
+    """Where llama-cpp-python loads libllama from (its documented LLAMA_CPP_LIB_PATH first).
+
+    Found without importing llama_cpp, which would load the libraries.
+    """
     override = os.environ.get("LLAMA_CPP_LIB_PATH")
-    return Path(override) if override else Path(_lib().__file__).parent / "lib"
+    if override:
+        return Path(override)
+    spec = importlib.util.find_spec("llama_cpp")
+    if spec is None or spec.origin is None:
+        raise ModelError("llama-cpp-python is not installed (run scripts/setup.sh)")
+    return Path(spec.origin).parent / "lib"
 
 
 def _module_name(stem: str) -> str:
@@ -95,18 +108,18 @@ def _load_backend_modules() -> None:
     beside libggml, so it is told where they are. A build that links its CPU backend
     into libggml has no such modules and needs nothing.
     """
-    lib_dir = _lib_dir()
-    if not any(lib_dir.glob(_module_name("ggml-cpu-*"))):
+    folder = lib_dir()
+    if not any(folder.glob(_module_name("ggml-cpu-*"))):
         return
     # Through libllama's own handle (the path llama_cpp opened, so the same one): dlsym
     # then finds the libggml libllama links (libggml.so.0). Opening libggml.so by name
     # would load a second copy — the wheel ships both as separate files — whose backend
     # registry libllama never sees.
-    libllama = ctypes.CDLL(str(lib_dir / _module_name("llama")))
+    libllama = ctypes.CDLL(str(folder / _module_name("llama")))
     load_all = libllama.ggml_backend_load_all_from_path
     load_all.argtypes = [ctypes.c_char_p]
     load_all.restype = None
-    load_all(str(lib_dir).encode())
+    load_all(str(folder).encode())
 
 
 @dataclass(frozen=True)
@@ -312,7 +325,7 @@ def check_kv_types(model: LlamaModel, flash_attention: str, type_k: str, type_v:
     for kind in (type_k, type_v):
         if kind not in KV_TYPES:
             raise ModelError(f"KV cache type must be one of {', '.join(KV_TYPES)}, got {kind}")
-    if KV_BLOCK[type_v] > 1 and flash_attention == "off":
+    if needs_flash_attention(type_v) and flash_attention == "off":
         raise ModelError(f"a {type_v} V cache needs flash attention (llama.cpp transposes V "
                          "without it, which a quantized type cannot be)")
     problem = kv_type_problem(model, type_k, type_v)
