@@ -1,0 +1,110 @@
+"""Replica model files, made the way the files users download are made: by llama.cpp's own
+converter, from tiny Hugging Face checkpoints in each family's real layout.
+
+    /work/convenv/bin/python tests/replicas/make_replicas.py --sdist DIR [--out DIR]
+
+DIR is the unpacked llama-cpp-python sdist (`pip download --no-binary :all:
+llama-cpp-python`, then `tar xzf`); its `vendor/llama.cpp/convert_hf_to_gguf.py` with its
+own `gguf-py` writes the files, as it wrote InternVL3-2B-GGUF on the Hugging Face hub. The
+Python running this needs torch and transformers (the converter imports them; PyPI's torch
+is a few GB, so this runs once on a developer's machine, never in CI) plus this project.
+The results are committed under tests/fixtures/replicas/ and used by the tests.
+
+- **internvl3-tiny**: an InternVLChatModel checkpoint (InternViT → pixel shuffle → MLP →
+  Qwen2.5), tensor names and config keys as OpenGVLab/InternVL3-2B ships them, tiny sizes
+  (ViT 64 wide × 4 layers at 448 px, LLM 32 wide × 2 layers, tied embeddings so the file
+  stays small), random weights; the tokenizer is Qwen2.5's real vocabulary rebuilt from
+  llama.cpp's `models/ggml-vocab-qwen2.gguf` (checked token for token against llama.cpp's
+  own test strings) with InternVL's added tokens (<img> … </box>, ids 151665–151673), and
+  the chat template is Qwen2.5's (`models/templates/Qwen-Qwen2.5-7B-Instruct.jinja`).
+  LLM converted to Q8_0 and mmproj to F16, as in ggml-org's InternVL3 GGUF releases.
+  It carries none of our `bluelm.*` keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import qwen_tokenizer  # noqa: E402
+
+from model_convert.synth import synth  # noqa: E402
+
+OUT = ROOT / "tests" / "fixtures" / "replicas"
+# InternVL3-2B's preprocessor_config.json
+INTERNVL_PREPROCESSOR = {
+    "crop_size": 448, "do_center_crop": True, "do_normalize": True, "do_resize": True,
+    "feature_extractor_type": "CLIPFeatureExtractor", "image_mean": [0.485, 0.456, 0.406],
+    "image_std": [0.229, 0.224, 0.225], "resample": 3, "size": 448,
+}
+INTERNVL_SPECIALS = ("<img>", "</img>", "<IMG_CONTEXT>", "<quad>", "</quad>", "<ref>", "</ref>",
+                     "<box>", "</box>")
+
+
+def _internvl3_config(config: dict[str, Any]) -> None:
+    """Our synth's internvl config → the keys InternVL3-2B's config.json has, tiny sizes."""
+    llm = config["llm_config"]
+    llm.update(hidden_size=32, intermediate_size=64, num_attention_heads=1,
+               num_key_value_heads=1, vocab_size=151674, tie_word_embeddings=True,
+               bos_token_id=151643, eos_token_id=151645, max_position_embeddings=32768,
+               max_window_layers=70, sliding_window=32768, use_sliding_window=False,
+               rope_scaling=None, torch_dtype="bfloat16", model_type="qwen2")
+    vision = config["vision_config"]
+    # 4 layers, not 2: the converter maps InternVL's projector `mlp1.{0,1,3}` by block
+    # number, so a ViT of fewer than 4 blocks cannot be converted (real ones have 24).
+    vision.update(num_hidden_layers=4, architectures=["InternVisionModel"],
+                  model_type="intern_vit_6b", num_channels=3, drop_path_rate=0.0,
+                  initializer_factor=0.1, initializer_range=1e-10, use_flash_attn=False,
+                  torch_dtype="bfloat16")
+    config.update(dynamic_image_size=True, use_thumbnail=True, select_layer=-1,
+                  torch_dtype="bfloat16", use_backbone_lora=0, use_llm_lora=0)
+    config.pop("synthetic", None)
+
+
+def make_internvl3(llama_cpp: Path, out: Path, python: str) -> None:
+    name = "internvl3-tiny"
+    with tempfile.TemporaryDirectory() as tmp:
+        ckpt = synth("internvl", "tiny", Path(tmp) / name, seed=0,
+                     edit_config=_internvl3_config)
+        template = (llama_cpp / "models" / "templates" /
+                    "Qwen-Qwen2.5-7B-Instruct.jinja").read_text(encoding="utf-8")
+        qwen_tokenizer.write(ckpt, llama_cpp / "models" / "ggml-vocab-qwen2.gguf", template,
+                             INTERNVL_SPECIALS)
+        (ckpt / "preprocessor_config.json").write_text(json.dumps(INTERNVL_PREPROCESSOR))
+        dest = out / name
+        dest.mkdir(parents=True, exist_ok=True)
+        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
+        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
+                        str(dest / f"{name}-llm.gguf")], check=True)
+        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
+                        str(dest / f"{name}-mmproj.gguf")], check=True)
+        shutil.copy(ckpt / "config.json", dest / "config.json")  # what the files were made of
+    print(f"wrote {dest}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sdist", type=Path, required=True,
+                    help="the unpacked llama-cpp-python sdist")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    llama_cpp = args.sdist / "vendor" / "llama.cpp"
+    checked = qwen_tokenizer.check_against_llama_cpp(llama_cpp / "models" /
+                                                     "ggml-vocab-qwen2.gguf")
+    print(f"Qwen2 tokenizer: {checked} of llama.cpp's test strings tokenize identically")
+    make_internvl3(llama_cpp, args.out, sys.executable)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
