@@ -11,6 +11,10 @@ class ModelError(BlueLMError):
     """A model file is missing, malformed, unsupported or does not fit in memory."""
 
 
+class VisionUnsupported(ModelError):
+    """The projector's image layout is not known here: the model answers text only."""
+
+
 class DocumentError(BlueLMError):
     """A document cannot be opened, decoded or rendered."""
 

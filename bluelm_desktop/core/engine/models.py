@@ -2,9 +2,9 @@
 
 llama.cpp aborts the whole process on several mismatches (a projector whose output width
 is not the LLM's, a vocab without the projector's image tokens, ...), so everything that
-can be checked from the GGUF headers is checked here first, in pure Python. Each file
-goes through `core.models.gguf_check` before anything else reads it: gguf-py's
-`GGUFReader`, which the summaries below use, trusts the counts it finds in a file.
+can be checked from the GGUF headers is checked here first, in pure Python. Every header
+is read by `core.models.gguf_check`'s bounded parser (once per file: it caches), which
+refuses absurd counts and offsets before anything trusts them.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import gguf
-
-from bluelm_desktop.core.errors import ModelError
-from bluelm_desktop.core.models.gguf_check import check_gguf
+from bluelm_desktop.core.errors import ModelError, VisionUnsupported
+from bluelm_desktop.core.models.gguf_check import check_gguf, read_header
 from model_convert.constants import IMAGE_TOKENS, LAYOUT_BLUELM, LAYOUT_INTERNVL
 from model_convert.errors import ConvertError
 from model_convert.inspect_gguf import GGUFSummary, estimate_ram_bytes, format_bytes, summarize
@@ -48,35 +46,23 @@ def _summary(path: Path) -> GGUFSummary:
 
 
 def read_metadata(path: Path) -> dict[str, object]:
-    """String and scalar metadata of a GGUF (tokenizer arrays left out)."""
-    try:
-        reader = gguf.GGUFReader(path)
-    except (OSError, ValueError) as e:
-        raise ModelError(f"{path}: not a readable GGUF file ({e})") from None
+    """String and scalar metadata of a GGUF, and its short numeric arrays (the tokenizer's
+    arrays left out). Read by the bounded parser: it also checks the file's structure."""
+    header = read_header(path)
     out: dict[str, object] = {}
-    for key, field in reader.fields.items():
+    for key in header.kv:
         if key.startswith("tokenizer.ggml.") or key.startswith("GGUF."):
             continue
-        try:
-            out[key] = field.contents()
-        except (ValueError, IndexError):
-            continue
+        value = header.value(key)
+        if value is not None:
+            out[key] = value
     return out
 
 
 def _vocab_tokens(path: Path) -> set[str]:
-    """The vocabulary's token texts (gguf_check has bounded the array already).
-
-    Decoded leniently: a token that is not valid UTF-8 cannot be one of the image tokens
-    looked for, and gguf-py's strict decoding would raise for the whole vocabulary.
-    """
-    try:
-        field = gguf.GGUFReader(path).fields.get("tokenizer.ggml.tokens")
-        if field is None:
-            return set()
-        return {bytes(field.parts[i]).decode("utf-8", "replace") for i in field.data}
-    except (OSError, ValueError, IndexError) as e:
-        raise ModelError(f"{path}: the vocabulary cannot be read ({e})") from None
+    """The vocabulary's token texts (decoded leniently: a token that is not valid UTF-8
+    cannot be one of the image tokens looked for)."""
+    return set(read_header(path).vocab)
 
 
 def check_pair(llm: Path, mmproj: Path | None, n_ctx: int = 4096,
@@ -101,8 +87,8 @@ def check_pair(llm: Path, mmproj: Path | None, n_ctx: int = 4096,
             raise ModelError(f"{mmproj}: this is a language model, not a vision projector")
         if v.projector_type not in SUPPORTED_PROJECTORS:
             known = ", ".join(sorted(SUPPORTED_PROJECTORS))
-            raise ModelError(f"{mmproj}: unsupported projector {v.projector_type!r} "
-                             f"(supported: {known})")
+            raise VisionUnsupported(f"{mmproj}: unsupported projector {v.projector_type!r} "
+                                    f"(supported: {known})")
         proj_dim, n_embd = v.hparams.get("projection_dim"), s.hparams.get("n_embd")
         if proj_dim != n_embd:
             raise ModelError(f"{mmproj}: projector outputs {proj_dim} values per token but "
