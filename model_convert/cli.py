@@ -77,9 +77,15 @@ def cmd_verify(a: argparse.Namespace) -> int:
 
 
 def cmd_inspect(a: argparse.Namespace) -> int:
-    from model_convert.inspect_gguf import estimate_ram_bytes, format_summary, summarize
+    from model_convert.inspect_gguf import (
+        KIND_MMPROJ,
+        estimate_ram_bytes,
+        format_summary,
+        summarize,
+    )
 
     summary = summarize(Path(a.file))
+    layout = _image_layout(Path(a.file)) if summary.kind == KIND_MMPROJ else None
     if a.json:
         print(
             json.dumps(
@@ -87,12 +93,32 @@ def cmd_inspect(a: argparse.Namespace) -> int:
                     **summary.to_json(),
                     "ram_estimate_bytes": estimate_ram_bytes(summary, n_ctx=a.ctx),
                     "n_ctx": a.ctx,
+                    **({"image_layout": layout} if layout is not None else {}),
                 }
             )
         )
     else:
         print(format_summary(summary, a.ctx))
+        if layout is not None:
+            print("image layout (the app's decisions, and what each came from):")
+            for d in layout:
+                print(f"  {d['setting']}: {d['value']}  ← {d['source']}")
     return 0
+
+
+def _image_layout(path: Path) -> list[dict[str, str]]:
+    """How the app lays out this projector's images, each choice with its source; a
+    projector it has no layout for says so in one entry."""
+    from bluelm_desktop.core.engine.families import vision_family
+    from bluelm_desktop.core.engine.models import read_metadata
+    from bluelm_desktop.core.errors import ModelError
+
+    try:
+        family = vision_family(read_metadata(path), path.name)
+    except ModelError as e:
+        return [{"setting": "images", "value": "not read", "source": str(e)}]
+    return [{"setting": d.setting, "value": d.value, "source": d.source}
+            for d in family.decisions]
 
 
 def build_parser() -> argparse.ArgumentParser:

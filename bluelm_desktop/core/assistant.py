@@ -29,6 +29,7 @@ from bluelm_desktop.core.engine.engine import (
     Stopped,
     Token,
 )
+from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.prompt import ImageLayout
 from bluelm_desktop.core.engine.sampling import SamplingParams
@@ -50,8 +51,10 @@ class PreparedImage:
 
 
 def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParams:
-    """The model's own tiling parameters (its GGUF metadata), with the user's budget."""
-    params = TilingParams.from_gguf_metadata(read_metadata(mmproj))
+    """The model's own tiling (its family, from the GGUF metadata), with the user's budget.
+
+    `VisionUnsupported` for a projector whose image layout is not known here."""
+    params = vision_family(read_metadata(mmproj), mmproj.name).tiling
     return dataclasses.replace(params, max_image_tokens=max_image_tokens)
 
 

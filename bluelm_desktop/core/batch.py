@@ -55,6 +55,7 @@ from bluelm_desktop.core.engine.engine import (
     Stopped,
     Token,
 )
+from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, ModelError
@@ -965,7 +966,8 @@ class Batch:
         start = time.monotonic()
         meta = read_metadata(job.mmproj)
         try:
-            tiling = dataclasses.replace(TilingParams.from_gguf_metadata(meta), **job.tiling)
+            tiling = dataclasses.replace(vision_family(meta, job.mmproj.name).tiling,
+                                         **job.tiling)
         except ValueError as e:
             raise BlueLMError(str(e)) from None
         width = meta.get("clip.vision.projection_dim")

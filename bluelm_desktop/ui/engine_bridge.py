@@ -41,7 +41,7 @@ from bluelm_desktop.core.engine.engine import (
     Token,
 )
 from bluelm_desktop.core.engine.sampling import SamplingParams
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported
 from bluelm_desktop.core.vision.tiling import TilingParams
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ class _DocumentWorker(QObject):
         """The projector's tiling (its GGUF header: tensor infos too, not for the GUI thread)."""
         try:
             self.tiling_read.emit(request_id, tiling_for(mmproj))
+        except VisionUnsupported:
+            self.tiling_read.emit(request_id, None)  # the engine loads it text only, says why
         except Exception as e:
             self.tiling_read.emit(request_id, _one_line(e))
 
@@ -299,6 +301,9 @@ class EngineBridge(QObject):
             del self._loading[rid]
             self.engine.cancel(rid)
             self.load_failed.emit(tiling)
+            return
+        if tiling is None:  # images not supported: Loaded comes without the projector
+            self._finish_load(rid)
             return
         assert isinstance(tiling, TilingParams)
         self._loading[rid] = (self._loading[rid][0], tiling)

@@ -69,6 +69,19 @@ def test_bos_and_eos_are_given_to_the_template() -> None:
     assert t.render(CHAT[:1]) == "<s>You read invoices.</s>"
 
 
+def test_a_vocab_that_adds_bos_gets_exactly_one() -> None:
+    """tokenizer.ggml.add_bos_token: llama.cpp's tokenizer puts BOS before the prompt
+    (Llama 3, Gemma); a template that prints it itself does not get a second one."""
+    plain = "{{ messages[0].content }}"
+    assert ChatTemplate(plain, "<s>", "</s>", add_bos=True).render(CHAT[:1]) == (
+        "<s>You read invoices.")
+    assert ChatTemplate("{{ bos_token }}" + plain, "<s>", "</s>", add_bos=True).render(
+        CHAT[:1]) == "<s>You read invoices."
+    assert ChatTemplate(plain, "<s>", "</s>").render(CHAT[:1]) == "You read invoices."
+    assert ChatTemplate(plain, "", "</s>", add_bos=True).render(CHAT[:1]) == (
+        "You read invoices.")  # a vocab without a BOS token
+
+
 def test_hugging_face_template_features_work() -> None:
     """What real templates (Qwen, Llama 3, Gemma, SmolLM) use: trim/lstrip blocks,
     namespace, reversed loops, loop controls, `generation`, tojson keeping non-ASCII,

@@ -294,3 +294,18 @@ def test_internvl_equal_distance_tie_goes_by_list_order_and_area() -> None:
 def test_internvl_uses_g_squared_tiles() -> None:
     assert match("internvl", 3000, 100, 384, 4) == internvl_match(3000, 100, 384, max_num=16)
     assert str(match("internvl", 3000, 100, 384, 4)) == "16:1"  # beyond G across
+
+
+def test_a_family_tile_limit_removes_larger_grids_and_keeps_the_order() -> None:
+    """InternVL3 was trained on at most 12 tiles: with G = 4, 4:4 is no candidate, and
+    the rest keep the paper's visiting order."""
+    full = candidates(4)
+    limited = candidates(4, max_tiles=12)
+    assert Grid(4, 4) in full and Grid(4, 4) not in limited
+    assert limited == tuple(g for g in full if g.cols * g.rows <= 12)
+    assert candidates(4, max_tiles=16) == full
+    # an A4 scan: 3:4 (12 tiles) is what the relaxed rule keeps under the limit
+    assert relaxed_match(1240, 1755, 448, 4, 0.1, max_tiles=12) == Grid(3, 4)
+    assert all(g.cols * g.rows <= 12 for g in (
+        match(rule, w, h, 448, 4, 0.1, max_tiles=12)
+        for rule in RULES for w, h in ((4000, 500), (500, 4000), (3000, 3000))))

@@ -30,6 +30,7 @@ import numpy as np
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.engine.attention import needs_flash_attention
 from bluelm_desktop.core.engine.encoder import BackgroundEncoding, EmbeddingCache, TileEncoder
+from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.load_probe import KNOWN_GOOD_FILE, probe_load
 from bluelm_desktop.core.engine.native import (
     LlamaContext,
@@ -46,7 +47,7 @@ from bluelm_desktop.core.engine.session import (
     Message,
     TurnStats,
 )
-from bluelm_desktop.core.errors import BlueLMError, Cancelled, ModelError
+from bluelm_desktop.core.errors import BlueLMError, Cancelled, ModelError, VisionUnsupported
 
 # --- settings and events -------------------------------------------------------------
 
@@ -342,11 +343,20 @@ class Engine:
         if req.settings is not None:
             self.settings = req.settings
         s = self.settings
-        check_pair(req.llm, req.mmproj, n_ctx=s.n_ctx)
+        notes: list[str] = []
+        mmproj = req.mmproj
+        family = None
+        if mmproj is not None:  # the image layout, from the metadata llama.cpp reads
+            try:
+                family = vision_family(read_metadata(mmproj), mmproj.name)
+            except VisionUnsupported as e:  # the LLM still answers text
+                notes.append(f"text only: {e}")
+                mmproj = None
+        check_pair(req.llm, mmproj, n_ctx=s.n_ctx)
         # A file llama.cpp has not loaded here before is loaded once in a child process
         # first: an abort inside llama.cpp (a GGML_ASSERT on a crafted or damaged file)
         # then ends the child, not the app, and comes back as a ModelError.
-        probe_load(req.llm, req.mmproj, paths.cache_dir() / KNOWN_GOOD_FILE)
+        probe_load(req.llm, mmproj, paths.cache_dir() / KNOWN_GOOD_FILE)
         last = [-1.0]
 
         def progress(fraction: float) -> bool:
@@ -357,10 +367,14 @@ class Engine:
 
         self._model = LlamaModel(req.llm, progress=progress)
         enc_threads, _ = s.split()
-        if req.mmproj is not None:
-            self._mtmd = MtmdContext(req.mmproj, self._model, n_threads=enc_threads)
+        if mmproj is not None and family is not None:
+            self._mtmd = MtmdContext(mmproj, self._model, n_threads=enc_threads)
+            side, reserved = family.tiling.tile_size, family.tiling.tokens_per_tile
+            made = self._mtmd.tile_tokens(side)
+            if made != reserved:
+                raise ModelError(f"{mmproj.name}: llama.cpp makes {made} positions of a "
+                                 f"{side}-px tile, the {family.name} layout reserves {reserved}")
             self._encoder = TileEncoder(self._mtmd, s.tile_batch, self._cache)
-        notes = []
         kv_k, kv_v = s.kv_type_k, s.kv_type_v
         problem = kv_type_problem(self._model, kv_k, kv_v)
         if problem:
@@ -372,11 +386,12 @@ class Engine:
         spare = available_ram_bytes() // 2  # measured now: models and KV cache are in
         self._kv = KvCache(self._ctx, s.n_chunk, min(s.kv_snapshot_mb * 2**20, spare))
         meta = read_metadata(req.llm)
-        self._template = ChatTemplate(meta.get("tokenizer.chat_template"))  # type: ignore[arg-type]
-        layout = meta.get("bluelm.layout")
-        self._profile = profile_for(layout if isinstance(layout, str) else None, meta)
+        bos, eos, add_bos = self._model.special_texts()
+        self._template = ChatTemplate(meta.get("tokenizer.chat_template"),  # type: ignore[arg-type]
+                                      bos, eos, add_bos)
+        self._profile = family.profile if family is not None else profile_for(None, meta)
         self._sessions.clear()
-        self._sink(Loaded(req.id, str(req.llm), str(req.mmproj) if req.mmproj else None,
+        self._sink(Loaded(req.id, str(req.llm), str(mmproj) if mmproj else None,
                           time.perf_counter() - t0, tuple(notes)))
 
     def _session(self, conversation: str) -> ChatSession:
@@ -426,6 +441,11 @@ class Engine:
         finished = False
         try:
             for done, (index, emb) in enumerate(background, 1):
+                if emb.shape[0] != req.layout.tokens_per_tile:  # never silently misaligned
+                    raise ModelError(
+                        f"{self._mtmd.path.name if self._mtmd else 'the projector'}: a tile "
+                        f"became {emb.shape[0]} embedding rows, the prompt reserved "
+                        f"{req.layout.tokens_per_tile}")
                 slots[index] = emb
                 self._sink(TileEncoded(req.id, req.image_id, done, len(req.tiles)))
                 # prefill every position whose embeddings now exist

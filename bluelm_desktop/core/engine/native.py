@@ -259,6 +259,23 @@ class LlamaModel:
             )
         return list(buf[:n])
 
+    def special_texts(self) -> tuple[str, str, bool]:
+        """(BOS text, EOS text, whether the vocab adds BOS), from the tokenizer's keys.
+
+        What a chat template prints for `bos_token`/`eos_token` (llama.cpp passes the same),
+        and whether a prompt must start with BOS (tokenizer.ggml.add_bos_token).
+        """
+        lib = _lib()
+
+        def text(token: int) -> str:
+            if token < 0:  # LLAMA_TOKEN_NULL: the vocab has none
+                return ""
+            return self.token_to_piece(token, special=True).decode("utf-8", "replace")
+
+        return (text(int(lib.llama_vocab_bos(self.vocab))),
+                text(int(lib.llama_vocab_eos(self.vocab))),
+                bool(lib.llama_vocab_get_add_bos(self.vocab)))
+
     def meta(self, key: str) -> str | None:
         """A GGUF metadata value of the model as text (None when the key is absent)."""
         lib = _lib()
@@ -592,6 +609,19 @@ class _ImageChunk:
             self.bitmap = None
 
 
+@dataclass(frozen=True)
+class MediaChunk:
+    """One piece of mtmd's tokenization: text token ids, or an image's positions."""
+
+    tokens: tuple[int, ...] = ()  # a text chunk's ids
+    image_tokens: int = 0  # an image chunk's embedding rows
+    image_pos: int = 0  # the positions it takes (differs from rows for M-RoPE models)
+
+    @property
+    def is_image(self) -> bool:
+        return self.image_tokens > 0
+
+
 class MtmdContext:
     """The vision encoder + projector (an mmproj GGUF), bound to the LLM it feeds.
 
@@ -694,14 +724,75 @@ class MtmdContext:
                 self._supports_batch = False
         return self._supports_batch
 
+    def tokenize(self, text: str, images: Sequence[np.ndarray]) -> list[MediaChunk]:
+        """mtmd's own tokenization of `text`, each `marker` in it replaced by an image.
+
+        The family's whole slicing and layout (its markers, tiles, thumbnail) is mtmd's:
+        what llama-mtmd-cli and llama-server feed the model. Tokenized, not encoded.
+        """
+        mtmd = _mtmd()
+        bitmaps = []
+        chunks = mtmd.mtmd_input_chunks_init()
+        try:
+            for image in images:
+                image = np.ascontiguousarray(image, dtype=np.uint8)
+                h, w = image.shape[:2]
+                data = (ctypes.c_ubyte * image.nbytes).from_buffer_copy(image.tobytes())
+                bitmaps.append(mtmd.mtmd_bitmap_init(w, h, data))
+            data = text.encode("utf-8")
+            inp = mtmd.mtmd_input_text()
+            inp.text = data
+            inp.text_len = len(data)
+            inp.add_special = False
+            inp.parse_special = True
+            array = (mtmd.mtmd_bitmap_p_ctypes * len(bitmaps))(*bitmaps)
+            rc = mtmd.mtmd_tokenize(self._ptr, chunks, ctypes.byref(inp), array, len(bitmaps))
+            if rc != 0:
+                raise ModelError(f"{self.path}: mtmd_tokenize failed with code {rc}")
+            out = []
+            for i in range(mtmd.mtmd_input_chunks_size(chunks)):
+                chunk = mtmd.mtmd_input_chunks_get(chunks, i)
+                if mtmd.mtmd_input_chunk_get_type(chunk) == mtmd.MTMD_INPUT_CHUNK_TYPE_TEXT:
+                    n = ctypes.c_size_t(0)
+                    ids = mtmd.mtmd_input_chunk_get_tokens_text(chunk, ctypes.byref(n))
+                    out.append(MediaChunk(tokens=tuple(ids[k] for k in range(n.value))))
+                else:
+                    out.append(MediaChunk(
+                        image_tokens=int(mtmd.mtmd_input_chunk_get_n_tokens(chunk)),
+                        image_pos=int(mtmd.mtmd_input_chunk_get_n_pos(chunk))))
+            return out
+        finally:
+            mtmd.mtmd_input_chunks_free(chunks)
+            for bitmap in bitmaps:
+                mtmd.mtmd_bitmap_free(bitmap)
+
+    @staticmethod
+    def marker() -> str:
+        """The text mtmd replaces with an image (`<__media__>`)."""
+        return _mtmd().mtmd_default_marker().decode()
+
+    def tile_tokens(self, side: int) -> int:
+        """The LLM positions mtmd makes of one side × side tile (tokenized, not encoded).
+
+        What the prompt must reserve per tile; read from llama.cpp itself rather than
+        computed, so a layout can be checked against it when the model loads.
+        """
+        img = _ImageChunk(self._ptr, self.path, np.zeros((side, side, 3), np.uint8))
+        try:
+            return img.n_tokens
+        finally:
+            img.close()
+
     @property
     def image_size(self) -> int:
         """The tile side the projector was trained on (clip.vision.image_size)."""
         if not hasattr(self, "_image_size"):
-            import gguf
+            from bluelm_desktop.core.models.gguf_check import read_header
 
-            field = gguf.GGUFReader(self.path).fields["clip.vision.image_size"]
-            self._image_size = int(field.contents())
+            size = read_header(self.path).value("clip.vision.image_size")
+            if not isinstance(size, int):
+                raise ModelError(f"{self.path.name}: no clip.vision.image_size")
+            self._image_size = size
         return self._image_size
 
     def close(self) -> None:

@@ -328,8 +328,10 @@ class ChatTemplate:
     `source=None` (or blank) falls back to ChatML, the format our converted models use
     and llama.cpp's own fallback. `bos_token`/`eos_token` are the vocab's texts for those
     tokens, which many templates print (tokenizing with special-token parsing turns them
-    back into the ids). Every failure, at compile or render time, is a `ModelError`
-    starting "chat template:": the template is part of the model file.
+    back into the ids); with `add_bos` (the vocab's tokenizer.ggml.add_bos_token) a prompt
+    the template did not start with BOS gets one, as llama.cpp's tokenizer would add.
+    Every failure, at compile or render time, is a `ModelError` starting "chat
+    template:": the template is part of the model file.
     """
 
     def __init__(
@@ -337,6 +339,7 @@ class ChatTemplate:
         source: str | None,
         bos_token: str = "",
         eos_token: str = "",
+        add_bos: bool = False,
         *,
         max_chars: int = MAX_OUTPUT_CHARS,
         max_steps: int = MAX_STEPS,
@@ -346,6 +349,7 @@ class ChatTemplate:
         self.source: str = C.CHATML_TEMPLATE if source is None or self.is_fallback else source
         self.bos_token = bos_token
         self.eos_token = eos_token
+        self.add_bos = add_bos and bool(bos_token)
         self.max_chars = max_chars
         if len(self.source) > max_chars:
             raise ModelError(f"chat template: {len(self.source):,} characters is too long")
@@ -394,7 +398,12 @@ class ChatTemplate:
             raise ModelError(f"chat template: {_describe(e)}") from None
         finally:
             stream.close()
-        return "".join(chunks)
+        text = "".join(chunks)
+        if self.add_bos and not text.startswith(self.bos_token):
+            # what llama.cpp's tokenizer does for a vocab with add_bos_token (its server and
+            # CLI tokenize the rendered prompt with add_special), and no second one
+            text = self.bos_token + text
+        return text
 
 
 def _describe(e: BaseException) -> str:

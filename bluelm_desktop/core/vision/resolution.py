@@ -102,15 +102,21 @@ def wasted_resolution(w: int, h: int, grid: Grid, tile: int) -> int:
     return big_w * big_h - effective_resolution(w, h, grid, tile)
 
 
-def candidates(max_grid: int = DEFAULT_MAX_GRID) -> tuple[Grid, ...]:
+def candidates(max_grid: int = DEFAULT_MAX_GRID, max_tiles: int | None = None
+               ) -> tuple[Grid, ...]:
     """Every m:n with m, n ∈ 1..G in the paper's visiting order, reverse row-major:
     (G,G), (G,G−1), …, (G,1), (G−1,G), …, (1,1).
 
     The order is part of the relaxed rule (its acceptance test compares with the last
-    accepted candidate, not the best overall), so it is fixed here, once.
+    accepted candidate, not the best overall), so it is fixed here, once. `max_tiles` is
+    a model family's trained limit on m·n (InternVL3: 12); grids above it are skipped.
     """
     _check_max_grid(max_grid)
-    return tuple(Grid(m, n) for m in range(max_grid, 0, -1) for n in range(max_grid, 0, -1))
+    if max_tiles is not None and max_tiles < 1:
+        raise ValueError(f"max_tiles must be at least 1, got {max_tiles}")
+    limit = max_tiles or max_grid * max_grid
+    return tuple(Grid(m, n) for m in range(max_grid, 0, -1) for n in range(max_grid, 0, -1)
+                 if m * n <= limit)
 
 
 def relaxed_match(
@@ -119,6 +125,7 @@ def relaxed_match(
     tile: int = DEFAULT_TILE_SIZE,
     max_grid: int = DEFAULT_MAX_GRID,
     alpha: float = DEFAULT_ALPHA,
+    max_tiles: int | None = None,
 ) -> Grid:
     """The paper's relaxed aspect-ratio matching, exactly as DESIGN §1 states it.
 
@@ -145,7 +152,7 @@ def relaxed_match(
     best: Grid | None = None
     re_max = 0
     rw_min = math.inf
-    for grid in candidates(max_grid):
+    for grid in candidates(max_grid, max_tiles):
         re = effective_resolution(w, h, grid, tile)
         rw = wasted_resolution(w, h, grid, tile)
         if (
@@ -163,6 +170,7 @@ def llava_next_match(
     h: int,
     tile: int = DEFAULT_TILE_SIZE,
     max_grid: int = DEFAULT_MAX_GRID,
+    max_tiles: int | None = None,
 ) -> Grid:
     """LLaVA-NeXT's `select_best_resolution` over the same candidates: the largest Re,
     ties broken by the smallest Rw, remaining ties by the first visited.
@@ -175,7 +183,7 @@ def llava_next_match(
     best: Grid | None = None
     re_max = 0
     rw_min = math.inf
-    for grid in candidates(max_grid):
+    for grid in candidates(max_grid, max_tiles):
         re = effective_resolution(w, h, grid, tile)
         rw = wasted_resolution(w, h, grid, tile)
         if re > re_max or (re == re_max and rw < rw_min):
@@ -246,18 +254,21 @@ def match(
     tile: int = DEFAULT_TILE_SIZE,
     max_grid: int = DEFAULT_MAX_GRID,
     alpha: float = DEFAULT_ALPHA,
+    max_tiles: int | None = None,
 ) -> Grid:
     """The grid `rule` (one of `RULES`) gives a w×h image.
 
     The rules share one knob, G: relaxed and LLaVA-NeXT search m, n ∈ 1..G; InternVL gets
     max_num = G² tiles, the same tile budget, but any shape within it (up to G²:1).
-    `alpha` only affects the relaxed rule.
+    `alpha` only affects the relaxed rule. `max_tiles`, a model's trained limit on the
+    number of grid tiles, caps all three.
     """
     if rule == RULE_RELAXED:
-        return relaxed_match(w, h, tile, max_grid, alpha)
+        return relaxed_match(w, h, tile, max_grid, alpha, max_tiles)
     if rule == RULE_LLAVA_NEXT:
-        return llava_next_match(w, h, tile, max_grid)
+        return llava_next_match(w, h, tile, max_grid, max_tiles)
     if rule == RULE_INTERNVL:
         _check_max_grid(max_grid)
-        return internvl_match(w, h, tile, max_num=max_grid * max_grid)
+        return internvl_match(w, h, tile, max_num=min(max_grid * max_grid,
+                                                      max_tiles or max_grid * max_grid))
     raise ValueError(f"unknown matching rule {rule!r}; expected one of {', '.join(RULES)}")

@@ -74,6 +74,9 @@ class TilingParams:
     rule: str = RULE_RELAXED
     thumbnail: str = THUMBNAIL_MULTI_TILE_ONLY
     max_image_tokens: int | None = None
+    # The model family's trained limit on grid tiles (InternVL3: 12), the thumbnail not
+    # counted; None: only G limits the grid.
+    max_tiles: int | None = None
 
     def __post_init__(self) -> None:
         # Checked here so a bad value fails where it is made, not deep in a worker.
@@ -85,6 +88,8 @@ class TilingParams:
             raise ValueError(f"alpha must be ≥ 0, got {self.alpha}")
         if self.tokens_per_tile < 1:
             raise ValueError(f"tokens_per_tile must be ≥ 1, got {self.tokens_per_tile}")
+        if self.max_tiles is not None and self.max_tiles < 1:
+            raise ValueError(f"max_tiles must be ≥ 1 or None, got {self.max_tiles}")
         if self.rule not in RULES:
             raise ValueError(f"rule must be one of {', '.join(RULES)}, got {self.rule!r}")
         if self.thumbnail not in THUMBNAIL_MODES:
@@ -242,7 +247,7 @@ def plan_image(w: int, h: int, params: TilingParams | None = None) -> TilePlan:
     if w < 1 or h < 1:
         raise ValueError(f"image size must be at least 1×1 pixels, got {w}×{h}")
     for g in range(params.max_grid, 0, -1):
-        grid = match(params.rule, w, h, params.tile_size, g, params.alpha)
+        grid = match(params.rule, w, h, params.tile_size, g, params.alpha, params.max_tiles)
         plan = _plan_for_grid(w, h, grid, params)
         budget = params.max_image_tokens
         if budget is None or plan.image_tokens <= budget or g == 1:

@@ -1,0 +1,165 @@
+"""How a vision model's images are laid out, decided from the metadata llama.cpp itself reads.
+
+A model file written by llama.cpp's own converter (what users download: InternVL3,
+LFM2-VL, anything from LM Studio or Jan) carries `clip.projector_type`,
+`clip.vision.image_size`, `clip.vision.patch_size`, `clip.vision.projector.scale_factor`
+and, for families that slice images, `clip.vision.preproc_min_tiles/max_tiles`; it carries
+none of our `bluelm.*` keys. Those keys, written by `bluelm-convert`, are overrides: where
+present they win, where absent the model configures itself from llama.cpp's keys. Every
+choice is recorded with where it came from (`VisionFamily.decisions`, shown by
+`bluelm-convert inspect`), and the engine checks the one that matters most — tokens per
+tile — against mtmd's own tokenization when the model loads.
+
+The families whose tile layout is ours to build (the relaxed matcher cuts the tiles, we
+write the text around them, exactly as the family was trained):
+- `bluelm`: our converter's BlueLM-V-3B layout, on mtmd's lfm2 projector;
+- `internvl`: InternVL 2.5/3 — "<img>" + every tile + thumbnail + "</img>", at most
+  `preproc_max_tiles` (12) grid tiles;
+- `lfm2`: LFM2-VL — `<|image_start|>`, `<|img_row_R_col_C|>` labels, `<|img_thumbnail|>`,
+  `<|image_end|>`.
+Any other projector type is refused for images with a one-line reason (never a guess at
+its layout); letting mtmd lay those out itself is the next step (README, "Models").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Final
+
+from bluelm_desktop.core.engine.prompt import PROFILES, LayoutProfile, profile_for
+from bluelm_desktop.core.errors import ModelError, VisionUnsupported
+from bluelm_desktop.core.vision.tiling import TilingParams
+from model_convert import constants as C
+
+KEY_PROJECTOR: Final = "clip.projector_type"
+KEY_IMAGE_SIZE: Final = "clip.vision.image_size"
+KEY_PATCH_SIZE: Final = "clip.vision.patch_size"
+KEY_SCALE: Final = "clip.vision.projector.scale_factor"
+KEY_MIN_TILES: Final = "clip.vision.preproc_min_tiles"
+KEY_MAX_TILES: Final = "clip.vision.preproc_max_tiles"
+
+# Projector type (llama.cpp's name) → our layout family.
+FAMILY_OF_PROJECTOR: Final = {"internvl": C.LAYOUT_INTERNVL, "lfm2": "lfm2"}
+# What llama.cpp's mtmd assumes when a file does not say (clip.cpp, the preproc_*_tiles
+# defaults of each projector): InternVL's dynamic_preprocess limits.
+DEFAULT_MAX_TILES: Final = {C.LAYOUT_INTERNVL: 12}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One configuration choice and the metadata (or rule) it came from."""
+
+    setting: str
+    value: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.setting}: {self.value} ({self.source})"
+
+
+@dataclass(frozen=True)
+class VisionFamily:
+    """The layout a projector's images get: tiling, the text around tiles, and why."""
+
+    name: str
+    tiling: TilingParams  # the model's own; the user's budget and G go on top
+    profile: LayoutProfile
+    decisions: tuple[Decision, ...]
+
+
+def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
+                  ) -> VisionFamily:
+    """The vision family of an mmproj from its metadata. `VisionUnsupported` (one line)
+    when its layout is not known here, `ModelError` when a value is unusable."""
+    decisions: list[Decision] = []
+
+    def decide(setting: str, value: object, source: str) -> None:
+        decisions.append(Decision(setting, str(value), source))
+
+    projector = _text(meta, KEY_PROJECTOR, file_name)
+    override = _text(meta, C.KEY_LAYOUT, file_name)
+    if override is not None:
+        name = override
+        decide("family", name, f"{C.KEY_LAYOUT} (bluelm-convert)")
+    elif projector in FAMILY_OF_PROJECTOR:
+        name = FAMILY_OF_PROJECTOR[projector]
+        decide("family", name, f"{KEY_PROJECTOR} = {projector}")
+    else:
+        known = ", ".join(sorted(FAMILY_OF_PROJECTOR))
+        raise VisionUnsupported(
+            f"{file_name}: images from projector type {projector or 'unknown'!r} cannot be "
+            f"laid out yet (known: {known}, and bluelm-convert's models); it can still "
+            "answer text")
+    if name not in PROFILES:
+        raise ModelError(f"{file_name}: unknown {C.KEY_LAYOUT} {name!r}")
+    profile = profile_for(name, meta)
+
+    image_size = _int(meta, KEY_IMAGE_SIZE, file_name)
+    tile_size = _int(meta, C.KEY_TILE_SIZE, file_name)
+    if tile_size is not None:
+        decide("tile size", f"{tile_size} px", f"{C.KEY_TILE_SIZE} (bluelm-convert)")
+    elif image_size is not None:
+        tile_size = image_size
+        decide("tile size", f"{tile_size} px", KEY_IMAGE_SIZE)
+    else:
+        raise ModelError(f"{file_name}: no {KEY_IMAGE_SIZE}: not a vision projector")
+
+    tokens = _int(meta, C.KEY_TOKENS_PER_TILE, file_name)
+    if tokens is not None:
+        decide("tokens per tile", tokens, f"{C.KEY_TOKENS_PER_TILE} (bluelm-convert)")
+    else:
+        patch = _int(meta, KEY_PATCH_SIZE, file_name)
+        scale = _int(meta, KEY_SCALE, file_name) or 1
+        if not patch or tile_size % (patch * scale):
+            raise ModelError(f"{file_name}: a {tile_size}-px tile is not a whole number of "
+                             f"{patch}-px patches merged {scale}×{scale}")
+        tokens = (tile_size // patch // scale) ** 2
+        decide("tokens per tile", tokens,
+               f"({tile_size} px ÷ {KEY_PATCH_SIZE} {patch} ÷ {KEY_SCALE} {scale})²; "
+               "checked against mtmd's tokenization at load")
+
+    base = TilingParams.from_gguf_metadata(meta)  # bluelm.tiling.* where present
+    max_tiles = _int(meta, KEY_MAX_TILES, file_name)
+    if max_tiles is not None:
+        decide("most grid tiles", max_tiles, KEY_MAX_TILES)
+    elif name in DEFAULT_MAX_TILES:
+        max_tiles = DEFAULT_MAX_TILES[name]
+        decide("most grid tiles", max_tiles, f"{name}'s trained limit (mtmd's default)")
+    if C.KEY_MAX_GRID in meta:
+        decide("largest grid G", base.max_grid, f"{C.KEY_MAX_GRID} (bluelm-convert)")
+    decide("thumbnail", base.thumbnail, C.KEY_THUMBNAIL if C.KEY_THUMBNAIL in meta
+           else "when the grid has more than one tile, as InternVL and LFM2-VL train")
+    try:
+        tiling = replace(base, tile_size=tile_size, tokens_per_tile=tokens, max_tiles=max_tiles)
+    except ValueError as e:
+        raise ModelError(f"{file_name}: {e}") from None
+    decide("text around tiles", _describe(profile), f"the {name} layout")
+    return VisionFamily(name, tiling, profile, tuple(decisions))
+
+
+def _describe(p: LayoutProfile) -> str:
+    parts = [p.image_begin, p.tile_begin and f"{p.tile_begin} per tile",
+             p.thumbnail_begin and f"{p.thumbnail_begin} before the thumbnail", p.image_end]
+    return " ".join(x for x in parts if x) or "none"
+
+
+def _text(meta: Mapping[str, object], key: str, file_name: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        raise ModelError(f"{file_name}: metadata {key} should be text, got {value!r:.60}")
+    return value
+
+
+def _int(meta: Mapping[str, object], key: str, file_name: str) -> int | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ModelError(f"{file_name}: metadata {key} should be a positive whole number, "
+                         f"got {value!r:.60}")
+    return value

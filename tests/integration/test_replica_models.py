@@ -1,0 +1,262 @@
+"""Model files as users have them: written by llama.cpp's own converter, none of our keys.
+
+The InternVL3 replica (tests/fixtures/replicas/internvl3-tiny, made by
+tests/replicas/make_replicas.py with the llama-cpp-python sdist's convert_hf_to_gguf.py:
+Qwen2.5's real vocabulary and chat template, InternVL3-2B's config layout, tiny random
+weights) must configure itself from llama.cpp's metadata. The oracle is llama.cpp's own
+multimodal tokenizer: where its slicing and ours pick the same grid, the sequence our
+prompt builder produces — text token ids, image chunks and their sizes — must equal what
+`mtmd_tokenize` produces for the same image and text.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import gguf
+import numpy as np
+import pytest
+
+from bluelm_desktop.cli import main as cli_main
+from bluelm_desktop.core.engine.engine import Engine, EngineSettings, Event, Failed, Loaded
+from bluelm_desktop.core.engine.families import vision_family
+from bluelm_desktop.core.engine.models import read_metadata
+from bluelm_desktop.core.engine.native import LlamaModel, MtmdContext
+from bluelm_desktop.core.engine.prompt import (
+    ChatTemplate,
+    ImageLayout,
+    ImagePart,
+    LayoutProfile,
+    TextPart,
+    build_prompt,
+    tokenize_prompt,
+)
+from bluelm_desktop.core.errors import ModelError, VisionUnsupported
+from bluelm_desktop.core.vision.tiling import TilingParams, plan_image
+from model_convert import constants as C
+from model_convert.convert import Converted
+
+ROOT = Path(__file__).resolve().parents[2]
+REPLICAS = ROOT / "tests" / "fixtures" / "replicas"
+INTERNVL3 = (REPLICAS / "internvl3-tiny" / "internvl3-tiny-llm.gguf",
+             REPLICAS / "internvl3-tiny" / "internvl3-tiny-mmproj.gguf")
+QUESTION = "What is the total amount, and who has to pay it?"
+
+Sequence_ = list[int | str]  # token ids, and "IMG<n>" for an image chunk of n positions
+
+
+@pytest.fixture(scope="module")
+def internvl3() -> Iterator[tuple[LlamaModel, MtmdContext]]:
+    with LlamaModel(INTERNVL3[0]) as model:
+        mtmd = MtmdContext(INTERNVL3[1], model)
+        yield model, mtmd
+        mtmd.close()
+
+
+def test_the_replica_is_llama_cpp_s_not_ours() -> None:
+    """If the app needed a key only our converter writes, the tests below would fail."""
+    for path in INTERNVL3:
+        meta = read_metadata(path)
+        assert not [k for k in meta if k.startswith("bluelm.")], path.name
+    mmproj = read_metadata(INTERNVL3[1])
+    assert mmproj["clip.projector_type"] == "internvl"
+    assert (mmproj["clip.vision.image_size"], mmproj["clip.vision.patch_size"]) == (448, 14)
+    llm = read_metadata(INTERNVL3[0])
+    assert llm["general.architecture"] == "qwen2"
+    assert "<|im_start|>" in str(llm["tokenizer.chat_template"])
+
+
+def test_the_family_comes_from_llama_cpp_s_metadata() -> None:
+    family = vision_family(read_metadata(INTERNVL3[1]), INTERNVL3[1].name)
+    assert family.name == C.LAYOUT_INTERNVL
+    t = family.tiling
+    assert (t.tile_size, t.tokens_per_tile, t.max_tiles) == (448, 256, 12)
+    sources = {d.setting: d.source for d in family.decisions}
+    assert sources["family"] == "clip.projector_type = internvl"
+    assert sources["tile size"] == "clip.vision.image_size"
+    assert "clip.vision.projector.scale_factor 2" in sources["tokens per tile"]
+    assert sources["most grid tiles"] == "clip.vision.preproc_max_tiles"
+
+
+def test_the_inspector_shows_each_decision_and_its_source(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    from model_convert.cli import main as convert_main
+
+    assert convert_main(["inspect", "--json", str(INTERNVL3[1])]) == 0
+    layout = {d["setting"]: d for d in json.loads(capsys.readouterr().out)["image_layout"]}
+    assert layout["family"]["value"] == "internvl"
+    assert layout["tokens per tile"]["value"] == "256"
+    assert "mtmd's tokenization" in layout["tokens per tile"]["source"]
+    assert convert_main(["inspect", str(INTERNVL3[1])]) == 0
+    assert "tile size: 448 px  ← clip.vision.image_size" in capsys.readouterr().out
+
+
+def test_ask_gives_each_tile_the_family_s_256_positions(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoice = ROOT / "resources" / "samples" / "invoice.png"
+    rc = cli_main(["ask", "--model", str(INTERNVL3[0]), "--mmproj", str(INTERNVL3[1]),
+                   str(invoice), QUESTION, "--max-tokens", "4", "--stats", "--seed", "1"])
+    assert rc == 0
+    stats = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert stats["tiles"] == 13  # 3×4 grid (InternVL3's 12-tile limit) + thumbnail
+    assert stats["image_tokens"] == 13 * 256
+
+
+# --- the oracle: llama.cpp's own multimodal tokenizer ------------------------------------
+
+
+def _ours(model: LlamaModel, profile: LayoutProfile, template: ChatTemplate,
+          plan_cols: int, plan_rows: int, thumbnail: bool, tokens: int
+          ) -> tuple[Sequence_, str]:
+    """Our prompt as a sequence, and its text with the image replaced by mtmd's marker."""
+    messages = [{"role": "user", "content": [{"type": "image"},
+                                             {"type": "text", "text": QUESTION}]}]
+    parts = build_prompt(template, profile, messages,
+                         [ImageLayout(plan_cols, plan_rows, thumbnail, tokens)])
+    sequence: Sequence_ = []
+    for piece in tokenize_prompt(parts, model.tokenize):
+        if isinstance(piece, ImagePart):
+            sequence.append(f"IMG{piece.n_tokens}")
+        else:
+            sequence.extend(piece)
+    # the text mtmd is given: everything from the image's opening marker to its closing
+    # one (tile labels included) becomes the marker, which mtmd expands itself
+    text = "".join(p.text if isinstance(p, TextPart) else "\x01" for p in parts)
+    first, last = text.index("\x01"), text.rindex("\x01")
+    begin = text.rindex(profile.image_begin, 0, first)
+    end = text.index(profile.image_end, last) + len(profile.image_end)
+    return sequence, text[:begin] + MtmdContext.marker() + text[end:]
+
+
+def _mtmd_sequence(mtmd: MtmdContext, text: str, image: np.ndarray) -> Sequence_:
+    sequence: Sequence_ = []
+    for chunk in mtmd.tokenize(text, [image]):
+        if chunk.is_image:
+            assert chunk.image_pos == chunk.image_tokens  # no M-RoPE in these families
+            sequence.append(f"IMG{chunk.image_tokens}")
+        else:
+            sequence.extend(chunk.tokens)
+    return sequence
+
+
+@pytest.mark.parametrize(("width", "height", "grid"), [
+    (448, 448, (1, 1)),  # one tile, no thumbnail
+    (896, 448, (2, 1)),  # 2×1 + thumbnail
+    (896, 896, (2, 2)),  # 2×2 + thumbnail
+    (1240, 1755, (3, 4)),  # an A4 scan: 12 tiles, InternVL3's limit, + thumbnail
+])
+def test_internvl3_prompt_equals_mtmd_tokenize(
+    internvl3: tuple[LlamaModel, MtmdContext], width: int, height: int, grid: tuple[int, int]
+) -> None:
+    model, mtmd = internvl3
+    family = vision_family(read_metadata(INTERNVL3[1]), INTERNVL3[1].name)
+    plan = plan_image(width, height, family.tiling)
+    assert (plan.grid.cols, plan.grid.rows) == grid
+    template = ChatTemplate(str(read_metadata(INTERNVL3[0])["tokenizer.chat_template"]))
+    ours, text = _ours(model, family.profile, template, *grid, plan.thumbnail,
+                       family.tiling.tokens_per_tile)
+    image = np.full((height, width, 3), 200, np.uint8)
+    assert ours == _mtmd_sequence(mtmd, text, image)
+
+
+@pytest.fixture(scope="module")
+def bluelm(tiny_models: Callable[..., Converted]) -> Iterator[tuple[LlamaModel, MtmdContext,
+                                                                     Path]]:
+    pair = tiny_models(C.LAYOUT_BLUELM)
+    with LlamaModel(pair.llm) as model:
+        mtmd = MtmdContext(pair.mmproj, model)
+        yield model, mtmd, pair.mmproj
+        mtmd.close()
+
+
+def test_bluelm_layout_equals_mtmd_s_lfm2_layout(
+    bluelm: tuple[LlamaModel, MtmdContext, Path]
+) -> None:
+    """Our BlueLM layout runs on mtmd's lfm2 projector and writes LFM2-VL's markers.
+
+    One tile: the same sequence. A 2×2 page: the same markers in the same order, but mtmd
+    cuts LFM2-VL's own tiles (512 px there, 361 positions here) where the paper's layout
+    cuts 392-px tiles of 196: so only the sizes of the image chunks differ.
+    """
+    model, mtmd, mmproj = bluelm
+    family = vision_family(read_metadata(mmproj), mmproj.name)
+    template = ChatTemplate(str(read_metadata(model.path).get("tokenizer.chat_template")))
+    ours, text = _ours(model, family.profile, template, 1, 1, False, 196)
+    assert ours == _mtmd_sequence(mtmd, text, np.full((392, 392, 3), 200, np.uint8))
+
+    plan = plan_image(784, 784, family.tiling)
+    assert (plan.grid.cols, plan.grid.rows, plan.thumbnail) == (2, 2, True)
+    ours, text = _ours(model, family.profile, template, 2, 2, True, 196)
+    theirs = _mtmd_sequence(mtmd, text, np.full((784, 784, 3), 200, np.uint8))
+    assert [x if isinstance(x, int) else "IMG" for x in ours] == [
+        x if isinstance(x, int) else "IMG" for x in theirs]
+
+
+# --- never silent ------------------------------------------------------------------------
+
+
+def _set_metadata(path: Path, key: str, value: int) -> None:
+    """Change an integer metadata value in place (gguf-py's own way, as gguf_set_metadata)."""
+    reader = gguf.GGUFReader(path, "r+")
+    field = reader.fields[key]
+    field.parts[field.data[0]][0] = value
+
+
+def _load(llm: Path, mmproj: Path) -> Event:
+    """The load's final event (Loaded or Failed)."""
+    ended: list[Event] = []
+    done = threading.Event()
+
+    def sink(event: Event) -> None:
+        if isinstance(event, Loaded | Failed):
+            ended.append(event)
+            done.set()
+
+    with Engine(EngineSettings(n_ctx=1024), sink) as engine:
+        engine.load(llm, mmproj)
+        assert done.wait(120)
+    return ended[0]
+
+
+def test_a_layout_that_reserves_other_positions_than_llama_cpp_makes_is_refused(
+    tiny_models: Callable[..., Converted], tmp_path: Path
+) -> None:
+    pair = tiny_models(C.LAYOUT_BLUELM)
+    mmproj = Path(shutil.copy(pair.mmproj, tmp_path / "wrong-mmproj.gguf"))
+    _set_metadata(mmproj, C.KEY_TOKENS_PER_TILE, 100)
+    assert vision_family(read_metadata(mmproj)).tiling.tokens_per_tile == 100
+    event = _load(pair.llm, mmproj)
+    assert isinstance(event, Failed)
+    assert event.message == ("wrong-mmproj.gguf: llama.cpp makes 196 positions of a 392-px "
+                             "tile, the bluelm layout reserves 100")
+
+
+def test_a_projector_of_an_unknown_family_leaves_a_text_only_model(tmp_path: Path) -> None:
+    """Images of a family we have no layout for are refused, never guessed; text works."""
+    mmproj = Path(shutil.copy(INTERNVL3[1], tmp_path / "other-mmproj.gguf"))
+    reader = gguf.GGUFReader(mmproj, "r+")
+    field = reader.fields["clip.projector_type"]
+    field.parts[field.data[0]][:] = np.frombuffer(b"qwen25vl", np.uint8)  # same length
+    del reader
+    event = _load(INTERNVL3[0], mmproj)
+    assert isinstance(event, Loaded) and event.mmproj is None
+    [note] = event.notes
+    assert note.startswith("text only: other-mmproj.gguf: images from projector type "
+                           "'qwen25vl' cannot be laid out yet")
+
+
+def test_an_unknown_projector_type_is_refused_for_images_not_guessed() -> None:
+    meta = dict(read_metadata(INTERNVL3[1]), **{"clip.projector_type": "qwen25vl"})
+    with pytest.raises(VisionUnsupported, match=r"^m\.gguf: images from projector type "
+                       r"'qwen25vl' cannot be laid out yet .* it can still answer text$"):
+        vision_family(meta, "m.gguf")
+    with pytest.raises(ModelError, match="not a whole number of 14-px patches"):
+        vision_family(dict(meta, **{"clip.projector_type": "internvl",
+                                    "clip.vision.image_size": 450}), "m.gguf")
+    assert TilingParams().max_tiles is None  # a family limit only where a model has one
