@@ -189,7 +189,9 @@ def bench_model(pair: eb.ModelPair, reps: int, guard: eb.Guard, tmp: Path) -> di
             eb.log(f"  {pair.layout} rep {rep + 1}: {s.name}: "
                    + json.dumps({k: round(v, 3) if isinstance(v, float) else v
                                  for k, v in rec.items()}))
-    return {"pair": pair.as_dict(), "reference": reference, "runs": runs}
+    shown = pair.as_dict()
+    shown.update(llm=eb._shown(shown["llm"]), mmproj=eb._shown(shown["mmproj"]))
+    return {"pair": shown, "reference": reference, "runs": runs}
 
 
 def engine_level(pair: eb.ModelPair, reps: int) -> dict[str, Any]:
@@ -234,8 +236,7 @@ def write_report(r: dict[str, Any], out_dir: Path) -> Path:
     lines = [
         "# Flash attention and the KV cache type, a page in context",
         "",
-        f"Machine: {m['cpu']} ({', '.join(m['cpu_flags'])}), {m['nproc']} cores, "
-        f"{m['memory_gb']} GB; llama-cpp-python {m['llama_cpp_python']}, "
+        f"Machine: {eb.machine_line(m)}; llama-cpp-python {m['llama_cpp_python']}, "
         f"{r['cpu_backend']}. {r['reps']} repetitions, settings alternating, each in a fresh "
         f"process; median [min–max]. Context {N_CTX}, question {QUESTION_TOKENS} tokens, "
         f"decode {DECODE_TOKENS} tokens, page prefilled in chunks of {CHUNK}. Made by "

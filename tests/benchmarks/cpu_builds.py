@@ -214,8 +214,7 @@ def write_report(r: dict[str, Any], out_dir: Path) -> Path:
     lines = [
         "# llama.cpp CPU builds side by side",
         "",
-        f"Machine: {m.get('cpu', '?')} ({', '.join(m.get('cpu_flags', []))}), "
-        f"{m.get('nproc', '?')} cores, {m.get('memory_gb', '?')} GB; {r['model']}. "
+        f"Machine: {eb.machine_line(m)}; {r['model']}. "
         f"{r['reps']} repetitions, candidates alternating; median [min–max]. Every "
         "measurement in a fresh process: load (LLM + projector + context), "
         f"{TILES} tiles encoded one at a time, {PREFILL_POSITIONS} positions prefilled in "

@@ -1372,6 +1372,12 @@ def write_report(r: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     return md, js
 
 
+def machine_line(m: dict[str, Any]) -> str:
+    """'CPU (its SIMD flags), N cores, M GB' from `machine_info()`, for report headers."""
+    return (f"{m.get('cpu', '?')} ({', '.join(m.get('cpu_flags', []))}), "
+            f"{m.get('nproc', '?')} cores, {m.get('memory_gb', '?')} GB")
+
+
 def _shown(path: str) -> str:
     """A model path as the report shows it: in the cache as `<cache>/…`, else its name
     (the report is committed; machine-specific directories mean nothing elsewhere)."""

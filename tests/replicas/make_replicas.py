@@ -1,13 +1,14 @@
 """Replica model files, made the way the files users download are made: by llama.cpp's own
 converter, from tiny Hugging Face checkpoints in each family's real layout.
 
-    /work/convenv/bin/python tests/replicas/make_replicas.py --sdist DIR [--out DIR]
+    PYTHON tests/replicas/make_replicas.py --sdist DIR [--out DIR]
 
-DIR is the unpacked llama-cpp-python sdist (`pip download --no-binary :all:
+PYTHON is a Python with torch, transformers and this project installed; DIR is the
+unpacked llama-cpp-python sdist (`pip download --no-binary :all:
 llama-cpp-python`, then `tar xzf`); its `vendor/llama.cpp/convert_hf_to_gguf.py` with its
-own `gguf-py` writes the files, as it wrote InternVL3-2B-GGUF on the Hugging Face hub. The
-Python running this needs torch and transformers (the converter imports them; PyPI's torch
-is a few GB, so this runs once on a developer's machine, never in CI) plus this project.
+own `gguf-py` writes the files — the converter the GGUF files on the Hugging Face hub are
+made with. The converter imports torch and transformers (PyPI's torch is a few GB), so
+this runs once on a developer's machine, never in CI.
 The results are committed under tests/fixtures/replicas/ and used by the tests.
 
 - **internvl3-tiny**: an InternVLChatModel checkpoint (InternViT → pixel shuffle → MLP →
