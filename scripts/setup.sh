@@ -11,7 +11,8 @@
 # llama.cpp is built with its release layout: GGML_NATIVE=OFF, GGML_BACKEND_DL=ON,
 # GGML_CPU_ALL_VARIANTS=ON — one CPU backend module per CPU generation (x86-64, SSE4.2,
 # AVX, AVX2, AVX-512 …), of which ggml loads the best this processor runs — minus the
-# AMX variant, whose kernels GCC ≤ 12 miscompiles (SIGILL; README, "Supported CPUs").
+# AMX variant, whose kernels Debian 12's GCC 12 miscompiles (SIGILL; README, "Supported
+# CPUs").
 # The modules are installed beside libllama (GGML_BACKEND_DIR, typed STRING: CMake makes an
 # untyped relative PATH absolute inside its temporary build folder) and loaded from there
 # by bluelm_desktop.core.engine.native.

@@ -174,11 +174,11 @@ def _loaded_cpu_variant() -> str | None:
 def use_extra_buffers() -> bool:
     """Whether models load with llama.cpp's extra buffer types (CPU weight repacking, AMX).
 
-    - Off where the CPU backend has ggml's AMX kernels: built by GCC ≤ 12 (Debian 12,
-      Ubuntu 22.04) their tile configuration is dead-store-eliminated — that compiler's
-      `_tile_loadconfig` tells it only 8 of the 64 bytes are read — so the first `tilezero`
-      raises SIGILL. Our own builds carry no AMX kernels; this protects a llama-cpp-python
-      built with `-march=native` on an AMX machine.
+    - Off where the CPU backend has ggml's AMX kernels: built by Debian 12's GCC 12 (and
+      any GCC whose header does the same) their tile configuration is dead-store-
+      eliminated — that compiler's `_tile_loadconfig` tells it only 8 of the 64 bytes are
+      read — so the first `tilezero` raises SIGILL. Our own builds carry no AMX kernels;
+      this protects a llama-cpp-python built with `-march=native` on an AMX machine.
     - Off where it has AVX-512: the repacked layouts' kernels are written for AVX2/NEON,
       and on the AVX-512 Xeon here they cost a quarter of the prefill speed, 1 GB of RAM
       on a 3B model and 0.8 s of load (tests/benchmarks/reports/cpu_builds.md).
