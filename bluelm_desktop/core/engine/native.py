@@ -561,29 +561,42 @@ class BatchNotSupported(ModelError):
     """The projector cannot encode several tiles in one pass (mtmd returned 3)."""
 
 
+def _bitmap(image: np.ndarray) -> Any:
+    """An mtmd bitmap of an (H, W, 3) uint8 RGB array (mtmd copies the pixels)."""
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ModelError(f"an image must be (H, W, 3) uint8, got {tuple(image.shape)}")
+    h, w = image.shape[:2]
+    data = (ctypes.c_ubyte * image.nbytes).from_buffer_copy(image.tobytes())
+    return _mtmd().mtmd_bitmap_init(w, h, data)
+
+
+def _tokenize_media(ctx: Any, path: Path, chunks: Any, text: bytes,
+                    bitmaps: Sequence[Any]) -> None:
+    """mtmd_tokenize of `text` (special tokens parsed, none added) into `chunks`."""
+    mtmd = _mtmd()
+    inp = mtmd.mtmd_input_text()
+    inp.text = text
+    inp.text_len = len(text)
+    inp.add_special = False
+    inp.parse_special = True
+    array = (mtmd.mtmd_bitmap_p_ctypes * len(bitmaps))(*bitmaps)
+    rc = mtmd.mtmd_tokenize(ctx, chunks, ctypes.byref(inp), array, len(bitmaps))
+    if rc != 0:
+        raise ModelError(f"{path}: mtmd_tokenize failed with code {rc}")
+
+
 class _ImageChunk:
     """One tile tokenized by mtmd into exactly one image chunk; frees its native parts."""
 
     def __init__(self, mtmd_ctx: Any, path: Path, tile: np.ndarray) -> None:
         mtmd = _mtmd()
-        tile = np.ascontiguousarray(tile, dtype=np.uint8)
-        if tile.ndim != 3 or tile.shape[2] != 3:
-            raise ModelError(f"a tile must be (H, W, 3) uint8, got {tuple(tile.shape)}")
+        self.bitmap = _bitmap(tile)
         h, w = tile.shape[:2]
-        data = (ctypes.c_ubyte * tile.nbytes).from_buffer_copy(tile.tobytes())
-        self.bitmap = mtmd.mtmd_bitmap_init(w, h, data)
         self.chunks = mtmd.mtmd_input_chunks_init()
         try:
-            marker = mtmd.mtmd_default_marker()
-            text = mtmd.mtmd_input_text()
-            text.text = marker
-            text.text_len = len(marker)
-            text.add_special = False
-            text.parse_special = True
-            bitmaps = (mtmd.mtmd_bitmap_p_ctypes * 1)(self.bitmap)
-            rc = mtmd.mtmd_tokenize(mtmd_ctx, self.chunks, ctypes.byref(text), bitmaps, 1)
-            if rc != 0:
-                raise ModelError(f"{path}: mtmd_tokenize failed with code {rc}")
+            _tokenize_media(mtmd_ctx, path, self.chunks, mtmd.mtmd_default_marker(),
+                            [self.bitmap])
             images = []
             for i in range(mtmd.mtmd_input_chunks_size(self.chunks)):
                 chunk = mtmd.mtmd_input_chunks_get(self.chunks, i)
@@ -735,20 +748,8 @@ class MtmdContext:
         chunks = mtmd.mtmd_input_chunks_init()
         try:
             for image in images:
-                image = np.ascontiguousarray(image, dtype=np.uint8)
-                h, w = image.shape[:2]
-                data = (ctypes.c_ubyte * image.nbytes).from_buffer_copy(image.tobytes())
-                bitmaps.append(mtmd.mtmd_bitmap_init(w, h, data))
-            data = text.encode("utf-8")
-            inp = mtmd.mtmd_input_text()
-            inp.text = data
-            inp.text_len = len(data)
-            inp.add_special = False
-            inp.parse_special = True
-            array = (mtmd.mtmd_bitmap_p_ctypes * len(bitmaps))(*bitmaps)
-            rc = mtmd.mtmd_tokenize(self._ptr, chunks, ctypes.byref(inp), array, len(bitmaps))
-            if rc != 0:
-                raise ModelError(f"{self.path}: mtmd_tokenize failed with code {rc}")
+                bitmaps.append(_bitmap(image))
+            _tokenize_media(self._ptr, self.path, chunks, text.encode("utf-8"), bitmaps)
             out = []
             for i in range(mtmd.mtmd_input_chunks_size(chunks)):
                 chunk = mtmd.mtmd_input_chunks_get(chunks, i)
