@@ -119,8 +119,10 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
             result.text += event.text
             if on_text:
                 on_text(event.text)
-        elif isinstance(event, ImageReady):
+        elif isinstance(event, ImageReady):  # what the engine laid out, not an estimate
             stats["encode_ms"] += event.encode_s * 1000
+            stats["tiles"] += event.tiles
+            stats["image_tokens"] += event.image_tokens
         elif isinstance(event, Loaded):
             result.notes.extend(event.notes)
         elif isinstance(event, Done) and event.request_id == request.get("ask"):
@@ -145,8 +147,6 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
         engine.load(llm, mmproj)
         for k, img in enumerate(images):
             engine.encode_image("cli", img.image_id, img.tiles, img.layout, replace=k == 0)
-            stats["tiles"] += len(img.tiles)
-            stats["image_tokens"] += len(img.tiles) * img.layout.tokens_per_tile
         request["ask"] = engine.ask("cli", question, [i.image_id for i in images], params)
         while not finished.wait(0.1):
             pass

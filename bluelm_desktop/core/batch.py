@@ -759,7 +759,7 @@ class _Model:
         try:
             return self._run(submit)
         finally:
-            self._held += sum(len(i.tiles) * i.layout.tokens_per_tile
+            self._held += sum(i.layout.image_tokens
                               for i in images) * self._per_position
 
     def close(self) -> None:
@@ -1010,7 +1010,7 @@ class Batch:
             result.error = prepared
         else:
             result.pages = len(prepared)
-            result.image_tokens = sum(len(i.tiles) * i.layout.tokens_per_tile for i in prepared)
+            result.image_tokens = sum(i.layout.image_tokens for i in prepared)
             try:
                 answer = model.answer(prepared, prompt, params)
             except ModelError as e:

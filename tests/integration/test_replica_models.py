@@ -23,9 +23,10 @@ import pytest
 
 from bluelm_desktop.cli import main as cli_main
 from bluelm_desktop.core.engine.engine import Engine, EngineSettings, Event, Failed, Loaded
-from bluelm_desktop.core.engine.families import vision_family
+from bluelm_desktop.core.engine.families import MTMD, vision_family
 from bluelm_desktop.core.engine.models import read_metadata
-from bluelm_desktop.core.engine.native import LlamaModel, MtmdContext
+from bluelm_desktop.core.engine.native import LlamaModel, MediaImage, MtmdContext
+from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import (
     ChatTemplate,
     ImageLayout,
@@ -44,6 +45,10 @@ ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = ROOT / "tests" / "fixtures" / "replicas"
 INTERNVL3 = (REPLICAS / "internvl3-tiny" / "internvl3-tiny-llm.gguf",
              REPLICAS / "internvl3-tiny" / "internvl3-tiny-mmproj.gguf")
+SMOLVLM = (REPLICAS / "smolvlm-tiny" / "smolvlm-tiny-llm.gguf",
+           REPLICAS / "smolvlm-tiny" / "smolvlm-tiny-mmproj.gguf")
+QWEN25VL = (REPLICAS / "qwen25vl-tiny" / "qwen25vl-tiny-llm.gguf",
+            REPLICAS / "qwen25vl-tiny" / "qwen25vl-tiny-mmproj.gguf")
 QUESTION = "What is the total amount, and who has to pay it?"
 
 Sequence_ = list[int | str]  # token ids, and "IMG<n>" for an image chunk of n positions
@@ -237,8 +242,8 @@ def test_a_layout_that_reserves_other_positions_than_llama_cpp_makes_is_refused(
                              "tile, the bluelm layout reserves 100")
 
 
-def test_a_projector_of_an_unknown_family_leaves_a_text_only_model(tmp_path: Path) -> None:
-    """Images of a family we have no layout for are refused, never guessed; text works."""
+def test_a_projector_llama_cpp_does_not_know_leaves_a_text_only_model(tmp_path: Path) -> None:
+    """A projector type no llama.cpp knows is refused for images, never guessed; text works."""
     mmproj = Path(shutil.copy(INTERNVL3[1], tmp_path / "other-mmproj.gguf"))
     reader = gguf.GGUFReader(mmproj, "r+")
     field = reader.fields["clip.projector_type"]
@@ -247,16 +252,100 @@ def test_a_projector_of_an_unknown_family_leaves_a_text_only_model(tmp_path: Pat
     event = _load(INTERNVL3[0], mmproj)
     assert isinstance(event, Loaded) and event.mmproj is None
     [note] = event.notes
-    assert note.startswith("text only: other-mmproj.gguf: images from projector type "
-                           "'qwen25vl' cannot be laid out yet")
+    assert note == ("text only: other-mmproj.gguf: projector 'qwen25vl' is not one llama.cpp "
+                    "knows; the model can still answer text")
 
 
-def test_an_unknown_projector_type_is_refused_for_images_not_guessed() -> None:
-    meta = dict(read_metadata(INTERNVL3[1]), **{"clip.projector_type": "qwen25vl"})
-    with pytest.raises(VisionUnsupported, match=r"^m\.gguf: images from projector type "
-                       r"'qwen25vl' cannot be laid out yet .* it can still answer text$"):
-        vision_family(meta, "m.gguf")
+def test_families_without_a_layout_of_ours_are_laid_out_by_mtmd() -> None:
+    meta = dict(read_metadata(INTERNVL3[1]), **{"clip.projector_type": "gemma3"})
+    family = vision_family(meta, "m.gguf")
+    assert family.name == MTMD and family.tiling.whole_image
+    plan = plan_image(4000, 3000, family.tiling)  # shrunk to fit, never tiled by us
+    assert (plan.tiles, plan.scaled_size) == (1, (2048, 1536))
+    assert plan_image(640, 480, family.tiling).scaled_size == (640, 480)  # never enlarged
+    with pytest.raises(VisionUnsupported, match=r"^m\.gguf: no clip\.projector_type"):
+        vision_family({"clip.vision.image_size": 448}, "m.gguf")
     with pytest.raises(ModelError, match="not a whole number of 14-px patches"):
         vision_family(dict(meta, **{"clip.projector_type": "internvl",
                                     "clip.vision.image_size": 450}), "m.gguf")
     assert TilingParams().max_tiles is None  # a family limit only where a model has one
+
+
+# --- a family mtmd lays out itself: SmolVLM (idefics3) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def smolvlm() -> Iterator[tuple[LlamaModel, MtmdContext]]:
+    with LlamaModel(SMOLVLM[0]) as model:
+        mtmd = MtmdContext(SMOLVLM[1], model)
+        yield model, mtmd
+        mtmd.close()
+
+
+def test_the_smolvlm_replica_is_a_family_we_have_no_layout_for() -> None:
+    for path in SMOLVLM:
+        assert not [k for k in read_metadata(path) if k.startswith("bluelm.")], path.name
+    meta = read_metadata(SMOLVLM[1])
+    assert meta["clip.projector_type"] == "idefics3"
+    assert meta["clip.vision.preproc_image_size"] == 2048
+    family = vision_family(meta, SMOLVLM[1].name)
+    assert family.name == MTMD
+    sources = {d.setting: d.source for d in family.decisions}
+    assert sources["family"].startswith("clip.projector_type = idefics3: llama.cpp's own")
+    assert sources["image handed to mtmd"] == "clip.vision.preproc_image_size"
+
+
+@pytest.mark.parametrize(("width", "height"), [(400, 300), (1240, 1755)])
+def test_smolvlm_prompt_equals_mtmd_tokenize_of_the_whole_conversation(
+    smolvlm: tuple[LlamaModel, MtmdContext], width: int, height: int
+) -> None:
+    """The engine tokenizes the image alone (MediaImage) and splices it into the rendered
+    conversation: that must be exactly what mtmd makes of the whole conversation."""
+    model, mtmd = smolvlm
+    image = np.full((height, width, 3), 200, np.uint8)
+    image[::7] = 30  # some structure, so slices differ
+    media = MediaImage(mtmd, image)
+    try:
+        layout = ImageLayout(1, 1, False, 64, segments=media.segments)
+        assert media.n_images == layout.n_tiles == 13  # 4×3 (or 3×4) slices + overview
+    finally:
+        media.close()
+    template = ChatTemplate(str(read_metadata(SMOLVLM[0])["tokenizer.chat_template"]))
+    messages = [{"role": "user", "content": [{"type": "image"},
+                                             {"type": "text", "text": QUESTION}]}]
+    parts = build_prompt(template, MTMD_PROFILE, messages, [layout])
+    ours: Sequence_ = []
+    for piece in tokenize_prompt(parts, model.tokenize):
+        ours += [f"IMG{piece.n_tokens}"] if isinstance(piece, ImagePart) else piece
+    text = template.render(
+        [{"role": "user", "content": MtmdContext.marker() + QUESTION}], True)
+    assert ours == _mtmd_sequence(mtmd, text, image)
+    assert ours.count("IMG64") == 13
+
+
+def test_ask_answers_through_mtmd_s_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    invoice = ROOT / "resources" / "samples" / "invoice.png"
+    rc = cli_main(["ask", "--model", str(SMOLVLM[0]), "--mmproj", str(SMOLVLM[1]),
+                   str(invoice), QUESTION, "--max-tokens", "4", "--stats", "--seed", "1"])
+    assert rc == 0
+    stats = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert stats["tiles"] == 13  # mtmd's slices of SmolVLM's 2048-px page + the overview
+    assert stats["image_tokens"] == 13 * 64  # (512 px ÷ 16 ÷ 4)² each
+    assert stats["decode_tokens"] == 4
+
+
+def test_a_family_with_2d_image_positions_answers_text_and_says_why_not_images(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Qwen2.5-VL's image tokens take M-RoPE positions, which our KV cache cannot feed yet."""
+    event = _load(*QWEN25VL)
+    assert isinstance(event, Loaded) and event.mmproj is None
+    [note] = event.notes
+    assert note.startswith("text only: qwen25vl-tiny-mmproj.gguf: this family places image "
+                           "tokens in 2-D positions (M-RoPE")
+    invoice = ROOT / "resources" / "samples" / "invoice.png"
+    rc = cli_main(["ask", "--model", str(QWEN25VL[0]), "--mmproj", str(QWEN25VL[1]),
+                   str(invoice), QUESTION, "--max-tokens", "2"])
+    assert rc != 0
+    assert "qwen25vl-tiny-mmproj.gguf: this family places image tokens in 2-D positions" in (
+        capsys.readouterr().err)

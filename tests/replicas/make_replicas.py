@@ -1,7 +1,7 @@
 """Replica model files, made the way the files users download are made: by llama.cpp's own
 converter, from tiny Hugging Face checkpoints in each family's real layout.
 
-    PYTHON tests/replicas/make_replicas.py --sdist DIR [--out DIR]
+    PYTHON tests/replicas/make_replicas.py --sdist DIR [--out DIR] [--only NAME]
 
 PYTHON is a Python with torch, transformers and this project installed; DIR is the
 unpacked llama-cpp-python sdist (`pip download --no-binary :all:
@@ -20,6 +20,23 @@ The results are committed under tests/fixtures/replicas/ and used by the tests.
   the chat template is Qwen2.5's (`models/templates/Qwen-Qwen2.5-7B-Instruct.jinja`).
   LLM converted to Q8_0 and mmproj to F16, as in ggml-org's InternVL3 GGUF releases.
   It carries none of our `bluelm.*` keys.
+- **smolvlm-tiny**: a family we have no layout of our own for, so the app lets mtmd lay
+  its images out (families.MTMD). An Idefics3ForConditionalGeneration checkpoint made by
+  transformers' own SmolVLM classes (SigLIP-style ViT at 512 px, patch 16 → pixel shuffle
+  ×4 → linear → Llama), config keys as HuggingFaceTB/SmolVLM-256M-Instruct ships them
+  (text_config architectures VLlama3ForCausalLM, scale_factor 4, preprocessor longest
+  edge 2048 / 512-px slices), tiny sizes, random weights. Its chat template is the one
+  transformers ships for SmolVLM (`processing_smolvlm.DEFAULT_CHAT_TEMPLATE`). Its
+  tokenizer is NOT SmolVLM's (llama.cpp carries no copy of it): the Qwen2 vocabulary
+  above with SmolVLM's added tokens (<fake_token_around_image>, <image>,
+  <end_of_utterance>, <global-img>, <row_R_col_C>) — what mtmd's idefics3 layout looks
+  up. LLM Q8_0, mmproj F16.
+- **qwen25vl-tiny**: a family whose image tokens take 2-D positions (M-RoPE), which the
+  app refuses for images with a one-line note (text still answers). A
+  Qwen2_5_VLForConditionalGeneration checkpoint made by transformers' own classes, tiny
+  sizes (windowed ViT 64 wide × 4 layers — the converter maps the merger `mlp.{0,2}` by
+  block number, so fewer cannot be converted —, LLM 32 wide × 2 layers, mrope_section scaled
+  to the head size), Qwen2.5's real vocabulary and chat template. LLM Q8_0, mmproj F16.
 """
 
 from __future__ import annotations
@@ -93,17 +110,127 @@ def make_internvl3(llama_cpp: Path, out: Path, python: str) -> None:
     print(f"wrote {dest}")
 
 
+SMOLVLM_SPECIALS = ("<fake_token_around_image>", "<image>", "<end_of_utterance>",
+                    "<global-img>",
+                    *(f"<row_{r}_col_{c}>" for r in range(1, 7) for c in range(1, 7)))
+# HuggingFaceTB/SmolVLM-256M-Instruct's preprocessor_config.json (the keys the converter
+# and transformers read).
+SMOLVLM_PREPROCESSOR = {
+    "do_convert_rgb": True, "do_image_splitting": True, "do_normalize": True, "do_pad": True,
+    "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
+    "image_processor_type": "Idefics3ImageProcessor", "image_std": [0.5, 0.5, 0.5],
+    "max_image_size": {"longest_edge": 512}, "processor_class": "Idefics3Processor",
+    "resample": 1, "rescale_factor": 1 / 255, "size": {"longest_edge": 2048},
+}
+
+
+def make_smolvlm(llama_cpp: Path, out: Path, python: str) -> None:
+    import torch
+    from transformers import Idefics3Config, Idefics3ForConditionalGeneration
+    from transformers.models.smolvlm.processing_smolvlm import DEFAULT_CHAT_TEMPLATE
+
+    name = "smolvlm-tiny"
+    n_vocab = qwen_tokenizer.N_BPE + len(qwen_tokenizer.QWEN25_SPECIALS) + len(SMOLVLM_SPECIALS)
+    image_token = qwen_tokenizer.N_BPE + len(qwen_tokenizer.QWEN25_SPECIALS) + 1  # <image>
+    eos = image_token + 1  # <end_of_utterance>
+    torch.manual_seed(0)
+    config = Idefics3Config(
+        vision_config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                           num_attention_heads=2, image_size=512, patch_size=16,
+                           model_type="idefics3_vision"),
+        text_config=dict(model_type="llama", vocab_size=n_vocab, hidden_size=32,
+                         intermediate_size=64, num_hidden_layers=2, num_attention_heads=1,
+                         num_key_value_heads=1, head_dim=32, max_position_embeddings=8192,
+                         rms_norm_eps=1e-5, tie_word_embeddings=True,
+                         bos_token_id=qwen_tokenizer.N_BPE + 1, eos_token_id=eos,
+                         architectures=["VLlama3ForCausalLM"]),
+        scale_factor=4, image_token_id=image_token, tie_word_embeddings=True,
+    )
+    model = Idefics3ForConditionalGeneration(config).to(torch.bfloat16)
+    with tempfile.TemporaryDirectory() as tmp:
+        ckpt = Path(tmp) / name
+        model.save_pretrained(ckpt)
+        qwen_tokenizer.write(ckpt, llama_cpp / "models" / "ggml-vocab-qwen2.gguf",
+                             DEFAULT_CHAT_TEMPLATE, SMOLVLM_SPECIALS, 8192,
+                             eos_token="<end_of_utterance>")
+        (ckpt / "preprocessor_config.json").write_text(json.dumps(SMOLVLM_PREPROCESSOR))
+        dest = out / name
+        dest.mkdir(parents=True, exist_ok=True)
+        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
+        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
+                        str(dest / f"{name}-llm.gguf")], check=True)
+        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
+                        str(dest / f"{name}-mmproj.gguf")], check=True)
+        shutil.copy(ckpt / "config.json", dest / "config.json")
+    print(f"wrote {dest}")
+
+
+# Qwen/Qwen2.5-VL-3B-Instruct's preprocessor_config.json
+QWEN25VL_PREPROCESSOR = {
+    "min_pixels": 3136, "max_pixels": 12845056, "patch_size": 14, "temporal_patch_size": 2,
+    "merge_size": 2, "image_mean": [0.48145466, 0.4578275, 0.40821073],
+    "image_std": [0.26862954, 0.26130258, 0.27577711],
+    "image_processor_type": "Qwen2VLImageProcessor", "processor_class": "Qwen2_5_VLProcessor",
+}
+
+
+def make_qwen25vl(llama_cpp: Path, out: Path, python: str) -> None:
+    import torch
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+
+    name = "qwen25vl-tiny"
+    n_vocab = qwen_tokenizer.N_BPE + len(qwen_tokenizer.QWEN25_SPECIALS)
+    torch.manual_seed(0)
+    config = Qwen2_5_VLConfig(
+        vision_config=dict(depth=4, hidden_size=64, intermediate_size=128, num_heads=2,
+                           out_hidden_size=32, patch_size=14, spatial_merge_size=2,
+                           temporal_patch_size=2, window_size=112,
+                           fullatt_block_indexes=[1, 3]),
+        text_config=dict(vocab_size=n_vocab, hidden_size=32, intermediate_size=64,
+                         num_hidden_layers=2, num_attention_heads=1, num_key_value_heads=1,
+                         max_position_embeddings=32768, rms_norm_eps=1e-6,
+                         tie_word_embeddings=True, bos_token_id=151643, eos_token_id=151645,
+                         rope_parameters={"rope_type": "default", "rope_theta": 1000000.0,
+                                          "mrope_section": [4, 6, 6]}),
+        tie_word_embeddings=True,
+    )
+    model = Qwen2_5_VLForConditionalGeneration(config).to(torch.bfloat16)
+    with tempfile.TemporaryDirectory() as tmp:
+        ckpt = Path(tmp) / name
+        model.save_pretrained(ckpt)
+        template = (llama_cpp / "models" / "templates" /
+                    "Qwen-Qwen2.5-7B-Instruct.jinja").read_text(encoding="utf-8")
+        qwen_tokenizer.write(ckpt, llama_cpp / "models" / "ggml-vocab-qwen2.gguf", template)
+        (ckpt / "preprocessor_config.json").write_text(json.dumps(QWEN25VL_PREPROCESSOR))
+        dest = out / name
+        dest.mkdir(parents=True, exist_ok=True)
+        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
+        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
+                        str(dest / f"{name}-llm.gguf")], check=True)
+        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
+                        str(dest / f"{name}-mmproj.gguf")], check=True)
+        shutil.copy(ckpt / "config.json", dest / "config.json")
+    print(f"wrote {dest}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sdist", type=Path, required=True,
                     help="the unpacked llama-cpp-python sdist")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--only", choices=("internvl3", "smolvlm", "qwen25vl"), help="make one replica")
     args = ap.parse_args()
     llama_cpp = args.sdist / "vendor" / "llama.cpp"
     checked = qwen_tokenizer.check_against_llama_cpp(llama_cpp / "models" /
                                                      "ggml-vocab-qwen2.gguf")
     print(f"Qwen2 tokenizer: {checked} of llama.cpp's test strings tokenize identically")
-    make_internvl3(llama_cpp, args.out, sys.executable)
+    ap_only = args.only
+    if ap_only in (None, "internvl3"):
+        make_internvl3(llama_cpp, args.out, sys.executable)
+    if ap_only in (None, "smolvlm"):
+        make_smolvlm(llama_cpp, args.out, sys.executable)
+    if ap_only in (None, "qwen25vl"):
+        make_qwen25vl(llama_cpp, args.out, sys.executable)
     return 0
 
 

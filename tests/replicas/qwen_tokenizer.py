@@ -64,7 +64,8 @@ def build(vocab_gguf: Path, extra_specials: Sequence[str] = ()) -> Tokenizer:
 
 
 def write(out_dir: Path, vocab_gguf: Path, chat_template: str,
-          extra_specials: Sequence[str] = (), model_max_length: int = 32768) -> None:
+          extra_specials: Sequence[str] = (), model_max_length: int = 32768,
+          eos_token: str = "<|im_end|>") -> None:
     """tokenizer.json, tokenizer_config.json and special_tokens_map.json into `out_dir`."""
     tok = build(vocab_gguf, extra_specials)
     tok.save(str(out_dir / "tokenizer.json"))
@@ -78,14 +79,14 @@ def write(out_dir: Path, vocab_gguf: Path, chat_template: str,
         "additional_special_tokens": [t for t in (*QWEN25_SPECIALS[1:], *extra_specials)
                                       if t not in NOT_SPECIAL],
         "bos_token": None, "chat_template": chat_template, "clean_up_tokenization_spaces": False,
-        "eos_token": "<|im_end|>", "errors": "replace", "model_max_length": model_max_length,
+        "eos_token": eos_token, "errors": "replace", "model_max_length": model_max_length,
         "pad_token": "<|endoftext|>", "split_special_tokens": False,
         "tokenizer_class": "Qwen2Tokenizer", "unk_token": None,
     }
     (out_dir / "tokenizer_config.json").write_text(json.dumps(config, indent=2,
                                                               ensure_ascii=False))
     (out_dir / "special_tokens_map.json").write_text(json.dumps(
-        {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}, indent=2))
+        {"eos_token": eos_token, "pad_token": "<|endoftext|>"}, indent=2))
     for stale in ("vocab.json", "merges.txt"):
         (out_dir / stale).unlink(missing_ok=True)
 

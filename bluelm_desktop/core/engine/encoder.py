@@ -17,10 +17,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from bluelm_desktop.core.engine.native import MtmdContext
+from bluelm_desktop.core.engine.native import MediaImage, MtmdContext
 from bluelm_desktop.core.errors import Cancelled
 
 StopCheck = Callable[[], bool]
@@ -135,6 +136,39 @@ class TileEncoder:
             i = j
 
 
+class MediaEncoder:
+    """Encodes the image chunks of an image mtmd laid out itself (`MediaImage`), one by
+    one, cached by the whole image's pixels and the chunk's index. `encode` takes the
+    chunk indices where TileEncoder takes tiles, so BackgroundEncoding runs either."""
+
+    def __init__(self, media: MediaImage, image: np.ndarray,
+                 cache: EmbeddingCache | None = None) -> None:
+        self.media = media
+        self.cache = cache if cache is not None else EmbeddingCache()
+        self._key = tile_key(model_id(media.mtmd.path), image)
+
+    def encode(self, chunks: Sequence[int], should_stop: StopCheck = _never,
+               stats: EncodeStats | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        stats = stats if stats is not None else EncodeStats()
+        for k in chunks:
+            if should_stop():
+                raise Cancelled("encoding cancelled")
+            key = f"{self._key}:{k}"
+            emb = self.cache.get(key)
+            if emb is None:
+                t0 = time.perf_counter()
+                emb = self.media.encode(k)
+                dt = time.perf_counter() - t0
+                stats.batches += 1
+                stats.encode_s += dt
+                stats.per_batch_s.append(dt)
+                self.cache.put(key, emb)
+            else:
+                stats.cached += 1
+            stats.tiles += 1
+            yield k, emb
+
+
 class BackgroundEncoding:
     """Runs `TileEncoder.encode` on its own thread, handing embeddings over a queue.
 
@@ -146,7 +180,7 @@ class BackgroundEncoding:
 
     _DONE = object()
 
-    def __init__(self, encoder: TileEncoder, tiles: Sequence[np.ndarray],
+    def __init__(self, encoder: TileEncoder | MediaEncoder, tiles: Sequence[Any],
                  should_stop: StopCheck = _never) -> None:
         self.stats = EncodeStats()
         self._q: queue.Queue[object] = queue.Queue()
@@ -156,7 +190,7 @@ class BackgroundEncoding:
         )
         self._thread.start()
 
-    def _run(self, encoder: TileEncoder, tiles: Sequence[np.ndarray]) -> None:
+    def _run(self, encoder: TileEncoder | MediaEncoder, tiles: Sequence[Any]) -> None:
         try:
             for item in encoder.encode(tiles, self._stop, self.stats):
                 self._q.put(item)

@@ -22,19 +22,25 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.engine.attention import needs_flash_attention
-from bluelm_desktop.core.engine.encoder import BackgroundEncoding, EmbeddingCache, TileEncoder
-from bluelm_desktop.core.engine.families import vision_family
+from bluelm_desktop.core.engine.encoder import (
+    BackgroundEncoding,
+    EmbeddingCache,
+    MediaEncoder,
+    TileEncoder,
+)
+from bluelm_desktop.core.engine.families import MTMD, VisionFamily, vision_family
 from bluelm_desktop.core.engine.load_probe import KNOWN_GOOD_FILE, probe_load
 from bluelm_desktop.core.engine.native import (
     LlamaContext,
     LlamaModel,
+    MediaImage,
     MtmdContext,
     kv_type_problem,
 )
@@ -113,9 +119,10 @@ class TileEncoded(Event):
 @dataclass(frozen=True)
 class ImageReady(Event):
     image_id: str
-    tiles: int
+    tiles: int  # tiles, or for a family mtmd lays out, its image chunks
     encode_s: float
     prefilled: int  # image positions already in the KV cache
+    image_tokens: int = 0  # the image's embedding rows in the prompt
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,8 @@ class Engine:
         self._kv: KvCache | None = None
         self._template: ChatTemplate | None = None
         self._profile = None
+        self._family: VisionFamily | None = None
+        self._text_only = ""  # why a loaded projector was left out (Loaded.notes)
         self._sessions: dict[str, ChatSession] = {}
         self._images: dict[str, tuple[ImageLayout, list[np.ndarray | None]]] = {}
         self._pending_images: dict[str, list[str]] = {}  # conversation → image ids for next ask
@@ -324,6 +333,8 @@ class Engine:
         self._images.clear()
         self._pending_images.clear()
         self._encoder = None
+        self._family = None
+        self._text_only = ""
         for handle in (self._mtmd, self._ctx):
             if handle is not None:
                 handle.close()
@@ -352,7 +363,12 @@ class Engine:
             except VisionUnsupported as e:  # the LLM still answers text
                 notes.append(f"text only: {e}")
                 mmproj = None
-        check_pair(req.llm, mmproj, n_ctx=s.n_ctx)
+        try:
+            check_pair(req.llm, mmproj, n_ctx=s.n_ctx)
+        except VisionUnsupported as e:  # a projector llama.cpp cannot use: text only
+            notes.append(f"text only: {e}")
+            mmproj = family = None
+            check_pair(req.llm, None, n_ctx=s.n_ctx)
         # A file llama.cpp has not loaded here before is loaded once in a child process
         # first: an abort inside llama.cpp (a GGML_ASSERT on a crafted or damaged file)
         # then ends the child, not the app, and comes back as a ModelError.
@@ -367,14 +383,26 @@ class Engine:
 
         self._model = LlamaModel(req.llm, progress=progress)
         enc_threads, _ = s.split()
+        causal_images = True
         if mmproj is not None and family is not None:
             self._mtmd = MtmdContext(mmproj, self._model, n_threads=enc_threads)
-            side, reserved = family.tiling.tile_size, family.tiling.tokens_per_tile
-            made = self._mtmd.tile_tokens(side)
-            if made != reserved:
-                raise ModelError(f"{mmproj.name}: llama.cpp makes {made} positions of a "
-                                 f"{side}-px tile, the {family.name} layout reserves {reserved}")
-            self._encoder = TileEncoder(self._mtmd, s.tile_batch, self._cache)
+            if family.name == MTMD:
+                problem = _mtmd_problem(self._mtmd)
+                if problem:  # the LLM still answers text
+                    notes.append(f"text only: {mmproj.name}: {problem}")
+                    self._mtmd.close()
+                    self._mtmd = family = mmproj = None
+                else:
+                    causal_images = not self._mtmd.non_causal()
+            else:
+                side, reserved = family.tiling.tile_size, family.tiling.tokens_per_tile
+                made = self._mtmd.tile_tokens(side)
+                if made != reserved:
+                    raise ModelError(
+                        f"{mmproj.name}: llama.cpp makes {made} positions of a {side}-px "
+                        f"tile, the {family.name} layout reserves {reserved}")
+                self._encoder = TileEncoder(self._mtmd, s.tile_batch, self._cache)
+        self._family = family
         kv_k, kv_v = s.kv_type_k, s.kv_type_v
         problem = kv_type_problem(self._model, kv_k, kv_v)
         if problem:
@@ -385,12 +413,15 @@ class Engine:
                                  type_k=kv_k, type_v=kv_v)
         spare = available_ram_bytes() // 2  # measured now: models and KV cache are in
         self._kv = KvCache(self._ctx, s.n_chunk, min(s.kv_snapshot_mb * 2**20, spare))
+        self._kv.causal_images = causal_images
         meta = read_metadata(req.llm)
         bos, eos, add_bos = self._model.special_texts()
         self._template = ChatTemplate(meta.get("tokenizer.chat_template"),  # type: ignore[arg-type]
                                       bos, eos, add_bos)
         self._profile = family.profile if family is not None else profile_for(None, meta)
         self._sessions.clear()
+        self._text_only = next((n.removeprefix("text only: ") for n in notes
+                                if n.startswith("text only: ")), "")
         self._sink(Loaded(req.id, str(req.llm), str(mmproj) if mmproj else None,
                           time.perf_counter() - t0, tuple(notes)))
 
@@ -415,12 +446,37 @@ class Engine:
         return Message("user", text, images)
 
     def _do_encode(self, req: _Encode) -> None:
-        if self._encoder is None or self._ctx is None:
-            raise ModelError("the loaded model has no vision projector (mmproj)")
+        if self._mtmd is None or self._ctx is None:
+            raise ModelError(self._text_only or "the loaded model has no vision projector "
+                             "(mmproj)")
         assert req.layout is not None
         session = self._session(req.conversation)
-        slots: list[np.ndarray | None] = [None] * len(req.tiles)
-        self._images[req.image_id] = (req.layout, slots)
+        media: MediaImage | None = None
+        encoder: TileEncoder | MediaEncoder
+        work: Sequence[object]
+        if self._family is not None and self._family.name == MTMD:
+            # mtmd lays the whole image out itself: its slices, its markers.
+            if len(req.tiles) != 1:
+                raise ModelError(f"an image for {self._mtmd.path.name} goes whole, "
+                                 f"got {len(req.tiles)} tiles")
+            media = MediaImage(self._mtmd, req.tiles[0])
+            layout = replace(req.layout, segments=media.segments)
+            encoder = MediaEncoder(media, req.tiles[0], self._cache)
+            work = range(media.n_images)
+        else:
+            assert self._encoder is not None
+            layout, encoder, work = req.layout, self._encoder, req.tiles
+        try:
+            self._encode_into(req, session, layout, encoder, work)
+        finally:
+            if media is not None:
+                media.close()
+
+    def _encode_into(self, req: _Encode, session: ChatSession, layout: ImageLayout,
+                     encoder: TileEncoder | MediaEncoder, work: Sequence[object]) -> None:
+        assert self._ctx is not None and self._kv is not None
+        slots: list[np.ndarray | None] = [None] * layout.n_tiles
+        self._images[req.image_id] = (layout, slots)
         if req.replace:
             self._pending_images[req.conversation] = []
         pending = self._pending_images.setdefault(req.conversation, [])
@@ -437,17 +493,17 @@ class Engine:
         def stop() -> bool:
             return req.cancelled.is_set() or leaving.is_set()
 
-        background = BackgroundEncoding(self._encoder, req.tiles, stop)
+        background = BackgroundEncoding(encoder, work, stop)
         finished = False
         try:
             for done, (index, emb) in enumerate(background, 1):
-                if emb.shape[0] != req.layout.tokens_per_tile:  # never silently misaligned
+                reserved = layout.tile_rows(index)
+                if emb.shape[0] != reserved:  # never silently misaligned
                     raise ModelError(
                         f"{self._mtmd.path.name if self._mtmd else 'the projector'}: a tile "
-                        f"became {emb.shape[0]} embedding rows, the prompt reserved "
-                        f"{req.layout.tokens_per_tile}")
+                        f"became {emb.shape[0]} embedding rows, the prompt reserved {reserved}")
                 slots[index] = emb
-                self._sink(TileEncoded(req.id, req.image_id, done, len(req.tiles)))
+                self._sink(TileEncoded(req.id, req.image_id, done, len(slots)))
                 # prefill every position whose embeddings now exist
                 ready = _ready_prefix(prefix, self._images)
                 self._kv.sync(prefix[:ready], self._tile, stop, stats, want_logits=False)
@@ -461,8 +517,8 @@ class Engine:
             self._ctx.set_threads(self.settings.total_threads())
             if not finished and req.image_id in pending:  # never ask about half an image
                 pending.remove(req.image_id)
-        self._sink(ImageReady(req.id, req.image_id, len(req.tiles), time.perf_counter() - t0,
-                              stats.image_tokens))
+        self._sink(ImageReady(req.id, req.image_id, len(slots), time.perf_counter() - t0,
+                              stats.image_tokens, layout.image_tokens))
 
     def _do_ask(self, req: _Ask) -> None:
         session = self._session(req.conversation)
@@ -486,6 +542,16 @@ class Engine:
         if stats.stopped == "cancelled":
             raise Cancelled("answer stopped")
         self._sink(Done(req.id, stats))
+
+
+def _mtmd_problem(mtmd: MtmdContext) -> str | None:
+    """Why images of a family mtmd lays out cannot go through our KV cache, if they cannot."""
+    if not mtmd.supports_vision():
+        return "this projector has no vision encoder (audio only?)"
+    if mtmd.uses_mrope():
+        return ("this family places image tokens in 2-D positions (M-RoPE: Qwen2-VL, "
+                "Qwen2.5-VL, Qwen3-VL …), which the app cannot feed yet")
+    return None
 
 
 def _ready_prefix(items: list, images: dict) -> int:

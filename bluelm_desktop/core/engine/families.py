@@ -17,8 +17,13 @@ write the text around them, exactly as the family was trained):
   `preproc_max_tiles` (12) grid tiles;
 - `lfm2`: LFM2-VL — `<|image_start|>`, `<|img_row_R_col_C|>` labels, `<|img_thumbnail|>`,
   `<|image_end|>`.
-Any other projector type is refused for images with a one-line reason (never a guess at
-its layout); letting mtmd lay those out itself is the next step (README, "Models").
+Every other projector llama.cpp knows (Gemma 3, SmolVLM, MiniCPM-V, Pixtral, LLaVA, …) is
+the `mtmd` family: no layout of ours and no guess — the whole image goes to
+`mtmd_tokenize`, which slices it and writes that family's markers exactly as
+llama-mtmd-cli and llama-server do (`native.MediaImage`). The engine refuses images,
+with a one-line reason, only where mtmd's layout cannot go through our KV cache: models
+that place image tokens in 2-D positions (M-RoPE: the Qwen2-VL family) and projectors
+without vision.
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final
 
+from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import PROFILES, LayoutProfile, profile_for
 from bluelm_desktop.core.errors import ModelError, VisionUnsupported
+from bluelm_desktop.core.models.gguf_check import llama_cpp_projectors
 from bluelm_desktop.core.vision.tiling import TilingParams
 from model_convert import constants as C
 
@@ -38,6 +45,12 @@ KEY_PATCH_SIZE: Final = "clip.vision.patch_size"
 KEY_SCALE: Final = "clip.vision.projector.scale_factor"
 KEY_MIN_TILES: Final = "clip.vision.preproc_min_tiles"
 KEY_MAX_TILES: Final = "clip.vision.preproc_max_tiles"
+KEY_PREPROC_SIZE: Final = "clip.vision.preproc_image_size"
+
+MTMD: Final = "mtmd"  # the family of every projector mtmd lays out itself
+# Largest side of an image handed whole to mtmd when the projector names none: mtmd
+# resizes to its family's own size; this only bounds the pixels kept per page.
+WHOLE_IMAGE_SIDE: Final = 2048
 
 # Projector type (llama.cpp's name) → our layout family.
 FAMILY_OF_PROJECTOR: Final = {"internvl": C.LAYOUT_INTERNVL, "lfm2": "lfm2"}
@@ -85,12 +98,11 @@ def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
     elif projector in FAMILY_OF_PROJECTOR:
         name = FAMILY_OF_PROJECTOR[projector]
         decide("family", name, f"{KEY_PROJECTOR} = {projector}")
+    elif projector is None:
+        raise VisionUnsupported(f"{file_name}: no {KEY_PROJECTOR}: not a vision projector "
+                                "llama.cpp knows; the model can still answer text")
     else:
-        known = ", ".join(sorted(FAMILY_OF_PROJECTOR))
-        raise VisionUnsupported(
-            f"{file_name}: images from projector type {projector or 'unknown'!r} cannot be "
-            f"laid out yet (known: {known}, and bluelm-convert's models); it can still "
-            "answer text")
+        return _mtmd_family(meta, projector, file_name)
     if name not in PROFILES:
         raise ModelError(f"{file_name}: unknown {C.KEY_LAYOUT} {name!r}")
     profile = profile_for(name, meta)
@@ -136,6 +148,32 @@ def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
         raise ModelError(f"{file_name}: {e}") from None
     decide("text around tiles", _describe(profile), f"the {name} layout")
     return VisionFamily(name, tiling, profile, tuple(decisions))
+
+
+def _mtmd_family(meta: Mapping[str, object], projector: str, file_name: str) -> VisionFamily:
+    """A projector whose layout mtmd builds: the image goes whole, mtmd slices it."""
+    if projector not in llama_cpp_projectors():
+        raise VisionUnsupported(f"{file_name}: projector {projector!r} is not one llama.cpp "
+                                "knows; the model can still answer text")
+    source = f"{KEY_PROJECTOR} = {projector}: llama.cpp's own layout (mtmd_tokenize)"
+    decisions = [Decision("family", MTMD, source)]
+    image_size = _int(meta, KEY_IMAGE_SIZE, file_name)
+    preproc = _int(meta, KEY_PREPROC_SIZE, file_name)
+    side = max(image_size or 1, preproc or WHOLE_IMAGE_SIDE)
+    decisions.append(Decision(
+        "image handed to mtmd", f"whole, at most {side} px a side",
+        f"{KEY_PREPROC_SIZE}" if preproc else f"{WHOLE_IMAGE_SIDE} px (mtmd resizes to its own)"))
+    patch = _int(meta, KEY_PATCH_SIZE, file_name)
+    scale = _int(meta, KEY_SCALE, file_name) or 1
+    estimate = (image_size // patch // scale) ** 2 if image_size and patch else 256
+    decisions.append(Decision(
+        "tokens per image", "mtmd's, counted when the image is tokenized",
+        f"about {max(1, estimate)} per slice for budgets, from the clip.vision keys"))
+    tiling = TilingParams(tile_size=side, tokens_per_tile=max(1, estimate), max_grid=1,
+                          whole_image=True)
+    decisions.append(Decision("text around slices", "mtmd's markers for this family",
+                              "mtmd_tokenize"))
+    return VisionFamily(MTMD, tiling, MTMD_PROFILE, tuple(decisions))
 
 
 def _describe(p: LayoutProfile) -> str:

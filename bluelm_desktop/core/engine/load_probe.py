@@ -286,7 +286,12 @@ def _load(llm: Path, mmproj: Path | None) -> None:
     """Everything llama.cpp builds for a real session, at the smallest size."""
     import numpy as np
 
-    from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel, MtmdContext
+    from bluelm_desktop.core.engine.native import (
+        LlamaContext,
+        LlamaModel,
+        MediaImage,
+        MtmdContext,
+    )
 
     with LlamaModel(llm) as model:
         _stage(STAGE_LLM)
@@ -299,8 +304,14 @@ def _load(llm: Path, mmproj: Path | None) -> None:
             # warmup is off in MtmdContext, so the ViT graph is first built by an encode
             mtmd = MtmdContext(mmproj, model)
             _stage(STAGE_MMPROJ)
+            # one image the way the engine will hand it over (mtmd's own tokenization:
+            # any family), and the first image chunk it makes encoded
             side = mtmd.image_size
-            mtmd.encode_tile(np.zeros((side, side, 3), dtype=np.uint8))
+            media = MediaImage(mtmd, np.zeros((side, side, 3), dtype=np.uint8))
+            try:
+                media.encode(0)
+            finally:
+                media.close()
         _stage(STAGE_DONE)
 
 

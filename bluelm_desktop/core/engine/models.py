@@ -13,13 +13,23 @@ import os
 from pathlib import Path
 
 from bluelm_desktop.core.errors import ModelError, VisionUnsupported
-from bluelm_desktop.core.models.gguf_check import check_gguf, read_header
+from bluelm_desktop.core.models.gguf_check import (
+    check_gguf,
+    llama_cpp_archs,
+    llama_cpp_projectors,
+    read_header,
+)
 from model_convert.constants import IMAGE_TOKENS, LAYOUT_BLUELM, LAYOUT_INTERNVL
 from model_convert.errors import ConvertError
 from model_convert.inspect_gguf import GGUFSummary, estimate_ram_bytes, format_bytes, summarize
 
+# The architectures our synthetic fixtures and the catalog's models use: every one is
+# tested here. Any other architecture llama.cpp knows (gguf_check.llama_cpp_archs) is
+# accepted too: its first load runs in a child process (load_probe).
 SUPPORTED_LLM_ARCHS = frozenset({"llama", "qwen2", "qwen3", "gemma3", "lfm2", "smollm3"})
-# projector type → the family layout whose image tokens its vocab needs
+# Projector types whose image layout is ours to build (families.py), deep-checked by
+# gguf_check → the family layout whose image tokens its vocab needs. Every other vision
+# projector llama.cpp knows is laid out by mtmd itself (families.MTMD).
 SUPPORTED_PROJECTORS = {"lfm2": LAYOUT_BLUELM, "internvl": LAYOUT_INTERNVL}
 
 
@@ -78,22 +88,24 @@ def check_pair(llm: Path, mmproj: Path | None, n_ctx: int = 4096,
     s = _summary(llm)
     if s.kind != "llm":
         raise ModelError(f"{llm}: this is a vision projector, not a language model")
-    if s.architecture not in SUPPORTED_LLM_ARCHS:
-        raise ModelError(f"{llm}: unsupported architecture {s.architecture!r}")
+    if s.architecture not in SUPPORTED_LLM_ARCHS and s.architecture not in llama_cpp_archs():
+        raise ModelError(f"{llm}: architecture {s.architecture!r} is not one llama.cpp knows")
     total = estimate_ram_bytes(s, n_ctx=n_ctx)["total"]
     if mmproj is not None:
         v = _summary(mmproj)
         if v.kind != "mmproj":
             raise ModelError(f"{mmproj}: this is a language model, not a vision projector")
-        if v.projector_type not in SUPPORTED_PROJECTORS:
-            known = ", ".join(sorted(SUPPORTED_PROJECTORS))
-            raise VisionUnsupported(f"{mmproj}: unsupported projector {v.projector_type!r} "
-                                    f"(supported: {known})")
+        if (v.projector_type not in SUPPORTED_PROJECTORS
+                and v.projector_type not in llama_cpp_projectors()):
+            raise VisionUnsupported(f"{mmproj.name}: projector {v.projector_type!r} is not "
+                                    "one llama.cpp knows; the model can still answer text")
         proj_dim, n_embd = v.hparams.get("projection_dim"), s.hparams.get("n_embd")
         if proj_dim != n_embd:
             raise ModelError(f"{mmproj}: projector outputs {proj_dim} values per token but "
                              f"{llm.name} expects {n_embd}: these files are not a pair")
-        missing = [t for t in IMAGE_TOKENS[SUPPORTED_PROJECTORS[v.projector_type]][:2]
+        layout = SUPPORTED_PROJECTORS.get(v.projector_type or "")
+        # (mtmd checks its own families' image tokens when it loads the projector)
+        missing = [t for t in (IMAGE_TOKENS[layout][:2] if layout else ())
                    if t not in _vocab_tokens(llm)]
         if missing:
             raise ModelError(f"{llm}: the vocabulary lacks the image tokens "

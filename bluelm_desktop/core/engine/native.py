@@ -474,8 +474,14 @@ class LlamaContext:
         self._decode(len(tokens), fill, logits, should_stop=should_stop)
 
     def decode_embeddings(self, embd: np.ndarray, logits: bool = True,
-                          should_stop: Callable[[], bool] | None = None) -> None:
-        """Append rows of input embeddings (image tokens), at most n_batch rows."""
+                          should_stop: Callable[[], bool] | None = None,
+                          causal: bool = True) -> None:
+        """Append rows of input embeddings (image tokens), at most n_batch rows.
+
+        `causal=False`: the rows attend to each other both ways, as families whose image
+        tokens see the whole image were trained (Gemma 3; `MtmdContext.non_causal`); the
+        whole image must then come in one call.
+        """
         embd = np.ascontiguousarray(embd, dtype=np.float32)
         if embd.ndim != 2 or embd.shape[1] != self.model.n_embd:
             raise ModelError(
@@ -485,8 +491,14 @@ class LlamaContext:
         def fill(batch: Any) -> None:
             ctypes.memmove(batch.embd, embd.ctypes.data, embd.nbytes)
 
-        self._decode(embd.shape[0], fill, logits, embd_width=self.model.n_embd,
-                     should_stop=should_stop)
+        if not causal:
+            _lib().llama_set_causal_attn(self.ptr, False)
+        try:
+            self._decode(embd.shape[0], fill, logits, embd_width=self.model.n_embd,
+                         should_stop=should_stop)
+        finally:
+            if not causal:
+                _lib().llama_set_causal_attn(self.ptr, True)
 
     def logits(self) -> np.ndarray:
         """Logits of the last decode, one row per position (only if they were requested)."""
@@ -635,6 +647,75 @@ class MediaChunk:
         return self.image_tokens > 0
 
 
+class MediaImage:
+    """A whole image as mtmd itself lays it out for its family: `mtmd_tokenize` of the media
+    marker, which slices and resizes the image and writes the family's markers around
+    the slices (what llama-mtmd-cli and llama-server feed the model).
+
+    `segments` is that layout in order: a tuple of text token ids, or the number of
+    embedding rows of one image chunk; `encode(k)` encodes the k-th image chunk. Keeps the
+    native chunks until `close()`; not thread-safe (one encoder thread uses it).
+    """
+
+    def __init__(self, mtmd: MtmdContext, image: np.ndarray) -> None:
+        lib = _mtmd()
+        self.mtmd = mtmd
+        self._bitmap = _bitmap(image)
+        self._chunks = lib.mtmd_input_chunks_init()
+        self._images: list[Any] = []
+        segments: list[tuple[int, ...] | int] = []
+        try:
+            _tokenize_media(mtmd.ptr, mtmd.path, self._chunks, lib.mtmd_default_marker(),
+                            [self._bitmap])
+            for i in range(lib.mtmd_input_chunks_size(self._chunks)):
+                chunk = lib.mtmd_input_chunks_get(self._chunks, i)
+                kind = lib.mtmd_input_chunk_get_type(chunk)
+                if kind == lib.MTMD_INPUT_CHUNK_TYPE_TEXT:
+                    n = ctypes.c_size_t(0)
+                    ids = lib.mtmd_input_chunk_get_tokens_text(chunk, ctypes.byref(n))
+                    if n.value:
+                        segments.append(tuple(int(ids[k]) for k in range(n.value)))
+                elif kind == lib.MTMD_INPUT_CHUNK_TYPE_IMAGE:
+                    # (positions = rows: the engine refuses M-RoPE families at load)
+                    self._images.append(chunk)
+                    segments.append(int(lib.mtmd_input_chunk_get_n_tokens(chunk)))
+                else:
+                    raise ModelError(f"{mtmd.path.name}: mtmd made a non-image chunk of an image")
+            if not self._images:
+                raise ModelError(f"{mtmd.path.name}: mtmd made no image chunk of an image")
+        except BaseException:
+            self.close()
+            raise
+        self.segments: tuple[tuple[int, ...] | int, ...] = tuple(segments)
+
+    @property
+    def n_images(self) -> int:
+        """Image chunks (slices, overview) the image became."""
+        return len(self._images)
+
+    def encode(self, k: int) -> np.ndarray:
+        """The embeddings of the k-th image chunk: (its rows, n_embd)."""
+        lib = _mtmd()
+        if self._chunks is None:
+            raise ModelError("the image was already released")
+        chunk = self._images[k]
+        rc = lib.mtmd_encode_chunk(self.mtmd.ptr, chunk)
+        if rc != 0:
+            raise ModelError(f"{self.mtmd.path}: mtmd_encode_chunk failed with code {rc}")
+        return self.mtmd._out(lib.mtmd_get_output_embd(self.mtmd.ptr),
+                              int(lib.mtmd_input_chunk_get_n_tokens(chunk)))
+
+    def close(self) -> None:
+        lib = _mtmd()
+        self._images = []
+        if self._chunks is not None:
+            lib.mtmd_input_chunks_free(self._chunks)
+            self._chunks = None
+        if self._bitmap is not None:
+            lib.mtmd_bitmap_free(self._bitmap)
+            self._bitmap = None
+
+
 class MtmdContext:
     """The vision encoder + projector (an mmproj GGUF), bound to the LLM it feeds.
 
@@ -766,6 +847,26 @@ class MtmdContext:
             mtmd.mtmd_input_chunks_free(chunks)
             for bitmap in bitmaps:
                 mtmd.mtmd_bitmap_free(bitmap)
+
+    @property
+    def ptr(self) -> Any:
+        """The raw mtmd_context pointer (engine-internal use only)."""
+        if self._ptr is None:
+            raise ModelError(f"{self.path.name}: projector already closed")
+        return self._ptr
+
+    def supports_vision(self) -> bool:
+        """Whether the projector encodes images (an audio-only mmproj does not)."""
+        return bool(_mtmd().mtmd_support_vision(self.ptr))
+
+    def uses_mrope(self) -> bool:
+        """Whether the LLM places image tokens in 2-D positions (M-RoPE: Qwen2-VL, Qwen2.5-VL,
+        Qwen3-VL …): their positions are not one per embedding row."""
+        return bool(_mtmd().mtmd_decode_use_mrope(self.ptr))
+
+    def non_causal(self) -> bool:
+        """Whether an image's tokens attend to each other both ways (Gemma 3)."""
+        return bool(_mtmd().mtmd_decode_use_non_causal(self.ptr, None))
 
     @staticmethod
     def marker() -> str:

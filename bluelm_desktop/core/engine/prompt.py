@@ -437,18 +437,33 @@ class ImagePart:
     n_tokens: int
 
 
-Prompt = list[TextPart | ImagePart]
+@dataclass(frozen=True)
+class TokensPart:
+    """Token ids already made (mtmd's own text around the slices of an image)."""
+
+    ids: tuple[int, ...]
+
+
+Prompt = list[TextPart | TokensPart | ImagePart]
+# mtmd's layout of one image: text token ids, or one image chunk's embedding rows.
+Segment = tuple[int, ...] | int
 
 
 @dataclass(frozen=True)
 class ImageLayout:
     """What the prompt needs from a tile plan (the tiler's grid.cols, grid.rows,
-    thumbnail), kept as plain ints so this module does not depend on the tiler."""
+    thumbnail), kept as plain ints so this module does not depend on the tiler.
+
+    `segments`, when set, is an image laid out by mtmd itself (`MediaImage.segments`,
+    families we have no layout of our own for): its text tokens and image chunks are
+    used as they are, and `tokens_per_tile` is then only the planner's estimate.
+    """
 
     cols: int
     rows: int
     thumbnail: bool
     tokens_per_tile: int
+    segments: tuple[Segment, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("cols", "rows", "tokens_per_tile"):
@@ -458,7 +473,21 @@ class ImageLayout:
 
     @property
     def n_tiles(self) -> int:
+        """Embedding blocks the encoder makes: tiles, or mtmd's image chunks."""
+        if self.segments:
+            return sum(1 for s in self.segments if isinstance(s, int))
         return self.cols * self.rows + int(self.thumbnail)
+
+    def tile_rows(self, index: int) -> int:
+        """Embedding rows of tile (or image chunk) `index`."""
+        if self.segments:
+            return [s for s in self.segments if isinstance(s, int)][index]
+        return self.tokens_per_tile
+
+    @property
+    def image_tokens(self) -> int:
+        """LLM positions of the image's embeddings (its marker text not counted)."""
+        return sum(self.tile_rows(k) for k in range(self.n_tiles))
 
 
 @dataclass(frozen=True)
@@ -523,6 +552,9 @@ INTERNVL: Final = LayoutProfile(
     name=C.LAYOUT_INTERNVL, image_begin="<img>", image_end="</img>", after_image="\n"
 )
 
+# Families mtmd lays out itself (families.MTMD): the markers come with its tokenization.
+MTMD: Final = LayoutProfile(name="mtmd")
+
 PROFILES: Final[Mapping[str, LayoutProfile]] = MappingProxyType(
     {
         C.LAYOUT_BLUELM: BLUELM,
@@ -567,6 +599,19 @@ def profile_for(layout: str | None, metadata: Mapping[str, object]) -> LayoutPro
     )
 
 
+def media_parts(image_index: int, segments: Sequence[Segment]) -> Prompt:
+    """The parts for an image mtmd laid out: its token runs and image chunks, in order."""
+    parts: Prompt = []
+    chunk = 0
+    for segment in segments:
+        if isinstance(segment, int):
+            parts.append(ImagePart(image_index, chunk, segment))
+            chunk += 1
+        else:
+            parts.append(TokensPart(tuple(segment)))
+    return parts
+
+
 def image_parts(
     profile: LayoutProfile,
     image_index: int,
@@ -600,7 +645,7 @@ def image_parts(
     return merge_text(parts)
 
 
-def merge_text(parts: Iterable[TextPart | ImagePart]) -> Prompt:
+def merge_text(parts: Iterable[TextPart | TokensPart | ImagePart]) -> Prompt:
     """Join adjacent text parts and drop empty ones (one tokenize call per text run)."""
     out: Prompt = []
     for part in parts:
@@ -615,7 +660,7 @@ def merge_text(parts: Iterable[TextPart | ImagePart]) -> Prompt:
     return out
 
 
-def count_image_tokens(prompt: Iterable[TextPart | ImagePart]) -> int:
+def count_image_tokens(prompt: Iterable[TextPart | TokensPart | ImagePart]) -> int:
     return sum(p.n_tokens for p in prompt if isinstance(p, ImagePart))
 
 
@@ -697,6 +742,9 @@ def build_prompt(
             raise ModelError(f"chat template: image {index + 1} appears more than once")
         seen.append(index)
         plan = images[index]
+        if plan.segments:  # mtmd's own layout, markers included
+            parts += media_parts(index, plan.segments)
+            continue
         parts += image_parts(
             profile, index, plan.cols, plan.rows, plan.thumbnail, plan.tokens_per_tile
         )
@@ -708,7 +756,7 @@ def build_prompt(
 
 
 def tokenize_prompt(
-    prompt: Iterable[TextPart | ImagePart], tokenize: Callable[[str], list[int]]
+    prompt: Iterable[TextPart | TokensPart | ImagePart], tokenize: Callable[[str], list[int]]
 ) -> list[list[int] | ImagePart]:
     """Token ids for each text run, image parts passed through, in order.
 
@@ -721,6 +769,8 @@ def tokenize_prompt(
     for part in prompt:
         if isinstance(part, ImagePart):
             out.append(part)
+        elif isinstance(part, TokensPart):
+            out.append(list(part.ids))
         elif part.text:
             out.append(list(tokenize(part.text)))
     return out

@@ -31,6 +31,7 @@ from bluelm_desktop.core.engine.prompt import (
     ImagePart,
     LayoutProfile,
     TextPart,
+    TokensPart,
     build_prompt,
 )
 from bluelm_desktop.core.engine.sampling import (
@@ -115,6 +116,9 @@ class KvCache:
         self.snapshot_bytes = snapshot_bytes
         self._snapshots: list[_Snapshot] = []  # most recently used last
         self.restored = 0  # positions brought back from snapshots so far (tests, stats)
+        # False for families whose image tokens attend both ways (Gemma 3): each image
+        # chunk is then decoded whole, in one llama_decode, with causal attention off.
+        self.causal_images = True
 
     def clear(self) -> None:
         self.ctx.clear()
@@ -195,7 +199,7 @@ class KvCache:
                                        should_stop=should_stop)
             else:
                 self.ctx.decode_embeddings(self._rows(chunk, tiles), logits=last and want_logits,
-                                           should_stop=should_stop)
+                                           should_stop=should_stop, causal=self.causal_images)
                 stats.image_tokens += len(chunk)
             self.items.extend(chunk)
             stats.prefilled_positions += len(chunk)
@@ -203,9 +207,17 @@ class KvCache:
         stats.prefill_s += time.perf_counter() - t0
 
     def _chunk_end(self, items: Sequence[Item], pos: int) -> int:
-        """End of the next chunk: at most n_chunk positions, all tokens or all embeddings."""
-        is_token = isinstance(items[pos], int)
+        """End of the next chunk: at most n_chunk positions, all tokens or all embeddings;
+        with non-causal images, one whole image chunk (up to n_batch rows)."""
+        first = items[pos]
+        is_token = isinstance(first, int)
         end = pos + 1
+        if not is_token and not self.causal_images:
+            limit = min(len(items), pos + self.ctx.n_batch)
+            while (end < limit and isinstance(nxt := items[end], tuple)
+                   and nxt[:2] == first[:2]):  # type: ignore[index]
+                end += 1
+            return end
         limit = min(len(items), pos + self.n_chunk)
         while end < limit and isinstance(items[end], int) == is_token:
             end += 1
@@ -273,6 +285,9 @@ class ChatSession:
             if isinstance(part, ImagePart):
                 image_id = image_ids[part.image_index]
                 items.extend((image_id, part.tile_index, r) for r in range(part.n_tokens))
+                continue
+            if isinstance(part, TokensPart):  # mtmd's own marker tokens around slices
+                items.extend(part.ids)
                 continue
             assert isinstance(part, TextPart)
             text = part.text

@@ -27,6 +27,7 @@ never-seen pair in a child process first.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import math
@@ -653,6 +654,23 @@ class _Meta:
         return value
 
 
+@functools.cache
+def llama_cpp_projectors() -> frozenset[str]:
+    """The projector types llama.cpp's mtmd knows (gguf-py's names for them)."""
+    from gguf.constants import VisionProjectorType
+
+    return frozenset(v for k, v in vars(VisionProjectorType).items()
+                     if not k.startswith("_") and isinstance(v, str))
+
+
+@functools.cache
+def llama_cpp_archs() -> frozenset[str]:
+    """The model architectures llama.cpp knows (gguf-py's names for them)."""
+    from gguf.constants import MODEL_ARCH_NAMES
+
+    return frozenset(MODEL_ARCH_NAMES.values()) - {ARCH_CLIP}
+
+
 def _check_semantics(p: _Parsed) -> tuple[str, str | None]:
     # Imported here: engine.models imports this module (check_pair runs it first), and
     # the supported sets belong with the engine that runs the models.
@@ -664,10 +682,8 @@ def _check_semantics(p: _Parsed) -> tuple[str, str | None]:
         raise _Bad(f"it has no {KEY_ARCHITECTURE}, so llama.cpp cannot tell what model it is")
     if arch == ARCH_CLIP:
         return arch, _check_projector(p, meta, frozenset(SUPPORTED_PROJECTORS))
-    if arch not in SUPPORTED_LLM_ARCHS:
-        known = ", ".join(sorted(SUPPORTED_LLM_ARCHS))
-        raise _Bad(f"the architecture {arch!r} is not supported (supported: {known}, and "
-                   "clip for vision projectors)")
+    if arch not in SUPPORTED_LLM_ARCHS and arch not in llama_cpp_archs():
+        raise _Bad(f"the architecture {arch!r} is not one llama.cpp knows")
     _check_llm(p, meta, arch)
     return arch, None
 
@@ -742,9 +758,8 @@ def _check_projector(p: _Parsed, meta: _Meta, supported: frozenset[str]) -> str:
     projector = meta.string(KEY_PROJECTOR_TYPE) or meta.string(KEY_VISION_PROJECTOR_TYPE)
     if not projector:
         raise _Bad(f"it has no {KEY_PROJECTOR_TYPE}")
-    if projector not in supported:
-        known = ", ".join(sorted(supported))
-        raise _Bad(f"the projector type {projector!r} is not supported (supported: {known})")
+    if projector not in supported and projector not in llama_cpp_projectors():
+        raise _Bad(f"the projector type {projector!r} is not one llama.cpp knows")
 
     v = "clip.vision."
     image_size = meta.positive(v + "image_size", CLIP_MAX_IMAGE_SIZE)
@@ -755,10 +770,15 @@ def _check_projector(p: _Parsed, meta: _Meta, supported: frozenset[str]) -> str:
     n_layer = meta.positive(v + "block_count", LLAMA_MAX_LAYERS)
     proj_dim = meta.positive(v + "projection_dim")
     n_merge = meta.integer(v + "projector.scale_factor", required=False) or 1
-    if image_size % patch_size:
-        raise _Bad(f"{v}image_size {image_size} is not a multiple of {v}patch_size {patch_size}")
     if n_embd % n_head:
         raise _Bad(f"{v}embedding_length {n_embd} is not a multiple of the head count {n_head}")
+    if projector not in supported:
+        # A family mtmd lays out itself: its tensors differ family by family, and the
+        # first load runs in a child process (load_probe), so an abort there is a
+        # message, not a crash. The hparams above are what every clip model has.
+        return projector
+    if image_size % patch_size:
+        raise _Bad(f"{v}image_size {image_size} is not a multiple of {v}patch_size {patch_size}")
     grid = image_size // patch_size
     for il in range(n_layer):
         # clip.cpp loads q, k, v as optional (a fused qkv replaces them) and then

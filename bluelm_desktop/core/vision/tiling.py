@@ -77,6 +77,10 @@ class TilingParams:
     # The model family's trained limit on grid tiles (InternVL3: 12), the thumbnail not
     # counted; None: only G limits the grid.
     max_tiles: int | None = None
+    # For families mtmd lays out itself (families.MTMD): no grid of ours; the image goes
+    # whole, shrunk (never enlarged) to fit tile_size × tile_size, and mtmd slices it as
+    # the family was trained. tokens_per_tile is then an estimate for budgets only.
+    whole_image: bool = False
 
     def __post_init__(self) -> None:
         # Checked here so a bad value fails where it is made, not deep in a worker.
@@ -198,6 +202,7 @@ class TilePlan:
     thumbnail: bool
     tokens_per_tile: int
     source_size: tuple[int, int]
+    whole_image: bool = False  # one "tile": the image at scaled_size (TilingParams)
 
     @property
     def tiles(self) -> int:
@@ -246,6 +251,12 @@ def plan_image(w: int, h: int, params: TilingParams | None = None) -> TilePlan:
     params = params or TilingParams()
     if w < 1 or h < 1:
         raise ValueError(f"image size must be at least 1×1 pixels, got {w}×{h}")
+    if params.whole_image:
+        side = params.tile_size
+        size = (w, h) if max(w, h) <= side else _fit_pixels(w, h, side, side)
+        return TilePlan(grid=Grid(1, 1), tile_size=side, canvas=size, scaled_size=size,
+                        thumbnail=False, tokens_per_tile=params.tokens_per_tile,
+                        source_size=(w, h), whole_image=True)
     for g in range(params.max_grid, 0, -1):
         grid = match(params.rule, w, h, params.tile_size, g, params.alpha, params.max_tiles)
         plan = _plan_for_grid(w, h, grid, params)
@@ -285,6 +296,12 @@ def cut_tiles(image: Pixels, plan: TilePlan) -> list[Tile]:
     to the first tile, and the padding collects where a page has its margins anyway.
     """
     _check_image(image, plan)
+    if plan.whole_image:  # mtmd slices it: the image itself, at most tile_size a side
+        src_w, src_h = plan.source_size
+        pixels = image if plan.scaled_size == plan.source_size else _resize(
+            image, plan.scaled_size)
+        return [Tile(index=0, row=0, col=0, is_thumbnail=False, pixels=_frozen(pixels),
+                     source_rect=(0, 0, src_w, src_h))]
     s = plan.tile_size
     big_w, big_h = plan.canvas
     sw, sh = plan.scaled_size
