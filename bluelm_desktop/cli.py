@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         "file cannot be used (the line says why).",
     )
     models.add_argument("--json", action="store_true", help="one JSON object per line")
+    models.add_argument("--find", action="store_true",
+                        help="list the models LM Studio, Jan and llama.cpp downloaded on this "
+                        "computer that the library does not have yet")
+    models.add_argument("--add-found", action="store_true",
+                        help="add those models to the library in place (no copy)")
 
     plan = commands.add_parser(
         "plan",
@@ -153,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.self_test:
             return self_test()
         if args.command == "models":
+            if args.find or args.add_found:
+                return find_models(add=args.add_found, as_json=args.json)
             return list_models(as_json=args.json)
         if args.command == "plan":
             return plan_files(args)
@@ -262,6 +269,32 @@ def list_models(as_json: bool) -> int:
         for row in rows:
             print("  ".join([c.ljust(widths[i]) for i, c in enumerate(row[:-1])] + row[-1:]))
     return EXIT_OK if all(p.ok for p in pairs) else EXIT_FAILED
+
+
+def find_models(add: bool, as_json: bool) -> int:
+    """`models --find` / `--add-found`: other tools' downloads, one line each."""
+    from bluelm_desktop.core.model_library import ModelLibrary
+
+    library = ModelLibrary.from_paths()
+    found = library.find_on_computer()
+    if not found:
+        print("no models of LM Studio, Jan or llama.cpp found that the library lacks",
+              file=sys.stderr)
+        return EXIT_OK
+    results = library.add_found(found) if add else []
+    errors = {str(p.llm_path): p.error for p in results if p.error}
+    for model in found:
+        error = errors.get(str(model.llm))
+        if as_json:
+            print(json.dumps({"tool": model.tool, "name": model.name, "llm": str(model.llm),
+                              "mmproj": str(model.mmproj) if model.mmproj else None,
+                              "added": add and error is None, "error": error},
+                             ensure_ascii=False))
+            continue
+        state = f"error: {error}" if error else ("added" if add else "")
+        vision = f" + {model.mmproj.name}" if model.mmproj else " (text only)"
+        print(f"{model.tool}: {model.name}{vision}  {model.llm.parent}  {state}".rstrip())
+    return EXIT_FAILED if errors else EXIT_OK
 
 
 def plan_files(args: argparse.Namespace) -> int:

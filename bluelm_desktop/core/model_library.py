@@ -27,6 +27,7 @@ from typing import Final
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.models.discover import FoundModel, find_models, model_name
 from bluelm_desktop.core.models.gguf_check import check_gguf
 from model_convert import constants as C
 from model_convert.errors import ConvertError
@@ -225,10 +226,10 @@ def _file_size(path: Path) -> int:
 
 
 def _model_name(path: Path) -> str:
-    """`foo-llm.gguf` → `foo`; any other `bar.gguf` → `bar`."""
+    """`foo-llm.gguf` → `foo`; Jan's `<id>/model.gguf` → `<id>`; any other `bar.gguf` → `bar`."""
     if path.name.endswith(C.LLM_SUFFIX):
         return path.name[: -len(C.LLM_SUFFIX)]
-    return path.name[: -len(GGUF_SUFFIX)] if path.name.endswith(GGUF_SUFFIX) else path.name
+    return model_name(path)
 
 
 # --- the library ------------------------------------------------------------------------
@@ -389,6 +390,25 @@ def add_external(list_path: Path, llm: Path, mmproj: Path | None = None) -> Mode
     return pair
 
 
+def not_yet_listed(found: Iterable[FoundModel], pairs: Iterable[ModelPair]) -> list[FoundModel]:
+    """The found models whose LLM is not already one of `pairs` (the library's)."""
+    listed = {_same_file_key(p.llm_path) for p in pairs}
+    return [f for f in found if _same_file_key(f.llm) not in listed]
+
+
+def add_found(list_path: Path, found: Iterable[FoundModel]) -> list[ModelPair]:
+    """Add models found on this computer in place; one that fails its checks comes back
+    as an entry with its `error` (and is not listed), the others are listed."""
+    added = []
+    for model in found:
+        try:
+            added.append(add_external(list_path, model.llm, model.mmproj))
+        except ModelError as e:
+            added.append(ModelPair(model.name, model.llm, model.mmproj, SOURCE_EXTERNAL,
+                                   error=str(e)))
+    return added
+
+
 # --- the demo model ---------------------------------------------------------------------
 
 
@@ -463,6 +483,13 @@ class ModelLibrary:
 
     def add_external(self, llm: Path, mmproj: Path | None = None) -> ModelPair:
         return add_external(self.external_list, llm, mmproj)
+
+    def find_on_computer(self) -> list[FoundModel]:
+        """Models LM Studio, Jan and llama.cpp downloaded that the library lacks."""
+        return not_yet_listed(find_models(), self.scan())
+
+    def add_found(self, found: Iterable[FoundModel]) -> list[ModelPair]:
+        return add_found(self.external_list, found)
 
     def create_demo(self, progress: Progress) -> ModelPair:
         return create_demo_model(self.models_dir, progress, self.work_dir)

@@ -34,10 +34,14 @@ from PySide6.QtGui import QCloseEvent, QColor, QFontDatabase, QPainter, QPaintEv
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -55,6 +59,7 @@ from bluelm_desktop.core.model_library import (
     ModelLibrary,
     ModelPair,
 )
+from bluelm_desktop.core.models.discover import FoundModel
 from bluelm_desktop.ui.model_download import DownloadDialog, ModelDownloads, progress_text
 from model_convert.inspect_gguf import format_bytes, format_summary
 
@@ -249,6 +254,8 @@ class _LibraryWorker(QObject):
     progress = Signal(str)
     demo_created = Signal(object)  # ModelPair
     added = Signal(object)  # ModelPair
+    found = Signal(object)  # list[FoundModel]
+    found_added = Signal(object)  # list[ModelPair], failures with their error
     failed = Signal(str)
 
     def __init__(self, library: ModelLibrary) -> None:
@@ -276,6 +283,28 @@ class _LibraryWorker(QObject):
                 e, QCoreApplication.translate("ModelSetup", "Could not create the demo model")))
             return
         self.demo_created.emit(pair)
+
+    @Slot()
+    def find(self) -> None:
+        try:
+            found = self._library.find_on_computer()
+        except Exception as e:  # finding reports nothing bad by design: this is a bug
+            _log_failure(e, "finding models on this computer")
+            self.failed.emit(_one_line(e, QCoreApplication.translate(
+                "ModelSetup", "Could not look for models")))
+            return
+        self.found.emit(found)
+
+    @Slot(object)
+    def add_found(self, found: list[FoundModel]) -> None:
+        try:
+            pairs = self._library.add_found(found)
+        except Exception as e:
+            _log_failure(e, "adding found models")
+            self.failed.emit(_one_line(e, QCoreApplication.translate(
+                "ModelSetup", "Could not add the models")))
+            return
+        self.found_added.emit(pairs)
 
     @Slot(object, object)
     def add_external(self, llm: Path, mmproj: Path | None) -> None:
@@ -327,6 +356,10 @@ class ModelLibraryTasks(QObject):
     _scan_requested = Signal(int)
     _demo_requested = Signal()
     _add_requested = Signal(object, object)
+    _find_requested = Signal()
+    _add_found_requested = Signal(object)
+    found = Signal(object)  # list[FoundModel]: other tools' models the library lacks
+    found_added = Signal(object)  # list[ModelPair]
 
     def __init__(self, library: ModelLibrary, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -341,6 +374,10 @@ class ModelLibraryTasks(QObject):
         self._scan_requested.connect(self._worker.scan)
         self._demo_requested.connect(self._worker.create_demo)
         self._add_requested.connect(self._worker.add_external)
+        self._find_requested.connect(self._worker.find)
+        self._add_found_requested.connect(self._worker.add_found)
+        self._worker.found.connect(self._on_found)
+        self._worker.found_added.connect(self._on_found_added)
         self._worker.scanned.connect(self._on_scanned)
         self._worker.scan_failed.connect(self._on_scan_failed)
         self._worker.progress.connect(self.progress)
@@ -364,6 +401,14 @@ class ModelLibraryTasks(QObject):
     def add_external(self, llm: Path, mmproj: Path | None) -> None:
         self._begin_busy()
         self._add_requested.emit(llm, mmproj)
+
+    def find_on_computer(self) -> None:
+        self._begin_busy()
+        self._find_requested.emit()
+
+    def add_found(self, found: list[FoundModel]) -> None:
+        self._begin_busy()
+        self._add_found_requested.emit(found)
 
     def shutdown(self) -> None:
         """Finish the running job and stop the thread; safe to call more than once.
@@ -399,6 +444,16 @@ class ModelLibraryTasks(QObject):
     def _on_failed(self, message: str) -> None:
         self._end_busy()
         self.failed.emit(message)
+
+    @Slot(object)
+    def _on_found(self, found: list[FoundModel]) -> None:
+        self._end_busy()
+        self.found.emit(found)
+
+    @Slot(object)
+    def _on_found_added(self, pairs: list[ModelPair]) -> None:
+        self._end_busy()
+        self.found_added.emit(pairs)
 
     def _begin_busy(self) -> None:
         self._busy_jobs += 1
@@ -438,6 +493,43 @@ class ModelTableView(QTableView):
         painter.end()
 
 
+class FoundModelsDialog(QDialog):
+    """The models other tools downloaded, each checked to be added (in place)."""
+
+    def __init__(self, found: list[FoundModel], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Models found on this computer"))
+        self._found = found
+        intro = QLabel(self.tr(
+            "These models were downloaded by other apps. Checked ones are added to the "
+            "list and used where they are: nothing is copied."))
+        intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName(self.tr("Models found"))
+        for model in found:
+            kind = (self.tr("vision + text, with {file}").format(file=model.mmproj.name)
+                    if model.mmproj else self.tr("text only"))
+            item = QListWidgetItem(f"{model.tool}: {model.name} — {kind}")
+            item.setToolTip(str(model.llm))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.list.addItem(item)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.add_button = buttons.addButton(self.tr("Add checked"),
+                                            QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        self.resize(640, 360)
+
+    def chosen(self) -> list[FoundModel]:
+        return [m for i, m in enumerate(self._found)
+                if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+
 class ModelSetupPanel(QWidget):
     """Lists the models, adds external files, creates the demo model, shows file details."""
 
@@ -452,6 +544,7 @@ class ModelSetupPanel(QWidget):
         self.downloads = downloads or ModelDownloads(library.models_dir)
         self.downloads.setParent(self)
         self.download_dialog: DownloadDialog | None = None
+        self.found_dialog: FoundModelsDialog | None = None
         self.model = ModelListModel(self)
         self._select_after_scan: Path | None = None
         self._demo_to_announce: ModelPair | None = None
@@ -478,9 +571,14 @@ class ModelSetupPanel(QWidget):
             "Make a tiny BlueLM-layout model with random weights to try the app offline. "
             "It runs, but its answers are noise."
         ))
+        self.find_button = QPushButton(self.tr("Find models on this computer…"))
+        self.find_button.setToolTip(self.tr(
+            "Look for models LM Studio, Jan and llama.cpp downloaded, and use them where "
+            "they are"))
         self.refresh_button = QPushButton(self.tr("Refresh"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.download_button)
+        buttons.addWidget(self.find_button)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
@@ -530,6 +628,9 @@ class ModelSetupPanel(QWidget):
         layout.addWidget(self.status_label)
 
         self.add_button.clicked.connect(self.choose_files_to_add)
+        self.find_button.clicked.connect(self.find_on_computer)
+        self.tasks.found.connect(self._on_found)
+        self.tasks.found_added.connect(self._on_found_added)
         self.download_button.clicked.connect(self.open_downloads)
         self.downloads.progress.connect(lambda p: self._show_info(progress_text(p)))
         self.downloads.finished.connect(self._on_downloaded)
@@ -582,6 +683,12 @@ class ModelSetupPanel(QWidget):
             self._gguf_filter(),
         )
         self.add_files(Path(llm), Path(mmproj) if mmproj else None)
+
+    @Slot()
+    def find_on_computer(self) -> None:
+        """Look through LM Studio's, Jan's and llama.cpp's model folders (in the background)."""
+        self._show_info(self.tr("Looking for models of LM Studio, Jan and llama.cpp…"))
+        self.tasks.find_on_computer()
 
     def add_files(self, llm: Path, mmproj: Path | None = None) -> None:
         """Check and record external files (no copy); the table updates when done."""
@@ -664,10 +771,48 @@ class ModelSetupPanel(QWidget):
         self._select_after_scan = pair.llm_path
         self.refresh()
 
+    @Slot(object)
+    def _on_found(self, found: list[FoundModel]) -> None:
+        if not found:
+            self._show_info(self.tr(
+                "No models of LM Studio, Jan or llama.cpp found that are not listed here "
+                "already."), keep=True)
+            return
+        dialog = FoundModelsDialog(found, self)
+        self.found_dialog = dialog  # tests reach it here
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._add_found(dialog.chosen()))
+        dialog.rejected.connect(lambda: self._show_info(
+            self.tr("Nothing added."), keep=True))
+        dialog.open()
+
+    def _add_found(self, chosen: list[FoundModel]) -> None:
+        if not chosen:
+            self._show_info(self.tr("Nothing added."), keep=True)
+            return
+        self._show_info(self.tr("Checking {count} model(s)…").format(count=len(chosen)))
+        self.tasks.add_found(chosen)
+
+    @Slot(object)
+    def _on_found_added(self, pairs: list[ModelPair]) -> None:
+        good = [p for p in pairs if p.ok]
+        bad = [p for p in pairs if not p.ok]
+        if good:
+            self._select_after_scan = good[0].llm_path
+        if bad:
+            self._show_error(self.tr(
+                "Added {added} of {total}; {name} could not be used: {error}").format(
+                    added=len(good), total=len(pairs), name=bad[0].name, error=bad[0].error))
+        else:
+            self._show_info(self.tr("Added {count} model(s), left where they are.").format(
+                count=len(good)), keep=True)
+        self.refresh()
+
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:
         self.demo_button.setEnabled(not busy)
         self.add_button.setEnabled(not busy)
+        self.find_button.setEnabled(not busy)
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:

@@ -512,12 +512,12 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>EngineBridge</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="130"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="132"/>
         <source>internal error: {kind}: {error}</source>
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="402"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="407"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>
@@ -583,6 +583,39 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <location filename="../../bluelm_desktop/ui/extraction_table.py" line="505"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
+    </message>
+</context>
+<context>
+    <name>FoundModelsDialog</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="501"/>
+        <source>Models found on this computer</source>
+        <translation>在本机找到的模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="504"/>
+        <source>These models were downloaded by other apps. Checked ones are added to the list and used where they are: nothing is copied.</source>
+        <translation>这些模型由其他应用下载。勾选的模型会加入列表并在原位置使用，不会复制任何文件。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="508"/>
+        <source>Models found</source>
+        <translation>找到的模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="510"/>
+        <source>vision + text, with {file}</source>
+        <translation>视觉 + 文本，使用 {file}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="511"/>
+        <source>text only</source>
+        <translation>仅文本</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="518"/>
+        <source>Add checked</source>
+        <translation>添加勾选项</translation>
     </message>
 </context>
 <context>
@@ -891,152 +924,162 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelSetup</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="68"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="73"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="69"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="74"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="70"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="75"/>
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="71"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="76"/>
         <source>LLM precision</source>
         <translation>LLM 精度</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="72"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="77"/>
         <source>Size on disk</source>
         <translation>磁盘占用</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="73"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="78"/>
         <source>Est. RAM at {k}k ctx</source>
         <translation>估计内存（{k}k 上下文）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="74"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="79"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="77"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="82"/>
         <source>“vision + text” models have a vision projector (mmproj) and can read images.</source>
         <translation>“视觉 + 文本”模型带有视觉投影器（mmproj），可以读取图像。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="80"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="85"/>
         <source>The prompt and tiling layout the model was converted with.</source>
         <translation>模型转换时使用的提示词与切片布局。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="82"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="87"/>
         <source>Weight types of the language model, largest share first.</source>
         <translation>语言模型的权重类型，占比最大的在前。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="84"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="89"/>
         <source>Both files together.</source>
         <translation>两个文件合计。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="85"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="90"/>
         <source>Language model with a {tokens}-token context plus the vision encoder for one tile: weights, KV cache and compute buffers.</source>
         <translation>语言模型（{tokens} 词元上下文）加上处理一个切片的视觉编码器：权重、KV 缓存和计算缓冲区。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="92"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="97"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="93"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="98"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="116"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="121"/>
         <source>Error: {error}</source>
         <translation>错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="118"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="123"/>
         <source>Ready — demo, random weights (answers are noise)</source>
         <translation>就绪 — 演示模型，随机权重（回答没有意义）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="121"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="126"/>
         <source>Ready (external files, not copied)</source>
         <translation>就绪（外部文件，未复制）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="122"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="127"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="131"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="136"/>
         <source>Model:   {name}</source>
         <translation>模型：   {name}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="132"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="137"/>
         <source>Status:  {status}</source>
         <translation>状态：   {status}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="134"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="139"/>
         <source>LLM:     {path}</source>
         <translation>LLM：    {path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="137"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="142"/>
         <source>mmproj:  {path}</source>
         <translation>mmproj： {path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="140"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="145"/>
         <source>Est. RAM at n_ctx={n_ctx}: {size}</source>
         <translation>估计内存（n_ctx={n_ctx}）：{size}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="143"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="148"/>
         <source>Language model (LLM)</source>
         <translation>语言模型（LLM）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="144"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="149"/>
         <source>Vision projector (mmproj)</source>
         <translation>视觉投影器（mmproj）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="234"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="239"/>
         <source>other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="240"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="245"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="265"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="272"/>
         <source>Could not scan the models</source>
         <translation>无法扫描模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="276"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="283"/>
         <source>Could not create the demo model</source>
         <translation>无法创建演示模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="287"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="293"/>
+        <source>Could not look for models</source>
+        <translation>无法查找模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="304"/>
+        <source>Could not add the models</source>
+        <translation>无法添加这些模型</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="316"/>
         <source>Could not add the files</source>
         <translation>无法添加文件</translation>
     </message>
@@ -1044,97 +1087,138 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelSetupPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="463"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="556"/>
         <source>A model is a language model GGUF (LLM) and, to read images, its vision projector GGUF (mmproj). Converted models live in &lt;code&gt;{folder}&lt;/code&gt;; files you add stay where they are.</source>
         <translation>一个模型由语言模型 GGUF（LLM）组成；要读取图像，还需要它的视觉投影器 GGUF（mmproj）。转换得到的模型保存在 &lt;code&gt;{folder}&lt;/code&gt;；你添加的文件保留在原处。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="470"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="563"/>
         <source>Download a model…</source>
         <translation>下载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="472"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="565"/>
         <source>Get a small vision model (InternVL3, LFM2-VL) from the Hugging Face hub</source>
         <translation>从 Hugging Face Hub 获取一个小型视觉模型（InternVL3、LFM2-VL）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="473"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="566"/>
         <source>Add GGUF files…</source>
         <translation>添加 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="475"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="568"/>
         <source>Use an LLM .gguf you already have, optionally with its mmproj</source>
         <translation>使用你已有的 LLM .gguf 文件，可附带其 mmproj</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="476"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="569"/>
         <source>Create demo model (random weights)</source>
         <translation>创建演示模型（随机权重）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="478"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="571"/>
         <source>Make a tiny BlueLM-layout model with random weights to try the app offline. It runs, but its answers are noise.</source>
         <translation>生成一个随机权重的微型 BlueLM 布局模型，用于离线试用本应用。它可以运行，但回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="481"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="574"/>
+        <source>Find models on this computer…</source>
+        <translation>查找本机上的模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="576"/>
+        <source>Look for models LM Studio, Jan and llama.cpp downloaded, and use them where they are</source>
+        <translation>查找 LM Studio、Jan 和 llama.cpp 下载的模型，并在原位置使用它们</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="578"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="505"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="603"/>
         <source>Looking for models…</source>
         <translation>正在查找模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="511"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="609"/>
         <source>Select a model to see what its files contain.</source>
         <translation>选择一个模型以查看其文件内容。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="539"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="640"/>
         <source>Download cancelled; it resumes where it stopped.</source>
         <translation>下载已取消；下次将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="566"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="667"/>
         <source>Creating the demo model…</source>
         <translation>正在创建演示模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="574"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="675"/>
         <source>Choose the language model (LLM) GGUF</source>
         <translation>选择语言模型（LLM）GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="580"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="681"/>
         <source>Choose its vision projector (mmproj) GGUF — Cancel for a text-only model</source>
         <translation>选择其视觉投影器（mmproj）GGUF 文件 — 取消则作为仅文本模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="588"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="690"/>
+        <source>Looking for models of LM Studio, Jan and llama.cpp…</source>
+        <translation>正在查找 LM Studio、Jan 和 llama.cpp 的模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="695"/>
         <source>Checking {file}…</source>
         <translation>正在检查 {file}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="646"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="753"/>
         <source>Created {name} in {folder} — random weights, answers are noise.</source>
         <translation>已在 {folder} 中创建 {name} — 随机权重，回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="656"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="763"/>
         <source>Downloaded and checked {file}.</source>
         <translation>已下载并校验 {file}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="662"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="769"/>
         <source>Added {name} ({kind}).</source>
         <translation>已添加 {name}（{kind}）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="701"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="778"/>
+        <source>No models of LM Studio, Jan or llama.cpp found that are not listed here already.</source>
+        <translation>未找到尚未列出的 LM Studio、Jan 或 llama.cpp 模型。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="786"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="791"/>
+        <source>Nothing added.</source>
+        <translation>未添加任何模型。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="793"/>
+        <source>Checking {count} model(s)…</source>
+        <translation>正在检查 {count} 个模型…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="804"/>
+        <source>Added {added} of {total}; {name} could not be used: {error}</source>
+        <translation>已添加 {added}/{total} 个；{name} 无法使用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="807"/>
+        <source>Added {count} model(s), left where they are.</source>
+        <translation>已添加 {count} 个模型，文件保留在原位置。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="846"/>
         <source>No models yet.
 
 Click “Download a model…” to get a small vision model from the Hugging Face hub.
@@ -1151,27 +1235,27 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 或点击“创建演示模型（随机权重）”，几秒钟内在本机生成一个微型模型来试用本应用。它像真实模型一样运行，但回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="711"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="856"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="716"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="861"/>
         <source>1 model</source>
         <translation>1 个模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="718"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="863"/>
         <source>{count} models</source>
         <translation>{count} 个模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="720"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="865"/>
         <source>{models}, {broken} with problems (see Status).</source>
         <translation>{models}，其中 {broken} 个有问题（见“状态”）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="722"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="867"/>
         <source>{models}.</source>
         <translation>{models}。</translation>
     </message>
@@ -1224,266 +1308,266 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="93"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="94"/>
         <source>Allowed: more than {lo}, at most {hi}</source>
         <translation>允许的值：大于 {lo}，且不超过 {hi}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="95"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="96"/>
         <source>Allowed: {lo} to {hi}</source>
         <translation>允许的值：{lo} 到 {hi}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="99"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="100"/>
         <source>Allowed: more than {lo}</source>
         <translation>允许的值：大于 {lo}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="101"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="102"/>
         <source>Allowed: {lo} or more</source>
         <translation>允许的值：{lo} 或以上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="103"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="104"/>
         <source>Allowed: at most {hi}</source>
         <translation>允许的值：不超过 {hi}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="104"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="105"/>
         <source>Allowed: any value</source>
         <translation>允许的值：任意</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="135"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="136"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="138"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="139"/>
         <source>Performance</source>
         <translation>性能</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="139"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="140"/>
         <source>Answers</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="140"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="141"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="141"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="142"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="158"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="159"/>
         <source>All cores</source>
         <translation>全部核心</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="161"/>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="163"/>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="198"/>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="224"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="162"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="164"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="199"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="225"/>
         <source> tokens</source>
         <translation> token</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="174"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="175"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="175"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="176"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="176"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="177"/>
         <source>Prefill chunk:</source>
         <translation>预填充分块：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="177"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="178"/>
         <source>Tiles per encoder batch:</source>
         <translation>每批编码图块数：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="165"/>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="195"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="166"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="196"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="165"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="166"/>
         <source>On</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="166"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="167"/>
         <source>Automatic (llama.cpp decides)</source>
         <translation>自动（由 llama.cpp 决定）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="167"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="168"/>
         <source>16-bit (f16)</source>
         <translation>16 位（f16）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="168"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="169"/>
         <source>8-bit (q8_0), half the memory</source>
         <translation>8 位（q8_0），内存减半</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="178"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="179"/>
         <source>Flash attention:</source>
         <translation>Flash Attention：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="179"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="180"/>
         <source>Key cache:</source>
         <translation>键缓存（K）：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="180"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="181"/>
         <source>Value cache:</source>
         <translation>值缓存（V）：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="182"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="183"/>
         <source>Changing these reloads the model. A longer context holds longer conversations and more pages but needs more memory. Batching tiles pays on a GPU; on a CPU one at a time is as fast (see the engine benchmark). Flash attention and an 8-bit cache are measured per machine: see the README. An 8-bit value cache needs flash attention; a model whose attention heads cannot be stored in 8 bits keeps a 16-bit cache.</source>
         <translation>更改这些设置会重新加载模型。上下文越长，能容纳的对话和页面越多，但占用的内存也越多。成批编码图块在 GPU 上更快；在 CPU 上逐个编码一样快（参见引擎基准测试）。Flash Attention 和 8 位缓存的效果因机器而异，测量结果见 README。8 位值缓存需要开启 Flash Attention；注意力头无法以 8 位存储的模型会保留 16 位缓存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="199"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="200"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="207"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="208"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="208"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="209"/>
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="209"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="210"/>
         <source>Top-k:</source>
         <translation>Top-k：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="210"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="211"/>
         <source>Repeat penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="211"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="212"/>
         <source>Longest answer:</source>
         <translation>最长回答：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="212"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="213"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="214"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="215"/>
         <source>Temperature 0 always picks the likeliest word: the same question gets the same answer. A fixed seed makes sampled answers repeatable.</source>
         <translation>温度为 0 时总是选择可能性最大的词：同样的问题会得到同样的回答。固定随机种子可让采样生成的回答可以复现。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="227"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="228"/>
         <source> dpi</source>
         <translation> dpi</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="230"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="231"/>
         <source>Image token budget:</source>
         <translation>图像 token 预算：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="231"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="232"/>
         <source>Custom budget per page:</source>
         <translation>每页自定义预算：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="232"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="233"/>
         <source>Largest grid (tiles across and down):</source>
         <translation>最大网格（横向和纵向图块数）：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="233"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="234"/>
         <source>Matching tolerance α:</source>
         <translation>匹配容差 α：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="234"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="235"/>
         <source>PDF resolution:</source>
         <translation>PDF 分辨率：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="236"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="237"/>
         <source>Fine print keeps the largest grid; Fast caps each page at 980 image tokens (a 2×2 grid and a thumbnail), several times quicker on a CPU. α is the paper&apos;s tolerance: a grid must gain more than α of the resolution to be preferred. These apply to documents attached from now on; the PDF resolution from the next start.</source>
         <translation>“精细”保留最大网格；“快速”将每页限制为 980 个图像 token（2×2 网格加一张缩略图），在 CPU 上快好几倍。α 是论文中的容差：一个网格的分辨率增益必须超过 α 才会被优先选用。这些设置对此后附加的文档生效；PDF 分辨率从下次启动起生效。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="244"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="245"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="244"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="245"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="245"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="246"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="250"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="251"/>
         <source>Same as the interface language</source>
         <translation>与界面语言相同</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="257"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="258"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="258"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="259"/>
         <source>Interface language:</source>
         <translation>界面语言：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="259"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="260"/>
         <source>Translate text in images to:</source>
         <translation>图片文字翻译为：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="260"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="261"/>
         <source>The interface language changes the next time the app starts.</source>
         <translation>界面语言将在下次启动应用时更改。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="265"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="266"/>
         <source>Fine print (no cap)</source>
         <translation>精细（不设上限）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="265"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="266"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="266"/>
+        <location filename="../../bluelm_desktop/ui/settings_dialog.py" line="267"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>

@@ -276,3 +276,44 @@ def test_main_window_frames_the_panel(qtbot: QtBot, library: ModelLibrary) -> No
         window.close()
     assert not window.model_setup.tasks._thread.isRunning()
     assert not window.bridge.documents_thread.isRunning()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the dialog is a shown top-level window
+def test_find_models_on_this_computer_adds_other_apps_models_in_place(
+    qtbot: QtBot, open_panel: Callable[[], ModelSetupPanel], library: ModelLibrary,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A model LM Studio downloaded (llama.cpp's converter wrote it) is found, offered,
+    and added where it is."""
+    home = tmp_path / "home"
+    for var in ("LLAMA_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME",
+                "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    replica = Path(__file__).resolve().parents[1] / "fixtures" / "replicas" / "smolvlm-tiny"
+    repo = home / ".lmstudio" / "models" / "ggml-org" / "SmolVLM-tiny-GGUF"
+    repo.mkdir(parents=True)
+    (repo / "SmolVLM-tiny-Q8_0.gguf").symlink_to(replica / "smolvlm-tiny-llm.gguf")
+    (repo / "mmproj-SmolVLM-tiny-f16.gguf").symlink_to(replica / "smolvlm-tiny-mmproj.gguf")
+    panel = open_panel()
+
+    with qtbot.waitSignal(panel.tasks.found, timeout=SCAN_TIMEOUT_MS):
+        panel.find_button.click()
+    dialog = panel.found_dialog
+    assert dialog is not None and dialog.list.count() == 1
+    assert dialog.list.item(0).text() == (
+        "LM Studio: SmolVLM-tiny-Q8_0 — vision + text, with mmproj-SmolVLM-tiny-f16.gguf")
+    with qtbot.waitSignal(panel.models_changed, timeout=SCAN_TIMEOUT_MS):
+        dialog.add_button.click()
+
+    assert column_texts(panel, COL_NAME) == ["SmolVLM-tiny-Q8_0"]
+    assert cell(panel, 0, COL_KIND) == "vision + text"
+    assert panel.status_label.text() == "Added 1 model(s), left where they are."
+    assert list(library.models_dir.iterdir()) == []  # nothing copied
+    listed = json.loads(library.external_list.read_text())["models"]
+    assert listed == [{"llm": str(repo / "SmolVLM-tiny-Q8_0.gguf"),
+                       "mmproj": str(repo / "mmproj-SmolVLM-tiny-f16.gguf")}]
+
+    with qtbot.waitSignal(panel.tasks.found, timeout=SCAN_TIMEOUT_MS):
+        panel.find_button.click()  # found again: already listed, so nothing to offer
+    assert panel.status_label.text().startswith("No models of LM Studio, Jan or llama.cpp")
