@@ -414,6 +414,7 @@ class Engine:
         spare = available_ram_bytes() // 2  # measured now: models and KV cache are in
         self._kv = KvCache(self._ctx, s.n_chunk, min(s.kv_snapshot_mb * 2**20, spare))
         self._kv.causal_images = causal_images
+        self._kv.grid_of = self._grid
         meta = read_metadata(req.llm)
         bos, eos, add_bos = self._model.special_texts()
         self._template = ChatTemplate(meta.get("tokenizer.chat_template"),  # type: ignore[arg-type]
@@ -439,6 +440,13 @@ class Engine:
         if emb is None:
             raise ModelError(f"image {image_id[:12]} is not encoded")
         return emb
+
+    def _grid(self, image_id: str, index: int) -> tuple[int, int] | None:
+        """The token grid of an M-RoPE image chunk (KvCache.grid_of), else None."""
+        layout_tiles = self._images.get(image_id)
+        if layout_tiles is None or not layout_tiles[0].segments:
+            return None
+        return layout_tiles[0].slices[index].grid
 
     def _pending_message(self, session: ChatSession, image_ids: Sequence[str], text: str
                          ) -> Message:
@@ -548,9 +556,6 @@ def _mtmd_problem(mtmd: MtmdContext) -> str | None:
     """Why images of a family mtmd lays out cannot go through our KV cache, if they cannot."""
     if not mtmd.supports_vision():
         return "this projector has no vision encoder (audio only?)"
-    if mtmd.uses_mrope():
-        return ("this family places image tokens in 2-D positions (M-RoPE: Qwen2-VL, "
-                "Qwen2.5-VL, Qwen3-VL …), which the app cannot feed yet")
     return None
 
 

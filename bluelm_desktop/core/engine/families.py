@@ -20,10 +20,11 @@ write the text around them, exactly as the family was trained):
 Every other projector llama.cpp knows (Gemma 3, SmolVLM, MiniCPM-V, Pixtral, LLaVA, …) is
 the `mtmd` family: no layout of ours and no guess — the whole image goes to
 `mtmd_tokenize`, which slices it and writes that family's markers exactly as
-llama-mtmd-cli and llama-server do (`native.MediaImage`). The engine refuses images,
-with a one-line reason, only where mtmd's layout cannot go through our KV cache: models
-that place image tokens in 2-D positions (M-RoPE: the Qwen2-VL family) and projectors
-without vision.
+llama-mtmd-cli and llama-server do (`native.MediaImage`), including models that place
+image tokens in 2-D positions (M-RoPE: the Qwen2-VL family; session.KvCache places
+them) and families whose image tokens attend both ways (Gemma 3). Images are refused,
+with a one-line reason, only for a projector without vision or one llama.cpp does not
+know.
 """
 
 from __future__ import annotations

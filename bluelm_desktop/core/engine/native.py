@@ -31,6 +31,7 @@ from bluelm_desktop.core.engine.attention import (
     KV_TYPES,
     needs_flash_attention,
 )
+from bluelm_desktop.core.engine.prompt import MediaSlice, Segment
 from bluelm_desktop.core.errors import Cancelled, ModelError
 
 _init_lock = threading.Lock()
@@ -396,8 +397,13 @@ class LlamaContext:
         return self._ptr
 
     def _decode(self, n: int, fill: Any, logits: bool, embd_width: int = 0,
-                should_stop: Callable[[], bool] | None = None) -> None:
+                should_stop: Callable[[], bool] | None = None,
+                mrope: np.ndarray | None = None) -> None:
         """One llama_decode of n positions after n_past.
+
+        `mrope`: for embeddings of a model with 2-D image positions, a (4, n) array of
+        each row's positions (t, y, x, z sections, as llama.cpp reads them); n_past then
+        stays, and the caller moves it on past the whole image chunk (`advance`).
 
         With `should_stop`, llama.cpp asks it after every node of the graph (ggml's abort
         callback, on this thread): a stop then takes effect within milliseconds instead of
@@ -413,6 +419,9 @@ class LlamaContext:
         if self.n_past + n > self.n_ctx:
             raise ModelError(f"context full: {self.n_past} + {n} > {self.n_ctx} positions")
         batch = lib.llama_batch_init(n, embd_width, 1)
+        # llama_batch_free frees batch.pos: its own address is put back before. (Kept as an
+        # int: a pointer read from a ctypes field is a view of the field, not a copy.)
+        own_pos = ctypes.cast(batch.pos, ctypes.c_void_p).value
         try:
             batch.n_tokens = n
             for i in range(n):
@@ -420,6 +429,10 @@ class LlamaContext:
                 batch.n_seq_id[i] = 1
                 batch.seq_id[i][0] = 0
                 batch.logits[i] = 1 if logits else 0
+            if mrope is not None:  # section-major: all t, then all y, x, z
+                sections = np.ascontiguousarray(mrope, dtype=np.int32).reshape(-1)
+                positions = (lib.llama_pos * sections.size)(*sections.tolist())
+                batch.pos = ctypes.cast(positions, ctypes.POINTER(lib.llama_pos))
             fill(batch)
             if should_stop is not None:
                 self._set_abort(should_stop)
@@ -429,13 +442,15 @@ class LlamaContext:
                 if should_stop is not None:
                     self._set_abort(None)
         finally:
+            batch.pos = ctypes.cast(own_pos, ctypes.POINTER(lib.llama_pos))
             lib.llama_batch_free(batch)
         if rc == 2 and should_stop is not None:
             self._n_logits = 0
             raise Cancelled("decode aborted")
         if rc != 0:
             raise ModelError(f"llama_decode failed with code {rc}")
-        self.n_past += n
+        if mrope is None:  # (M-RoPE rows: the caller moves n_past on, `advance`)
+            self.n_past += n
         self._n_logits = n if logits else 0
 
     def _set_abort(self, should_stop: Callable[[], bool] | None) -> None:
@@ -475,12 +490,13 @@ class LlamaContext:
 
     def decode_embeddings(self, embd: np.ndarray, logits: bool = True,
                           should_stop: Callable[[], bool] | None = None,
-                          causal: bool = True) -> None:
+                          causal: bool = True, mrope: np.ndarray | None = None) -> None:
         """Append rows of input embeddings (image tokens), at most n_batch rows.
 
         `causal=False`: the rows attend to each other both ways, as families whose image
         tokens see the whole image were trained (Gemma 3; `MtmdContext.non_causal`); the
-        whole image must then come in one call.
+        whole image must then come in one call. `mrope`: the rows' 2-D positions (see
+        `_decode`) for models that place image tokens so (the Qwen2-VL family).
         """
         embd = np.ascontiguousarray(embd, dtype=np.float32)
         if embd.ndim != 2 or embd.shape[1] != self.model.n_embd:
@@ -495,7 +511,7 @@ class LlamaContext:
             _lib().llama_set_causal_attn(self.ptr, False)
         try:
             self._decode(embd.shape[0], fill, logits, embd_width=self.model.n_embd,
-                         should_stop=should_stop)
+                         should_stop=should_stop, mrope=mrope)
         finally:
             if not causal:
                 _lib().llama_set_causal_attn(self.ptr, True)
@@ -508,6 +524,13 @@ class LlamaContext:
         lib = _lib()
         ptr = lib.llama_get_logits(self._ptr)
         return np.ctypeslib.as_array(ptr, shape=(n, self.model.n_vocab)).copy()
+
+    def advance(self, n_past: int) -> None:
+        """Move the next position on to `n_past` (past an M-RoPE image chunk, which takes
+        fewer positions than rows)."""
+        if n_past < self.n_past:
+            raise ModelError(f"positions only move forward: {n_past} < {self.n_past}")
+        self.n_past = n_past
 
     def clear(self) -> None:
         lib = _lib()
@@ -647,14 +670,33 @@ class MediaChunk:
         return self.image_tokens > 0
 
 
+def _media_slice(mtmd: MtmdContext, chunk: Any, mrope: bool) -> MediaSlice:
+    """An image chunk's rows and, for an M-RoPE model, its nx × ny grid; refuses a chunk
+    whose positions follow neither scheme (a layout the KV cache could not place)."""
+    lib = _mtmd()
+    rows = int(lib.mtmd_input_chunk_get_n_tokens(chunk))
+    n_pos = int(lib.mtmd_input_chunk_get_n_pos(chunk))
+    grid = None
+    if mrope:
+        tokens = lib.mtmd_input_chunk_get_tokens_image(chunk)
+        grid = (int(lib.mtmd_image_tokens_get_nx(tokens)),
+                int(lib.mtmd_image_tokens_get_ny(tokens)))
+    piece = MediaSlice(rows, grid)
+    if (grid is not None and grid[0] * grid[1] != rows) or piece.n_pos != n_pos:
+        raise ModelError(f"{mtmd.path.name}: an image chunk of {rows} tokens takes {n_pos} "
+                         "positions in a layout the app cannot place")
+    return piece
+
+
 class MediaImage:
     """A whole image as mtmd itself lays it out for its family: `mtmd_tokenize` of the media
     marker, which slices and resizes the image and writes the family's markers around
     the slices (what llama-mtmd-cli and llama-server feed the model).
 
-    `segments` is that layout in order: a tuple of text token ids, or the number of
-    embedding rows of one image chunk; `encode(k)` encodes the k-th image chunk. Keeps the
-    native chunks until `close()`; not thread-safe (one encoder thread uses it).
+    `segments` is that layout in order: a tuple of text token ids, or a `MediaSlice` (one
+    image chunk's embedding rows, and its token grid where the model places image tokens
+    in 2-D positions); `encode(k)` encodes the k-th image chunk. Keeps the native chunks
+    until `close()`; not thread-safe (one encoder thread uses it).
     """
 
     def __init__(self, mtmd: MtmdContext, image: np.ndarray) -> None:
@@ -663,7 +705,8 @@ class MediaImage:
         self._bitmap = _bitmap(image)
         self._chunks = lib.mtmd_input_chunks_init()
         self._images: list[Any] = []
-        segments: list[tuple[int, ...] | int] = []
+        segments: list[Segment] = []
+        mrope = mtmd.uses_mrope()
         try:
             _tokenize_media(mtmd.ptr, mtmd.path, self._chunks, lib.mtmd_default_marker(),
                             [self._bitmap])
@@ -676,9 +719,8 @@ class MediaImage:
                     if n.value:
                         segments.append(tuple(int(ids[k]) for k in range(n.value)))
                 elif kind == lib.MTMD_INPUT_CHUNK_TYPE_IMAGE:
-                    # (positions = rows: the engine refuses M-RoPE families at load)
                     self._images.append(chunk)
-                    segments.append(int(lib.mtmd_input_chunk_get_n_tokens(chunk)))
+                    segments.append(_media_slice(mtmd, chunk, mrope))
                 else:
                     raise ModelError(f"{mtmd.path.name}: mtmd made a non-image chunk of an image")
             if not self._images:
@@ -686,7 +728,7 @@ class MediaImage:
         except BaseException:
             self.close()
             raise
-        self.segments: tuple[tuple[int, ...] | int, ...] = tuple(segments)
+        self.segments: tuple[Segment, ...] = tuple(segments)
 
     @property
     def n_images(self) -> int:

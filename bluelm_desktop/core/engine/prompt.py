@@ -445,8 +445,24 @@ class TokensPart:
 
 
 Prompt = list[TextPart | TokensPart | ImagePart]
-# mtmd's layout of one image: text token ids, or one image chunk's embedding rows.
-Segment = tuple[int, ...] | int
+
+
+@dataclass(frozen=True)
+class MediaSlice:
+    """One image chunk of mtmd's layout: its embedding rows and, for models that place
+    image tokens in 2-D positions (M-RoPE: the Qwen2-VL family), its grid of nx × ny
+    tokens. Such a chunk takes max(nx, ny) positions, not one per row."""
+
+    rows: int
+    grid: tuple[int, int] | None = None  # (nx, ny) for M-RoPE models
+
+    @property
+    def n_pos(self) -> int:
+        return max(self.grid) if self.grid else self.rows
+
+
+# mtmd's layout of one image: text token ids, or one image chunk.
+Segment = tuple[int, ...] | MediaSlice
 
 
 @dataclass(frozen=True)
@@ -472,16 +488,21 @@ class ImageLayout:
                 raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
 
     @property
+    def slices(self) -> list[MediaSlice]:
+        """The image chunks of mtmd's layout, in order (none for a layout of ours)."""
+        return [s for s in self.segments if isinstance(s, MediaSlice)]
+
+    @property
     def n_tiles(self) -> int:
         """Embedding blocks the encoder makes: tiles, or mtmd's image chunks."""
         if self.segments:
-            return sum(1 for s in self.segments if isinstance(s, int))
+            return len(self.slices)
         return self.cols * self.rows + int(self.thumbnail)
 
     def tile_rows(self, index: int) -> int:
         """Embedding rows of tile (or image chunk) `index`."""
         if self.segments:
-            return [s for s in self.segments if isinstance(s, int)][index]
+            return self.slices[index].rows
         return self.tokens_per_tile
 
     @property
@@ -604,8 +625,8 @@ def media_parts(image_index: int, segments: Sequence[Segment]) -> Prompt:
     parts: Prompt = []
     chunk = 0
     for segment in segments:
-        if isinstance(segment, int):
-            parts.append(ImagePart(image_index, chunk, segment))
+        if isinstance(segment, MediaSlice):
+            parts.append(ImagePart(image_index, chunk, segment.rows))
             chunk += 1
         else:
             parts.append(TokensPart(tuple(segment)))

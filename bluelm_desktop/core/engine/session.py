@@ -14,6 +14,13 @@ them even when re-tokenizing the text would split it differently.
 
 Prefill runs in chunks of `n_chunk` positions (the paper's 128): each chunk is a natural
 place to stop, and stopping between `llama_decode` calls leaves the cache consistent.
+
+An item is one KV cell; its position is usually its index. Not for models that place
+image tokens in 2-D positions (M-RoPE, the Qwen2-VL family): all rows of an image chunk
+share one t and the chunk moves the next position on by max(nx, ny), as llama.cpp's
+mtmd lays them out. `KvCache` computes every item's position from the items
+(`_positions`) and truncates by position; such chunks, like those of families whose
+image tokens attend both ways, are kept and decoded whole.
 """
 
 from __future__ import annotations
@@ -47,6 +54,13 @@ ImageKey = tuple[str, int, int]  # (image id, tile index, row within the tile)
 Item = int | ImageKey
 # Given an image id and tile index, the tile's embeddings (waits for the encoder if needed).
 TileSource = Callable[[str, int], np.ndarray]
+# Given an image id and tile index, the chunk's (nx, ny) token grid where the model places
+# image tokens in 2-D positions (M-RoPE), else None: one position per row.
+GridSource = Callable[[str, int], "tuple[int, int] | None"]
+
+
+def _no_grid(_image_id: str, _tile: int) -> tuple[int, int] | None:
+    return None
 
 def _never() -> bool:
     return False
@@ -90,6 +104,7 @@ class TurnStats:
 class _Snapshot:
     items: list[Item]
     state: np.ndarray  # LlamaContext.save_state() when the cache held `items`
+    n_past: int  # the next position then (the item count, unless M-RoPE images)
 
 
 class KvCache:
@@ -119,6 +134,10 @@ class KvCache:
         # False for families whose image tokens attend both ways (Gemma 3): each image
         # chunk is then decoded whole, in one llama_decode, with causal attention off.
         self.causal_images = True
+        # M-RoPE models (the Qwen2-VL family): an image chunk's token grid. Its rows take
+        # 2-D positions, t = the chunk's first position for all of them, and the chunk
+        # moves the next position on by max(nx, ny): positions are no longer item indices.
+        self.grid_of: GridSource = _no_grid
 
     def clear(self) -> None:
         self.ctx.clear()
@@ -140,7 +159,7 @@ class KvCache:
         # A snapshot whose items are a prefix of these is covered by the new one.
         self._snapshots = [snap for snap in self._snapshots
                            if not _is_prefix(snap.items, self.items)]
-        self._snapshots.append(_Snapshot(list(self.items), state))
+        self._snapshots.append(_Snapshot(list(self.items), state, self.ctx.n_past))
         while self.snapshot_nbytes > self.snapshot_bytes:
             self._snapshots.pop(0)
 
@@ -156,7 +175,7 @@ class KvCache:
         if best is None or best_keep - keep < self.n_chunk:
             return keep
         self._save(keep)
-        self.ctx.restore_state(best.state, len(best.items))
+        self.ctx.restore_state(best.state, best.n_past)
         self.items = list(best.items)
         self._snapshots.remove(best)
         self._snapshots.append(best)  # most recently used
@@ -177,12 +196,14 @@ class KvCache:
                 f"the conversation needs {len(items)} positions, the context holds "
                 f"{self.ctx.n_ctx}; start a new conversation or lower the image detail"
             )
+        positions = self._positions(items)
         keep = self._restore_best(items, _common_prefix(self.items, items))
         if keep == len(items) and keep > 0 and want_logits:
             keep -= 1  # re-decode the last position so there are logits to sample from
+        keep = self._chunk_start(items, keep)
         if keep < len(self.items):
             self._save(keep)
-            self.ctx.truncate(keep)
+            self.ctx.truncate(positions[keep])
             del self.items[keep:]
         stats.prompt_items = len(items)
         stats.reused_items = keep
@@ -199,20 +220,81 @@ class KvCache:
                                        should_stop=should_stop)
             else:
                 self.ctx.decode_embeddings(self._rows(chunk, tiles), logits=last and want_logits,
-                                           should_stop=should_stop, causal=self.causal_images)
+                                           should_stop=should_stop, causal=self.causal_images,
+                                           mrope=self._mrope(chunk, positions[pos:end]))
+                self.ctx.advance(positions[end])  # past a whole M-RoPE chunk: max(nx, ny)
                 stats.image_tokens += len(chunk)
             self.items.extend(chunk)
             stats.prefilled_positions += len(chunk)
             pos = end
         stats.prefill_s += time.perf_counter() - t0
 
+    def _positions(self, items: Sequence[Item]) -> list[int]:
+        """Each item's position (for an M-RoPE image row, its t), then the next position."""
+        out: list[int] = []
+        p = 0
+        k = 0
+        while k < len(items):
+            item = items[k]
+            grid = self.grid_of(item[0], item[1]) if isinstance(item, tuple) else None
+            if grid is None:
+                out.append(p)
+                p += 1
+                k += 1
+                continue
+            end = k + 1
+            while end < len(items) and isinstance(nxt := items[end], tuple) and (
+                    nxt[:2] == item[:2]):
+                end += 1
+            out += [p] * (end - k)
+            p += max(grid)
+            k = end
+        out.append(p)
+        return out
+
+    def _chunk_start(self, items: Sequence[Item], keep: int) -> int:
+        """`keep`, moved back to the start of an image chunk it falls inside where a chunk
+        must be whole in the cache: M-RoPE rows share one t (removing from there removes
+        the chunk), and non-causal rows attend to all of their chunk."""
+        if keep >= len(items) or not isinstance(first := items[keep], tuple):
+            return keep
+        if self.causal_images and self.grid_of(first[0], first[1]) is None:
+            return keep
+        while keep > 0 and isinstance(prev := items[keep - 1], tuple) and (
+                prev[:2] == first[:2]):
+            keep -= 1
+        return keep
+
+    def _mrope(self, chunk: Sequence[Item], t: Sequence[int]) -> np.ndarray | None:
+        """The (4, n) t/y/x/z positions of M-RoPE image rows (mtmd's decoder positions:
+        x = t + column, y = t + row of the row in its chunk's grid, z = 0); None for
+        1-D models."""
+        first = chunk[0]
+        assert isinstance(first, tuple)
+        if self.grid_of(first[0], first[1]) is None:
+            return None
+        out = np.zeros((4, len(chunk)), dtype=np.int32)
+        for i, (item, p0) in enumerate(zip(chunk, t, strict=True)):
+            assert isinstance(item, tuple)
+            grid = self.grid_of(item[0], item[1])
+            assert grid is not None
+            nx = grid[0]
+            out[0, i] = p0
+            out[1, i] = p0 + item[2] // nx
+            out[2, i] = p0 + item[2] % nx
+        return out
+
     def _chunk_end(self, items: Sequence[Item], pos: int) -> int:
         """End of the next chunk: at most n_chunk positions, all tokens or all embeddings;
-        with non-causal images, one whole image chunk (up to n_batch rows)."""
+        with non-causal or M-RoPE images, one whole image chunk (up to n_batch rows)."""
         first = items[pos]
         is_token = isinstance(first, int)
         end = pos + 1
-        if not is_token and not self.causal_images:
+        if not is_token and (not self.causal_images
+                             or self.grid_of(first[0], first[1]) is not None):  # type: ignore[index]
+            # Whole image chunks, in n_batch pieces, as mtmd's own helper decodes them.
+            # (M-RoPE rows decoded in 128-row pieces gave logits 0.25 % off llama.cpp's
+            # own path on the Qwen2.5-VL replica; whole, they are identical.)
             limit = min(len(items), pos + self.ctx.n_batch)
             while (end < limit and isinstance(nxt := items[end], tuple)
                    and nxt[:2] == first[:2]):  # type: ignore[index]
@@ -368,7 +450,7 @@ class ChatSession:
                         stats.ttft_s = t_first - t_start
                     ids.append(token)
                     piece = stream.feed(self.model.token_to_piece(token, special=False))
-                    if self.ctx.n_past + 1 > self.ctx.n_ctx:
+                    if len(self.kv.items) + 1 > self.ctx.n_ctx:  # cells, not positions
                         stats.stopped = "context"
                         break
                     try:
