@@ -427,6 +427,10 @@ class PageListModel(QAbstractListModel):
             return icon
         if role == Qt.ItemDataRole.ToolTipRole:
             plan = page.plan
+            if plan.whole_image:
+                return self.tr("Page {page}: {width} × {height} px · whole, the model cuts "
+                               "its own tiles").format(page=page.page, width=page.width,
+                                                       height=page.height)
             return self.tr("Page {page}: {width} × {height} px · {grid} · {tiles} tiles · "
                            "{tokens} image tokens").format(
                 page=page.page, width=page.width, height=page.height, grid=grid_words(plan),
@@ -878,6 +882,8 @@ class DocumentPanel(QWidget):
         self._source = src
         self._tiling = tiling
         self._sync_switch()
+        for button in self.budget_buttons.buttons():  # a budget shrinks only our grids
+            button.setEnabled(not tiling.whole_image)
         self.title_label.setText(src.name)
         self.title_label.setToolTip(str(src.path) if src.path is not None else src.name)
         self.details_label.setText(self.tr("Opening…"))
@@ -901,12 +907,19 @@ class DocumentPanel(QWidget):
         number = self.current_page if page is None else page
         if not 1 <= number <= len(self._plan.pages):
             return
-        if self._plan.pages[number - 1].plan.tiles != total:
-            return
         done = max(0, min(done, total))
-        self._progress[number] = (done, total)
-        if number == self.current_page:
-            self.overlay.set_done(done)
+        if self._plan.pages[number - 1].plan.whole_image:
+            # the model's own slices, as many as llama.cpp made: the one drawn tile (the
+            # page) counts as encoded when all of them are
+            self._progress[number] = (int(done == total), 1)
+            if number == self.current_page:
+                self.overlay.set_done(int(done == total))
+        elif self._plan.pages[number - 1].plan.tiles != total:
+            return
+        else:
+            self._progress[number] = (done, total)
+            if number == self.current_page:
+                self.overlay.set_done(done)
         if done < total:
             self._set_status(self.tr("Encoding page {page}: {done} of {total} tiles").format(
                 page=number, done=done, total=total))
@@ -1069,9 +1082,18 @@ class DocumentPanel(QWidget):
             return
         page = self._plan.pages[self._page]
         plan = page.plan
-        seconds = self._speed.seconds(plan.tiles, plan.image_tokens)
         multi = len(self._plan.pages) > 1
         where = self.tr("Page {page}: ").format(page=page.page) if multi else ""
+        if plan.whole_image:  # the model's own layout: nothing to estimate honestly
+            self.cost_label.setText(where + self.tr(
+                "<b>Whole page</b> · the model cuts it into its own tiles (llama.cpp), "
+                "counted when encoding starts"))
+            self.cost_label.setToolTip(self.tr(
+                "This model lays out its images itself, as it was trained; the tile grid "
+                "and the image-token budget apply to models whose tiles the app cuts."))
+            self.total_label.setVisible(False)
+            return
+        seconds = self._speed.seconds(plan.tiles, plan.image_tokens)
         cost = (self.tr("<b>{tiles} tile</b> ({grid}) · <b>{tokens}</b> image tokens · "
                         "≈ <b>{duration}</b> to encode and prefill") if plan.tiles == 1 else
                 self.tr("<b>{tiles} tiles</b> ({grid}) · <b>{tokens}</b> image tokens · "

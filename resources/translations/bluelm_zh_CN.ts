@@ -369,99 +369,109 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="755"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="947"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="977"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="759"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="960"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="990"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="768"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="772"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="769"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="773"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="883"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="889"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="884"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="890"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="911"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="924"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="914"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="927"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="949"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="962"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="980"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="993"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1019"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1032"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1057"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1070"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1074"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1086"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1075"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1089"/>
+        <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
+        <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1092"/>
+        <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
+        <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1097"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1077"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1099"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1085"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1107"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1093"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1115"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1097"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1119"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1160"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1182"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1163"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1185"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -1263,7 +1273,12 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>PageListModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="430"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="431"/>
+        <source>Page {page}: {width} × {height} px · whole, the model cuts its own tiles</source>
+        <translation>第 {page} 页：{width} × {height} 像素 · 整页，由模型自行切分图块</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="434"/>
         <source>Page {page}: {width} × {height} px · {grid} · {tiles} tiles · {tokens} image tokens</source>
         <translation>第 {page} 页：{width} × {height} 像素 · {grid} · {tiles} 个图块 · {tokens} 个图像 token</translation>
     </message>
@@ -1623,37 +1638,37 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>TileOverlay</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="628"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="632"/>
         <source>padding</source>
         <translation>填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="638"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="642"/>
         <source>Tile 1: the page, one tile</source>
         <translation>图块 1：整页，仅一个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="639"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="643"/>
         <source>Tiles 1–{last}: the page on a {grid} grid</source>
         <translation>图块 1–{last}：按 {grid} 网格切分的页面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="642"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="646"/>
         <source>Tile {number}: the whole page, shrunk to one tile</source>
         <translation>图块 {number}：缩小到一个图块大小的整页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="644"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="648"/>
         <source>Hatched: white padding</source>
         <translation>斜线：白色填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="644"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="648"/>
         <source>Green: encoded</source>
         <translation>绿色：已编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="684"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="688"/>
         <source>thumbnail tile</source>
         <translation>缩略图图块</translation>
     </message>

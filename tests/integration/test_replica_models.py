@@ -50,6 +50,8 @@ INTERNVL3 = (REPLICAS / "internvl3-tiny" / "internvl3-tiny-llm.gguf",
              REPLICAS / "internvl3-tiny" / "internvl3-tiny-mmproj.gguf")
 SMOLVLM = (REPLICAS / "smolvlm-tiny" / "smolvlm-tiny-llm.gguf",
            REPLICAS / "smolvlm-tiny" / "smolvlm-tiny-mmproj.gguf")
+LFM2VL = (REPLICAS / "lfm2vl-tiny" / "lfm2vl-tiny-llm.gguf",
+          REPLICAS / "lfm2vl-tiny" / "lfm2vl-tiny-mmproj.gguf")
 QWEN25VL = (REPLICAS / "qwen25vl-tiny" / "qwen25vl-tiny-llm.gguf",
             REPLICAS / "qwen25vl-tiny" / "qwen25vl-tiny-mmproj.gguf")
 QUESTION = "What is the total amount, and who has to pay it?"
@@ -337,6 +339,33 @@ def test_ask_answers_through_mtmd_s_layout(capsys: pytest.CaptureFixture[str]) -
     assert stats["decode_tokens"] == 4
 
 
+def test_lfm2vl_files_get_lfm2_vl_s_trained_layout_from_mtmd(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real LFM2-VL mmproj says image_size 256, no tile size of it: its 512-px tiles of
+    256 tokens, dynamic single image and dynamic thumbnail are mtmd's to lay out."""
+    meta = read_metadata(LFM2VL[1])
+    assert (meta["clip.projector_type"], meta["clip.vision.image_size"]) == ("lfm2", 256)
+    assert not [k for k in meta if k.startswith("bluelm.")]
+    assert vision_family(meta, LFM2VL[1].name).name == MTMD
+    with LlamaModel(LFM2VL[0]) as model:
+        mtmd = MtmdContext(LFM2VL[1], model)
+        try:
+            small, _ = _media(mtmd, np.full((300, 400, 3), 200, np.uint8))
+            page, _ = _media(mtmd, np.full((1754, 1240, 3), 200, np.uint8))
+        finally:
+            mtmd.close()
+    assert [s.rows for s in small.slices] == [117]  # whole, at its own size: no tiles
+    *tiles, thumbnail = page.slices  # 512-px tiles of (512 ÷ 16 ÷ 2)² = 256, thumbnail
+    assert [s.rows for s in tiles] == [256] * 6 and thumbnail.rows < 256
+    invoice = ROOT / "resources" / "samples" / "invoice.png"
+    rc = cli_main(["ask", "--model", str(LFM2VL[0]), "--mmproj", str(LFM2VL[1]),
+                   str(invoice), QUESTION, "--max-tokens", "4", "--stats", "--seed", "1"])
+    assert rc == 0
+    stats = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert stats["tiles"] >= 3 and stats["image_tokens"] > 2 * 256
+
+
 def test_ask_answers_qwen25vl_with_its_2d_image_positions(
     capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -408,7 +437,8 @@ def _media(mtmd: MtmdContext, image: np.ndarray) -> tuple[ImageLayout, list[np.n
         media.close()
 
 
-@pytest.mark.parametrize("pair", [SMOLVLM, QWEN25VL], ids=["smolvlm", "qwen25vl-mrope"])
+@pytest.mark.parametrize("pair", [SMOLVLM, QWEN25VL, LFM2VL],
+                         ids=["smolvlm", "qwen25vl-mrope", "lfm2vl"])
 def test_an_image_mtmd_lays_out_gives_llama_cpp_s_own_logits(pair: tuple[Path, Path]) -> None:
     """Prefill through our KV cache (chunked, positions ours) equals llama.cpp's own path
     to the last bit: positions, M-RoPE grids, batching of image chunks."""

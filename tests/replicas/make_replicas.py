@@ -37,6 +37,17 @@ The results are committed under tests/fixtures/replicas/ and used by the tests.
   sizes (windowed ViT 64 wide × 4 layers — the converter maps the merger `mlp.{0,2}` by
   block number, so fewer cannot be converted —, LLM 32 wide × 2 layers, mrope_section scaled
   to the head size), Qwen2.5's real vocabulary and chat template. LLM Q8_0, mmproj F16.
+- **lfm2vl-tiny**: LFM2-VL (projector `lfm2`), whose trained layout is not fixed square
+  tiles: a small image goes whole at a size between min and max image tokens, a large one
+  as 512-px tiles plus a thumbnail of dynamic size — so the app lets mtmd lay its images
+  out. An Lfm2VlForConditionalGeneration checkpoint made by transformers' own classes
+  (SigLIP2 NaFlex ViT, patch 16 → pixel unshuffle ×2 → layer norm + MLP → LFM2's
+  conv/attention hybrid), tiny sizes. Its tokenizer is NOT LFM2's (llama.cpp carries no
+  copy): the Qwen2 vocabulary above with LFM2-VL's special tokens (<|startoftext|>,
+  <image>, <|image_start|>, <|image_end|>, <|img_thumbnail|>, <|img_row_R_col_C|>);
+  its chat template is the LFM2 text models' (llama.cpp's copy,
+  `models/templates/LFM2-8B-A1B.jinja`; LFM2-VL's own is not in the sdist).
+  LLM Q8_0, mmproj F16.
 """
 
 from __future__ import annotations
@@ -213,12 +224,81 @@ def make_qwen25vl(llama_cpp: Path, out: Path, python: str) -> None:
     print(f"wrote {dest}")
 
 
+def _rename_tensors(path: Path, old: str, new: str) -> None:
+    """Rename tensors by prefix: transformers 5 saves some sub-models under other names
+    than the released checkpoints (written by transformers 4) carry, and the converter
+    maps the released names."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(path)
+    save_file({(new + k[len(old):] if k.startswith(old) else k): v for k, v in tensors.items()},
+              path, metadata={"format": "pt"})
+
+
+LFM2VL_SPECIALS = ("<|startoftext|>", "<|pad|>", "<image>", "<|image_start|>", "<|image_end|>",
+                   "<|img_thumbnail|>",
+                   *(f"<|img_row_{r}_col_{c}|>" for r in range(1, 11) for c in range(1, 11)))
+# LiquidAI/LFM2-VL-450M's preprocessor_config.json (the keys the converter reads)
+LFM2VL_PREPROCESSOR = {
+    "do_image_splitting": True, "downsample_factor": 2, "encoder_patch_size": 16,
+    "image_processor_type": "Lfm2VlImageProcessorFast", "max_image_tokens": 256,
+    "max_num_patches": 1024, "max_pixels_tolerance": 2.0, "max_tiles": 10,
+    "min_image_tokens": 64, "min_tiles": 2, "tile_size": 512, "use_thumbnail": True,
+    "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5],
+}
+
+
+def make_lfm2vl(llama_cpp: Path, out: Path, python: str) -> None:
+    import torch
+    from transformers import Lfm2VlConfig, Lfm2VlForConditionalGeneration
+
+    name = "lfm2vl-tiny"
+    first = qwen_tokenizer.N_BPE + len(qwen_tokenizer.QWEN25_SPECIALS)
+    n_vocab = first + len(LFM2VL_SPECIALS)
+    torch.manual_seed(0)
+    config = Lfm2VlConfig(
+        # 3 ViT layers: the converter maps the projector's `linear_{1,2}` by block number
+        vision_config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=3,
+                           num_attention_heads=2, patch_size=16, num_patches=256,
+                           vision_use_head=False),
+        text_config=dict(vocab_size=n_vocab, hidden_size=32, intermediate_size=64,
+                         num_hidden_layers=2, num_attention_heads=1, num_key_value_heads=1,
+                         layer_types=["conv", "full_attention"], full_attn_idxs=[1],
+                         block_auto_adjust_ff_dim=False, max_position_embeddings=8192,
+                         bos_token_id=first, eos_token_id=151645, pad_token_id=first + 1,
+                         tie_word_embeddings=True, architectures=["Lfm2ForCausalLM"]),
+        projector_hidden_size=64, downsample_factor=2, image_token_id=first + 2,
+        tie_word_embeddings=True,
+    )
+    model = Lfm2VlForConditionalGeneration(config).to(torch.bfloat16)
+    with tempfile.TemporaryDirectory() as tmp:
+        ckpt = Path(tmp) / name
+        model.save_pretrained(ckpt)
+        _rename_tensors(ckpt / "model.safetensors", "model.vision_tower.",
+                        "model.vision_tower.vision_model.")
+        template = (llama_cpp / "models" / "templates" /
+                    "LFM2-8B-A1B.jinja").read_text(encoding="utf-8")
+        qwen_tokenizer.write(ckpt, llama_cpp / "models" / "ggml-vocab-qwen2.gguf", template,
+                             LFM2VL_SPECIALS, 8192)
+        (ckpt / "preprocessor_config.json").write_text(json.dumps(LFM2VL_PREPROCESSOR))
+        dest = out / name
+        dest.mkdir(parents=True, exist_ok=True)
+        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
+        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
+                        str(dest / f"{name}-llm.gguf")], check=True)
+        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
+                        str(dest / f"{name}-mmproj.gguf")], check=True)
+        shutil.copy(ckpt / "config.json", dest / "config.json")
+    print(f"wrote {dest}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sdist", type=Path, required=True,
                     help="the unpacked llama-cpp-python sdist")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--only", choices=("internvl3", "smolvlm", "qwen25vl"), help="make one replica")
+    ap.add_argument("--only", choices=("internvl3", "smolvlm", "qwen25vl", "lfm2vl"),
+                    help="make one replica")
     args = ap.parse_args()
     llama_cpp = args.sdist / "vendor" / "llama.cpp"
     checked = qwen_tokenizer.check_against_llama_cpp(llama_cpp / "models" /
@@ -231,6 +311,8 @@ def main() -> int:
         make_smolvlm(llama_cpp, args.out, sys.executable)
     if ap_only in (None, "qwen25vl"):
         make_qwen25vl(llama_cpp, args.out, sys.executable)
+    if ap_only in (None, "lfm2vl"):
+        make_lfm2vl(llama_cpp, args.out, sys.executable)
     return 0
 
 

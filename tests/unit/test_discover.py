@@ -145,3 +145,39 @@ def test_missing_folders_and_files_in_place_of_folders_find_nothing(tmp_path: Pa
 ])
 def test_quantization_bits_from_a_file_name(name: str, bits: int) -> None:
     assert quant_bits(name) == bits
+
+
+def test_models_find_and_add_found_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bluelm-desktop models --find` lists, `--add-found` adds in place (real replica
+    files, made by llama.cpp's converter, in LM Studio's folder)."""
+    from bluelm_desktop.cli import main as cli_main
+    from bluelm_desktop.core import paths
+
+    home = tmp_path / "home"
+    for var in ("LLAMA_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME",
+                "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    replica = Path(__file__).resolve().parents[1] / "fixtures" / "replicas" / "internvl3-tiny"
+    repo = home / ".lmstudio" / "models" / "ggml-org" / "InternVL3-tiny-GGUF"
+    repo.mkdir(parents=True)
+    (repo / "InternVL3-tiny-Q8_0.gguf").symlink_to(replica / "internvl3-tiny-llm.gguf")
+    (repo / "mmproj-InternVL3-tiny-f16.gguf").symlink_to(replica / "internvl3-tiny-mmproj.gguf")
+    data = ["--data-dir", str(tmp_path / "data")]
+    try:
+        assert cli_main([*data, "models", "--find"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("LM Studio: InternVL3-tiny-Q8_0 + mmproj-InternVL3-tiny-f16.gguf")
+        assert cli_main([*data, "models", "--add-found", "--json"]) == 0
+        [line] = capsys.readouterr().out.splitlines()
+        assert json.loads(line)["added"] is True
+        assert cli_main([*data, "models", "--json"]) == 0
+        [listed] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+        assert (listed["name"], listed["source"]) == ("InternVL3-tiny-Q8_0", "external")
+        assert listed["mmproj"] == str(repo / "mmproj-InternVL3-tiny-f16.gguf")
+        assert cli_main([*data, "models", "--find"]) == 0  # already listed: nothing new
+        assert "no models of LM Studio, Jan or llama.cpp found" in capsys.readouterr().err
+    finally:
+        paths.set_base_dir(None)

@@ -12,12 +12,11 @@ tile — against mtmd's own tokenization when the model loads.
 
 The families whose tile layout is ours to build (the relaxed matcher cuts the tiles, we
 write the text around them, exactly as the family was trained):
-- `bluelm`: our converter's BlueLM-V-3B layout, on mtmd's lfm2 projector;
+- `bluelm`: our converter's BlueLM-V-3B layout, on mtmd's lfm2 projector
+  (`<|image_start|>`, `<|img_row_R_col_C|>` labels, `<|img_thumbnail|>`, `<|image_end|>`);
 - `internvl`: InternVL 2.5/3 — "<img>" + every tile + thumbnail + "</img>", at most
-  `preproc_max_tiles` (12) grid tiles;
-- `lfm2`: LFM2-VL — `<|image_start|>`, `<|img_row_R_col_C|>` labels, `<|img_thumbnail|>`,
-  `<|image_end|>`.
-Every other projector llama.cpp knows (Gemma 3, SmolVLM, MiniCPM-V, Pixtral, LLaVA, …) is
+  `preproc_max_tiles` (12) grid tiles.
+Every other projector llama.cpp knows (LFM2-VL, Gemma 3, SmolVLM, MiniCPM-V, Pixtral, …) is
 the `mtmd` family: no layout of ours and no guess — the whole image goes to
 `mtmd_tokenize`, which slices it and writes that family's markers exactly as
 llama-mtmd-cli and llama-server do (`native.MediaImage`), including models that place
@@ -53,8 +52,13 @@ MTMD: Final = "mtmd"  # the family of every projector mtmd lays out itself
 # resizes to its family's own size; this only bounds the pixels kept per page.
 WHOLE_IMAGE_SIDE: Final = 2048
 
-# Projector type (llama.cpp's name) → our layout family.
-FAMILY_OF_PROJECTOR: Final = {"internvl": C.LAYOUT_INTERNVL, "lfm2": "lfm2"}
+# Projector type (llama.cpp's name) → our layout family, where our fixed square tiles are
+# what the family was trained on. Not LFM2-VL (`lfm2` without our keys): it takes a small
+# image whole at a size between its min and max image tokens, a large one as 512-px tiles
+# plus a thumbnail of dynamic size, so mtmd lays it out (a real LFM2-VL mmproj even says
+# clip.vision.image_size 256, which is no tile size of it). Our BlueLM files run on the
+# lfm2 projector too; they say bluelm.layout.
+FAMILY_OF_PROJECTOR: Final = {"internvl": C.LAYOUT_INTERNVL}
 # What llama.cpp's mtmd assumes when a file does not say (clip.cpp, the preproc_*_tiles
 # defaults of each projector): InternVL's dynamic_preprocess limits.
 DEFAULT_MAX_TILES: Final = {C.LAYOUT_INTERNVL: 12}
