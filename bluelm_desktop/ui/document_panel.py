@@ -471,6 +471,8 @@ def tile_boxes(plan: TilePlan) -> list[TileBox]:
     """
     s = plan.tile_size
     sw, sh = plan.scaled_size
+    if plan.whole_image:  # one box: the page itself, which the model slices on its own
+        return [TileBox(1, 0, 0, (0, 0, sw, sh), padding_only=False)]
     boxes: list[TileBox] = []
     for row in range(plan.grid.rows):
         for col in range(plan.grid.cols):
@@ -698,12 +700,13 @@ def _paint_grid(painter: QPainter, canvas: QRectF, plan: TilePlan, k: float,
                 accent: QColor) -> None:
     """Tile borders: a white halo under an accent line, visible on dark and light pages."""
     lines: list[tuple[QPointF, QPointF]] = []
-    for col in range(plan.grid.cols + 1):
-        x = canvas.x() + col * plan.tile_size * k
-        lines.append((QPointF(x, canvas.top()), QPointF(x, canvas.bottom())))
-    for row in range(plan.grid.rows + 1):
-        y = canvas.y() + row * plan.tile_size * k
-        lines.append((QPointF(canvas.left(), y), QPointF(canvas.right(), y)))
+    step = plan.tile_size * k
+    xs = [canvas.left(), canvas.right()] if plan.whole_image else [
+        canvas.x() + col * step for col in range(plan.grid.cols + 1)]
+    ys = [canvas.top(), canvas.bottom()] if plan.whole_image else [
+        canvas.y() + row * step for row in range(plan.grid.rows + 1)]
+    lines += [(QPointF(x, canvas.top()), QPointF(x, canvas.bottom())) for x in xs]
+    lines += [(QPointF(canvas.left(), y), QPointF(canvas.right(), y)) for y in ys]
     for color, width in ((QColor(255, 255, 255, 200), 4.0), (accent, 1.6)):
         pen = QPen(color, width)
         pen.setCosmetic(True)
