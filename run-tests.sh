@@ -6,4 +6,5 @@ cd "$(dirname "$0")"
 scripts/setup.sh --tests
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check bluelm_desktop model_convert tests
+.venv/bin/lint-imports  # the import contracts in pyproject.toml
 exec .venv/bin/python -m pytest "$@"

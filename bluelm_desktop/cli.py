@@ -237,8 +237,8 @@ def _check_display() -> None:
 
 def list_models(as_json: bool) -> int:
     """Print the library: aligned columns for people, JSON lines for scripts."""
-    from bluelm_desktop.core.model_library import ModelLibrary
-    from model_convert.inspect_gguf import format_bytes
+    from bluelm_desktop.core.gguf.summary import format_bytes
+    from bluelm_desktop.core.models.library import ModelLibrary
 
     library = ModelLibrary.from_paths()
     pairs = library.scan()
@@ -273,7 +273,7 @@ def list_models(as_json: bool) -> int:
 
 def find_models(add: bool, as_json: bool) -> int:
     """`models --find` / `--add-found`: other tools' downloads, one line each."""
-    from bluelm_desktop.core.model_library import ModelLibrary
+    from bluelm_desktop.core.models.library import ModelLibrary
 
     library = ModelLibrary.from_paths()
     found = library.find_on_computer()

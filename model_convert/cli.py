@@ -77,7 +77,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
 
 
 def cmd_inspect(a: argparse.Namespace) -> int:
-    from model_convert.inspect_gguf import (
+    from bluelm_desktop.core.gguf.summary import (
         KIND_MMPROJ,
         estimate_ram_bytes,
         format_summary,
@@ -110,8 +110,8 @@ def _image_layout(path: Path) -> list[dict[str, str]]:
     """How the app lays out this projector's images, each choice with its source; a
     projector it has no layout for says so in one entry."""
     from bluelm_desktop.core.engine.families import vision_family
-    from bluelm_desktop.core.engine.models import read_metadata
     from bluelm_desktop.core.errors import ModelError
+    from bluelm_desktop.core.gguf.pairs import read_metadata
 
     try:
         family = vision_family(read_metadata(path), path.name)

@@ -22,6 +22,7 @@ from pathlib import Path
 import gguf
 import numpy as np
 
+from bluelm_desktop.core.machine import cores
 from model_convert import constants as C
 from model_convert.checkpoint import Checkpoint
 from model_convert.errors import ConvertError
@@ -309,7 +310,7 @@ def convert(
                 tmp / "llm-src.gguf",
                 tmp / "llm.gguf",
                 llm_type,
-                threads or os.cpu_count() or 1,
+                threads or cores(),
                 _warn,
             )
         os.replace(tmp / "mmproj.gguf", mmproj_path)

@@ -81,7 +81,7 @@ def main() -> int:
 
     from bluelm_desktop.core import paths
     from bluelm_desktop.core.history import HistoryStore
-    from bluelm_desktop.core.model_library import ModelLibrary
+    from bluelm_desktop.core.models.library import ModelLibrary
     from bluelm_desktop.core.settings import ModelSettings, Settings
     from bluelm_desktop.ui.app import application
     from bluelm_desktop.ui.i18n import install_translators

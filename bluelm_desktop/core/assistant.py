@@ -30,10 +30,10 @@ from bluelm_desktop.core.engine.engine import (
     Token,
 )
 from bluelm_desktop.core.engine.families import vision_family
-from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.prompt import ImageLayout
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, ModelError
+from bluelm_desktop.core.gguf.pairs import read_metadata
 from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
 
 

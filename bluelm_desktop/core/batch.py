@@ -22,7 +22,6 @@ a new record after its old one: the last record of a name is the current one.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -33,7 +32,6 @@ import os
 import queue
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -43,8 +41,7 @@ from typing import Any, ClassVar, Final, Literal, TextIO, cast, get_args
 
 from bluelm_desktop.core.assistant import PreparedImage, prepare_pages
 from bluelm_desktop.core.documents import DocumentLimits, DocumentService
-from bluelm_desktop.core.documents.model import one_line
-from bluelm_desktop.core.durable import fsync_dir
+from bluelm_desktop.core.durable import write_atomically
 from bluelm_desktop.core.engine.engine import (
     Done,
     Engine,
@@ -56,9 +53,11 @@ from bluelm_desktop.core.engine.engine import (
     Token,
 )
 from bluelm_desktop.core.engine.families import vision_family
-from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.sampling import SamplingParams
-from bluelm_desktop.core.errors import BlueLMError, ModelError
+from bluelm_desktop.core.errors import BlueLMError, ModelError, one_line
+from bluelm_desktop.core.gguf import keys as C
+from bluelm_desktop.core.gguf.pairs import read_metadata
+from bluelm_desktop.core.machine import cores
 from bluelm_desktop.core.settings import Settings
 from bluelm_desktop.core.tasks import Invoice, check_totals, parse_invoice, quick_action
 from bluelm_desktop.core.tasks.invoice import (
@@ -68,7 +67,6 @@ from bluelm_desktop.core.tasks.invoice import (
     invoice_to_dict,
 )
 from bluelm_desktop.core.vision.tiling import TilingParams
-from model_convert import constants as C
 
 Task = Literal["extract-invoice", "translate", "ask"]
 TASKS: Final[tuple[Task, ...]] = get_args(Task)
@@ -106,11 +104,8 @@ def default_threads() -> int:
     """Model threads when neither the settings nor the command name a number: all cores
     but one when there are more than two, so the machine stays usable during a long
     batch and the document worker has a core of its own."""
-    if hasattr(os, "sched_getaffinity"):
-        cores = len(os.sched_getaffinity(0))
-    else:
-        cores = os.cpu_count() or 1
-    return cores - 1 if cores > 2 else cores
+    n = cores()
+    return n - 1 if n > 2 else n
 
 
 # --- the job ------------------------------------------------------------------------
@@ -338,21 +333,8 @@ class BatchOutput:
         """Rewrite the file with just these records (e.g. without the failed ones),
         atomically: a temporary file in the same folder, fsynced, renamed over it."""
         assert self._fd is not None
-        directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                   dir=directory)
-        try:
-            os.chmod(tmp, os.fstat(self._fd).st_mode & 0o777)
-            _write_all(fd, self._header() + b"".join(r.raw for r in records))
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        os.close(fd)
-        os.replace(tmp, self.path)
-        fsync_dir(directory)
+        write_atomically(self.path, self._header() + b"".join(r.raw for r in records),
+                         mode=os.fstat(self._fd).st_mode & 0o777)
         old, self._fd = self._fd, None
         os.close(old)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND)

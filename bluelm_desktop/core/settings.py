@@ -41,7 +41,6 @@ import functools
 import logging
 import math
 import os
-import tempfile
 import tomllib
 import typing
 from collections.abc import Callable, Mapping
@@ -53,7 +52,7 @@ from typing import Any, ClassVar, Final
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.documents.model import DocumentLimits
-from bluelm_desktop.core.durable import fsync_dir
+from bluelm_desktop.core.durable import write_atomically
 from bluelm_desktop.core.engine.attention import (
     FLASH_ATTENTION,
     KV_CACHE_CHOICES,
@@ -655,35 +654,11 @@ def save(settings: Settings, path: Path | str | None = None) -> Path:
     A failure is a `BlueLMError` of one line, and the previous file is left as it was.
     """
     target = Path(path).expanduser().absolute() if path is not None else settings_path()
-    text = to_toml(settings)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        write_atomically(target, to_toml(settings).encode("utf-8"))
     except OSError as e:
         raise BlueLMError(f"{target}: cannot save settings: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        _keep_mode(target, tmp_name)
-        os.replace(tmp_name, target)
-    except BaseException as e:
-        Path(tmp_name).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise BlueLMError(f"{target}: cannot save settings: {e.strerror or e}") from None
-        raise
-    fsync_dir(target.parent)
     return target
-
-
-def _keep_mode(target: Path, tmp_name: str) -> None:
-    """Give the new file the old one's permissions (mkstemp makes it 0600)."""
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        return
-    os.chmod(tmp_name, mode)
 
 
 def to_toml(settings: Settings) -> str:

@@ -13,7 +13,7 @@ from bluelm_desktop import __version__
 from bluelm_desktop.core import paths
 from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.errors import BlueLMError
-from bluelm_desktop.core.model_library import ModelLibrary
+from bluelm_desktop.core.models.library import ModelLibrary
 from bluelm_desktop.ui.gui_gc import GuiGarbageCollector
 from bluelm_desktop.ui.i18n import install_translators
 from bluelm_desktop.ui.main_window import MainWindow

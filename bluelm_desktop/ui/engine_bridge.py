@@ -41,7 +41,7 @@ from bluelm_desktop.core.engine.engine import (
     Token,
 )
 from bluelm_desktop.core.engine.sampling import SamplingParams
-from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported
+from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported, describe, one_line
 from bluelm_desktop.core.vision.tiling import TilingParams
 
 log = logging.getLogger(__name__)
@@ -124,9 +124,10 @@ class _DocumentWorker(QObject):
 
 
 def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split())
+    """`errors.describe`, its "internal error" in the interface's language."""
     if isinstance(e, BlueLMError):
-        return text
+        return describe(e)
+    text = one_line(str(e))
     if not text:
         return type(e).__name__
     return QCoreApplication.translate("EngineBridge", "internal error: {kind}: {error}").format(

@@ -42,7 +42,7 @@ from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.assistant import PreparedImage
 from bluelm_desktop.core.documents import DocumentService, DocumentSource
 from bluelm_desktop.core.errors import BlueLMError
-from bluelm_desktop.core.model_library import ModelLibrary, ModelPair
+from bluelm_desktop.core.models.library import ModelLibrary, ModelPair
 from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS
 from bluelm_desktop.ui.chat_controller import ChatController

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.gguf.summary import format_bytes
 from bluelm_desktop.core.models import (
     CATALOG,
     CatalogEntry,
@@ -52,7 +53,6 @@ from bluelm_desktop.core.models import (
     final_paths,
     staging_dir,
 )
-from model_convert.inspect_gguf import format_bytes
 
 PROGRESS_INTERVAL_S: Final = 0.1
 COL_TITLE, COL_FAMILY, COL_SIZE, COL_STATE = range(4)

@@ -52,16 +52,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bluelm_desktop.core.errors import BlueLMError
-from bluelm_desktop.core.model_library import (
+from bluelm_desktop.core.errors import BlueLMError, one_line
+from bluelm_desktop.core.gguf.summary import format_bytes, format_summary
+from bluelm_desktop.core.models.discover import FoundModel
+from bluelm_desktop.core.models.library import (
     N_CTX_ESTIMATE,
     SOURCE_EXTERNAL,
     ModelLibrary,
     ModelPair,
 )
-from bluelm_desktop.core.models.discover import FoundModel
 from bluelm_desktop.ui.model_download import DownloadDialog, ModelDownloads, progress_text
-from model_convert.inspect_gguf import format_bytes, format_summary
+from model_convert.demo import create_demo_model
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ _COLUMN_TIPS: Final = {
         "Language model with a {tokens}-token context plus the vision encoder for one tile: "
         "weights, KV cache and compute buffers."),
 }
-# kind and layout values shown in the table, from core/model_library.py
+# kind and layout values shown in the table, from core/models/library.py
 _KIND_LABELS: Final = {
     "vision + text": QT_TRANSLATE_NOOP("ModelSetup", "vision + text"),
     "text only": QT_TRANSLATE_NOOP("ModelSetup", "text only"),
@@ -276,7 +277,8 @@ class _LibraryWorker(QObject):
     @Slot()
     def create_demo(self) -> None:
         try:
-            pair = self._library.create_demo(self.progress.emit)
+            pair = create_demo_model(self._library.models_dir, self.progress.emit,
+                                     self._library.work_dir)
         except Exception as e:
             _log_failure(e, "creating the demo model")
             self.failed.emit(_one_line(
@@ -332,7 +334,7 @@ def _one_line(e: BaseException, doing: str) -> str:
     A typed core error is already one line saying what is wrong with which file. Anything
     else is a bug: its type is kept as a clue (the traceback went to the log).
     """
-    text = " ".join(str(e).split())
+    text = one_line(str(e))
     if isinstance(e, BlueLMError) and text:
         return f"{doing}: {text}"
     return f"{doing}: {type(e).__name__}: {text}" if text else f"{doing}: {type(e).__name__}"

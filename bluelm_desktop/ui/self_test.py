@@ -38,8 +38,9 @@ from bluelm_desktop.core import paths
 from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.engine.native import build_info
 from bluelm_desktop.core.errors import BlueLMError
-from bluelm_desktop.core.model_library import ModelLibrary, create_demo_model
+from bluelm_desktop.core.models.library import ModelLibrary
 from bluelm_desktop.core.settings import ModelSettings
+from model_convert.demo import create_demo_model
 
 DEFAULT_TIMEOUT_S: Final = 120.0
 QUESTION: Final = "What is the total amount due on this invoice?"

@@ -65,11 +65,11 @@ from bluelm_desktop.core.engine.engine import (
     Stopped,
     Token,
 )
-from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel, MtmdContext
 from bluelm_desktop.core.engine.prompt import ChatTemplate, ImageLayout, profile_for
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import ChatSession, Image, KvCache, Message, TurnStats
+from bluelm_desktop.core.gguf.pairs import read_metadata
 from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
 from model_convert import constants as C
 

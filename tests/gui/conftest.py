@@ -14,7 +14,7 @@ from shiboken6 import isValid
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.history import HistoryStore
-from bluelm_desktop.core.model_library import ModelLibrary
+from bluelm_desktop.core.models.library import ModelLibrary
 from bluelm_desktop.core.settings import InferenceSettings, ModelSettings, Settings
 from bluelm_desktop.ui.gui_gc import GuiGarbageCollector
 from bluelm_desktop.ui.main_window import MainWindow

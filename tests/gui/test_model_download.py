@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.model_library import ModelLibrary
 from bluelm_desktop.core.models import CATALOG, CatalogEntry, final_paths
 from bluelm_desktop.core.models import download as download_module
+from bluelm_desktop.core.models.library import ModelLibrary
 from bluelm_desktop.ui.model_download import COL_STATE, DownloadDialog, ModelDownloads
 from bluelm_desktop.ui.model_setup import ModelSetupPanel
 from model_convert import constants as C

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.model_library import DEMO_MODEL_NAME, ModelLibrary
+from bluelm_desktop.core.gguf.summary import format_summary, summarize
+from bluelm_desktop.core.models.library import DEMO_MODEL_NAME, ModelLibrary
 from bluelm_desktop.ui.main_window import MainWindow
 from bluelm_desktop.ui.model_setup import (
     COL_KIND,
@@ -29,7 +30,6 @@ from bluelm_desktop.ui.model_setup import (
     ModelSetupPanel,
 )
 from model_convert.convert import convert
-from model_convert.inspect_gguf import format_summary, summarize
 
 pytestmark = pytest.mark.qt_log_level_fail("WARNING")
 

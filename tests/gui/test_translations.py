@@ -269,7 +269,7 @@ def test_models_page_in_chinese(qtbot: QtBot, chinese: list[QTranslator], tmp_pa
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The first screen a new user sees: buttons, column titles, the empty-library hint."""
     from bluelm_desktop.core import paths
-    from bluelm_desktop.core.model_library import ModelLibrary
+    from bluelm_desktop.core.models.library import ModelLibrary
     from bluelm_desktop.ui.model_setup import ModelSetupPanel
 
     monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))

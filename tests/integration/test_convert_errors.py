@@ -152,7 +152,7 @@ def test_quant_fallback_is_named(tmp_path: Path):
 def test_an_unexpected_failure_is_one_line_too(tmp_path: Path, run_cli, monkeypatch):
     """A parser deep in gguf-py or numpy failing on input nobody foresaw: still one line
     and exit 2, with the traceback only when BLUELM_DEBUG asks for it."""
-    import model_convert.inspect_gguf as inspect_gguf
+    import bluelm_desktop.core.gguf.summary as inspect_gguf
 
     def broken(*args, **kwargs):
         raise ValueError("buffer is smaller than requested size")

@@ -22,9 +22,8 @@ from pathlib import Path
 import pytest
 from fake_hub import Drop, FakeHub, Status
 
-from bluelm_desktop.core import model_library
-from bluelm_desktop.core.engine.models import SUPPORTED_PROJECTORS
 from bluelm_desktop.core.errors import Cancelled, DownloadError
+from bluelm_desktop.core.gguf.keys import SUPPORTED_PROJECTORS
 from bluelm_desktop.core.models import (
     CATALOG,
     CatalogEntry,
@@ -36,6 +35,7 @@ from bluelm_desktop.core.models import (
     final_paths,
     staging_dir,
 )
+from bluelm_desktop.core.models import library as model_library
 from model_convert import constants as C
 
 REPO = "test-org/Tiny-VL-GGUF"

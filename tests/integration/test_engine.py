@@ -24,11 +24,11 @@ from bluelm_desktop.core.engine.engine import (
     TileEncoded,
     Token,
 )
-from bluelm_desktop.core.engine.models import check_pair
 from bluelm_desktop.core.engine.native import LlamaModel, MtmdContext
 from bluelm_desktop.core.engine.prompt import ImageLayout
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.gguf.pairs import check_pair
 from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
 from model_convert import constants as C
 from model_convert.verify import make_test_tile
@@ -255,7 +255,7 @@ def test_bad_pairs_are_refused_before_llama_cpp(tiny_models, tmp_path: Path):
 def test_a_pair_too_big_for_the_memory_is_refused_before_loading(
         tiny_models, monkeypatch: pytest.MonkeyPatch):
     import bluelm_desktop.core.engine.engine as engine_module
-    from bluelm_desktop.core.engine import models as models_module
+    from bluelm_desktop.core.gguf import pairs as models_module
 
     good = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
     monkeypatch.setattr(models_module, "available_ram_bytes", lambda: 3 * 2**20)

@@ -24,8 +24,8 @@ from gguf_mutations import layer_shapes, parse_layout
 
 from bluelm_desktop.core.engine import load_probe
 from bluelm_desktop.core.engine.load_probe import FROZEN_FLAG, child_command, probe_load
-from bluelm_desktop.core.engine.models import check_pair
 from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.gguf.pairs import check_pair
 from model_convert import constants as C
 from model_convert.convert import Converted
 

@@ -244,6 +244,7 @@ def _run_child(phase: str, models: Any, tmp_path: Path, env: dict[str, str]
 
 def test_a_whole_session_makes_no_network_attempt(tiny_models: Callable[..., Any],
                                                   tmp_path: Path) -> None:
+    pytest.importorskip("PySide6")  # the app's window (not in the headless run)
     assert INVOICE.is_file(), f"{INVOICE} is missing (resources/samples/make_samples.py)"
     models = tiny_models(C.LAYOUT_BLUELM)
     log = tmp_path / "audit.jsonl"
@@ -659,7 +660,7 @@ def test_network_imports_only_on_the_download_path() -> None:
 
 # Run in a fresh interpreter: every `import X` statement is traced to the module that ran
 # it. `ssl` IS loaded, by one chain only: every engine import goes through
-# core/engine/models.py → core/models/gguf_check.py, whose package `core/models/__init__.py`
+# core/gguf/pairs.py → core/gguf/check.py, whose package `core/models/__init__.py`
 # imports core/models/download.py eagerly, and download.py does `import ssl` at its top
 # (for `isinstance` checks on TLS errors; no context is made, nothing is connected).
 # Decision: loaded is not used — ssl is allowed, but only when download.py is the module
@@ -688,6 +689,7 @@ SSL_IMPORTERS: Final = {"bluelm_desktop.core.models.download"}
 
 
 def test_importing_the_app_loads_no_network_client(tmp_path: Path) -> None:
+    pytest.importorskip("PySide6")  # the app's window (not in the headless run)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "BLUELM_DATA_DIR": str(tmp_path / "data"),
            "BLUELM_SETTINGS": str(tmp_path / "settings.toml")}

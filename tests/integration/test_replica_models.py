@@ -26,7 +26,6 @@ from bluelm_desktop.cli import main as cli_main
 from bluelm_desktop.core.engine import native
 from bluelm_desktop.core.engine.engine import Engine, EngineSettings, Event, Failed, Loaded
 from bluelm_desktop.core.engine.families import MTMD, vision_family
-from bluelm_desktop.core.engine.models import read_metadata
 from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel, MediaImage, MtmdContext
 from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import (
@@ -40,6 +39,7 @@ from bluelm_desktop.core.engine.prompt import (
 )
 from bluelm_desktop.core.engine.session import ChatSession, Image, KvCache, Message
 from bluelm_desktop.core.errors import ModelError, VisionUnsupported
+from bluelm_desktop.core.gguf.pairs import read_metadata
 from bluelm_desktop.core.vision.tiling import TilingParams, plan_image
 from model_convert import constants as C
 from model_convert.convert import Converted

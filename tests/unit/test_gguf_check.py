@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bluelm_desktop.core.engine.load_probe import probe_load
-from bluelm_desktop.core.engine.models import check_pair
 from bluelm_desktop.core.errors import ModelError
-from bluelm_desktop.core.models.gguf_check import Limits, check_bytes, check_gguf
+from bluelm_desktop.core.gguf.check import Limits, check_bytes, check_gguf
+from bluelm_desktop.core.gguf.pairs import check_pair
 from model_convert import constants as C
 from model_convert.convert import Converted
 

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model_convert import constants as c
-from model_convert.errors import ConvertError
-from model_convert.inspect_gguf import (
+from bluelm_desktop.core.gguf.summary import (
     GGUFSummary,
     estimate_ram_bytes,
     format_summary,
     summarize,
 )
+from model_convert import constants as c
+from model_convert.errors import ConvertError
 
 Q8_0 = gguf.GGMLQuantizationType.Q8_0
 

@@ -19,7 +19,8 @@ import pytest
 from bluelm_desktop.cli import main as cli_main
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.errors import BlueLMError, ModelError
-from bluelm_desktop.core.model_library import (
+from bluelm_desktop.core.gguf.summary import estimate_ram_bytes, summarize
+from bluelm_desktop.core.models.library import (
     DEMO_MODEL_NAME,
     KIND_TEXT_ONLY,
     KIND_VISION_TEXT,
@@ -30,13 +31,12 @@ from bluelm_desktop.core.model_library import (
     ModelLibrary,
     ModelPair,
     add_external,
-    create_demo_model,
     read_external_list,
     scan,
     write_external_list,
 )
 from model_convert.convert import Converted
-from model_convert.inspect_gguf import estimate_ram_bytes, summarize
+from model_convert.demo import create_demo_model
 
 REPO = Path(__file__).resolve().parents[2]
 

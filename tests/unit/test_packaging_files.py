@@ -6,6 +6,8 @@ import configparser
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from bluelm_desktop import __version__
 from bluelm_desktop.core import paths
 
@@ -43,6 +45,7 @@ def test_metainfo_names_the_desktop_entry_and_the_current_version() -> None:
 
 
 def test_the_app_and_the_entry_use_the_same_id_and_a_real_icon() -> None:
+    pytest.importorskip("PySide6")  # the app's window (not in the headless run)
     from bluelm_desktop.ui.app import DESKTOP_ID as APP_ID
     from bluelm_desktop.ui.app import ICON_FILE
 

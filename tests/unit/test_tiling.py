@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.gguf.summary import summarize
 from bluelm_desktop.core.vision.resolution import RULES, Grid, match
 from bluelm_desktop.core.vision.tiling import (
     BUDGET_PRESETS,
@@ -29,7 +30,6 @@ from bluelm_desktop.core.vision.tiling import (
 )
 from model_convert import constants as C
 from model_convert.convert import Converted
-from model_convert.inspect_gguf import summarize
 
 A4_300DPI = (2480, 3508)
 

@@ -20,6 +20,8 @@ from typing import Literal
 
 import numpy as np
 
+from bluelm_desktop.core.errors import one_line  # (used by the document modules)
+
 DocumentKind = Literal["image", "pdf"]
 
 POINTS_PER_INCH = 72.0
@@ -185,19 +187,6 @@ class DocumentSource:
 
 
 SourceLike = DocumentSource | str | os.PathLike[str]
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """Collapse whitespace and control characters so a message stays on one line.
-
-    Decoder messages and file names are untrusted text; the UI and the CLI print errors
-    as single lines.
-    """
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    cleaned = " ".join(cleaned.split())
-    if len(cleaned) > limit:
-        cleaned = cleaned[: limit - 1] + "…"
-    return cleaned
 
 
 def fit_pixels(width: int, height: int, max_pixels: int) -> tuple[int, int]:

@@ -16,7 +16,6 @@ A newer request of the same kind for the same conversation cancels the older one
 from __future__ import annotations
 
 import itertools
-import os
 import queue
 import threading
 import time
@@ -54,6 +53,7 @@ from bluelm_desktop.core.engine.session import (
     TurnStats,
 )
 from bluelm_desktop.core.errors import BlueLMError, Cancelled, ModelError, VisionUnsupported
+from bluelm_desktop.core.machine import cores
 
 # --- settings and events -------------------------------------------------------------
 
@@ -82,7 +82,7 @@ class EngineSettings:
             raise ValueError(f"a {self.kv_type_v} V cache needs flash attention on or auto")
 
     def total_threads(self) -> int:
-        return self.threads or max(1, os.cpu_count() or 1)
+        return self.threads or cores()
 
     def split(self) -> tuple[int, int]:
         """(encoder threads, LLM threads) while both run; they add up to the cores."""
@@ -343,7 +343,7 @@ class Engine:
         self._model = self._ctx = self._mtmd = self._kv = None
 
     def _do_load(self, req: _Load) -> None:
-        from bluelm_desktop.core.engine.models import (
+        from bluelm_desktop.core.gguf.pairs import (
             available_ram_bytes,
             check_pair,
             read_metadata,

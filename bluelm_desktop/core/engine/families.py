@@ -35,9 +35,9 @@ from typing import Final
 from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import PROFILES, LayoutProfile, profile_for
 from bluelm_desktop.core.errors import ModelError, VisionUnsupported
-from bluelm_desktop.core.models.gguf_check import llama_cpp_projectors
+from bluelm_desktop.core.gguf import keys as C
+from bluelm_desktop.core.gguf.check import llama_cpp_projectors
 from bluelm_desktop.core.vision.tiling import TilingParams
-from model_convert import constants as C
 
 KEY_PROJECTOR: Final = "clip.projector_type"
 KEY_IMAGE_SIZE: Final = "clip.vision.image_size"

@@ -31,11 +31,11 @@ import platform
 import signal
 import subprocess
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Final
 
+from bluelm_desktop.core.durable import write_atomically
 from bluelm_desktop.core.errors import ModelError
 
 MODULE: Final = "bluelm_desktop.core.engine.load_probe"
@@ -257,22 +257,8 @@ def _write_known_good(path: Path, pairs: list[dict[str, object]]) -> None:
     Failing to write it is not an error: the pair loaded, it is just probed again.
     """
     text = json.dumps({"version": KNOWN_GOOD_VERSION, "pairs": pairs}, indent=1)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    with contextlib.suppress(OSError):
+        write_atomically(path, text.encode("utf-8"))
 
 
 # --- the child -----------------------------------------------------------------------------

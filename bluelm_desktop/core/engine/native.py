@@ -33,6 +33,7 @@ from bluelm_desktop.core.engine.attention import (
 )
 from bluelm_desktop.core.engine.prompt import MediaSlice, Segment
 from bluelm_desktop.core.errors import Cancelled, ModelError
+from bluelm_desktop.core.machine import cores
 
 _init_lock = threading.Lock()
 _initialised = False
@@ -192,10 +193,6 @@ def use_extra_buffers() -> bool:
         return forced == "1"
     info = build_info()
     return not (info.amx or info.features.get("AVX512", False))
-
-
-def default_threads() -> int:
-    return max(1, os.cpu_count() or 1)
 
 
 class LlamaModel:
@@ -371,7 +368,7 @@ class LlamaContext:
         self.model = model
         self.n_ctx = n_ctx
         self.n_batch = n_batch
-        threads = n_threads or default_threads()
+        threads = n_threads or cores()
         params = lib.llama_context_default_params()
         params.n_ctx = n_ctx
         params.n_batch = n_batch
@@ -781,7 +778,7 @@ class MtmdContext:
         params = mtmd.mtmd_context_params_default()
         params.use_gpu = use_gpu
         params.print_timings = False
-        params.n_threads = n_threads or default_threads()
+        params.n_threads = n_threads or cores()
         params.warmup = False
         params.batch_max_tokens = batch_max_tokens
         ptr = mtmd.mtmd_init_from_file(str(self.path).encode(), model.ptr, params)
@@ -931,7 +928,7 @@ class MtmdContext:
     def image_size(self) -> int:
         """The tile side the projector was trained on (clip.vision.image_size)."""
         if not hasattr(self, "_image_size"):
-            from bluelm_desktop.core.models.gguf_check import read_header
+            from bluelm_desktop.core.gguf.check import read_header
 
             size = read_header(self.path).value("clip.vision.image_size")
             if not isinstance(size, int):

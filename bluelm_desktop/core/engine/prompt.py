@@ -47,7 +47,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from bluelm_desktop.core.errors import ModelError
-from model_convert import constants as C
+from bluelm_desktop.core.gguf import keys as C
 
 # --- limits on a template render ---------------------------------------------------------
 # A chat prompt is a few thousand tokens; a million characters is far beyond any context

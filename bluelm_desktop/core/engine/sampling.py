@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel
-from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.errors import ModelError, one_line
 
 # 0xFFFFFFFF is LLAMA_DEFAULT_SEED, which llama.cpp replaces with a random seed: a user who
 # typed it would silently lose reproducibility, so it is not a valid seed here.
@@ -266,11 +266,6 @@ def _plain(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
 def json_schema_to_grammar(schema: Mapping[str, Any] | str) -> str:
     """GBNF text (root rule `root`) for JSON documents that match the schema.
 
@@ -299,7 +294,8 @@ def json_schema_to_grammar(schema: Mapping[str, Any] | str) -> str:
     except ModelError as exc:
         raise ModelError(f"unsupported JSON schema: {exc}") from None
     except Exception as exc:  # the converter reports bad schemas with assert, KeyError, ...
-        raise ModelError(f"unsupported JSON schema: {_one_line(exc)}") from exc
+        reason = one_line(str(exc) or type(exc).__name__, 200)
+        raise ModelError(f"unsupported JSON schema: {reason}") from exc
     if "root ::=" not in grammar:
         raise ModelError("unsupported JSON schema: the converter produced no root rule")
     return grammar

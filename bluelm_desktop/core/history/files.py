@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from bluelm_desktop.core.durable import fsync_dir
 from bluelm_desktop.core.errors import HistoryError
 
 TEMP_PREFIX: Final = ".tmp-"
@@ -93,7 +94,7 @@ class AttachmentFiles:
                 return final
             self._mkdir(final.parent)
             os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         except OSError as e:
             _unlink_quietly(tmp)
             raise HistoryError(f"{final}: cannot store attachment: {e.strerror or e}") from None
@@ -157,17 +158,6 @@ def _read_chunks(source: Path) -> Iterator[bytes]:
             if not chunk:
                 return
             yield chunk
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename in `path` durable. Windows cannot open directories; NTFS journals it."""
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _unlink_quietly(path: Path) -> None:

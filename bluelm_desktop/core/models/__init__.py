@@ -1,4 +1,6 @@
-"""Models the app can fetch: the built-in catalog and the download of a catalog pair.
+"""The models the app runs: the library (`library`: the models folder and files added in
+place), the models other apps downloaded (`discover`), the built-in catalog (`catalog`)
+and the download of a catalog pair (`download`). The file format itself is `core.gguf`.
 
 Importing this package is cheap and offline: huggingface_hub (and the GGUF readers used to
 check a finished download) are imported only when a download starts.

@@ -1,7 +1,7 @@
 """The built-in catalog: vision model pairs (LLM GGUF + mmproj GGUF) the app offers to download.
 
 Every entry is a real llama.cpp-compatible repository on the Hugging Face hub whose projector
-type our engine runs (`engine.models.SUPPORTED_PROJECTORS`: `internvl`, `lfm2`) and whose
+type our engine runs (`core.gguf.keys.SUPPORTED_PROJECTORS`: `internvl`, `lfm2`) and whose
 LLM architecture it loads (qwen2 for InternVL3, lfm2 for LFM2-VL). Sizes are for the
 progress bar and the "needs N GB of disk" line before anything is fetched; the download
 itself trusts the hub's `X-Linked-Size` and sha256, not these numbers.

@@ -2,7 +2,7 @@
 
 "Find models on this computer" looks where those tools keep their downloads, pairs each
 LLM with its vision projector the way llama.cpp's own downloader does, and offers the
-pairs in place: adding one puts its paths in the external list (`model_library`), never
+pairs in place: adding one puts its paths in the external list (`models.library`), never
 copies gigabytes. A found pair is checked like any other (pre-validation, then the load
 probe on first use).
 

@@ -4,7 +4,7 @@
 (`models_dir/.downloads/<id>/`, a dot-folder the library scan skips), checks each file's
 sha256 against the hub's (and the catalog pin, if any), checks the pair with the same GGUF
 checks the engine applies before loading, and only then renames both into `models_dir` as
-`<id>-llm.gguf` + `<id>-mmproj.gguf`, the names `model_library.scan` pairs up. Nothing
+`<id>-llm.gguf` + `<id>-mmproj.gguf`, the names `models.library.scan` pairs up. Nothing
 ever appears at those names unless it is complete and verified.
 
 Why not `hf_hub_download(local_dir=...)`: in the installed huggingface_hub (2.4) it writes
@@ -51,9 +51,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Final
 
 from bluelm_desktop import __version__
-from bluelm_desktop.core.errors import Cancelled, DownloadError
+from bluelm_desktop.core.errors import Cancelled, DownloadError, one_line
+from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.models.catalog import CatalogEntry
-from model_convert import constants as C
 
 if TYPE_CHECKING:
     from huggingface_hub import HfFileMetadata
@@ -506,9 +506,9 @@ def _validate_pair(entry: CatalogEntry, llm: Path, mmproj: Path) -> None:
     would bring the same unusable files (the catalog entry is wrong).
     """
     # Imported here: they pull in gguf and numpy, which the catalog screen does not need.
-    from bluelm_desktop.core.engine.models import check_pair
     from bluelm_desktop.core.errors import ModelError
-    from bluelm_desktop.core.model_library import load_pair
+    from bluelm_desktop.core.gguf.pairs import check_pair
+    from bluelm_desktop.core.models.library import load_pair
 
     problem = load_pair(entry.id, llm, mmproj).error
     if problem is None:
@@ -638,15 +638,15 @@ def _wire_problem(e: BaseException, entry: CatalogEntry) -> str:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return f"TLS certificate verification failed ({cause.verify_message or cause})"
         if cause is not None or "CERTIFICATE_VERIFY_FAILED" in str(e):
-            return f"TLS failed ({_one_line(cause or e)})"
+            return f"TLS failed ({one_line(cause or e)})"
         if isinstance(e, httpx2.TimeoutException):
             return "the connection timed out"
         if isinstance(e, httpx2.ConnectError):
-            return f"cannot connect ({_one_line(e)})"
-        return f"the connection broke ({_one_line(e) or type(e).__name__})"
+            return f"cannot connect ({one_line(e)})"
+        return f"the connection broke ({one_line(e) or type(e).__name__})"
     if isinstance(e, OSError):
         return _os_problem(e)
-    return _one_line(e) or type(e).__name__
+    return one_line(e) or type(e).__name__
 
 
 def _ssl_cause(e: BaseException) -> ssl.SSLError | None:
@@ -661,5 +661,3 @@ def _ssl_cause(e: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split())

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from model_convert.constants import DEFAULT_ALPHA, DEFAULT_MAX_GRID
+from bluelm_desktop.core.gguf.keys import DEFAULT_ALPHA, DEFAULT_MAX_GRID
 
 DEFAULT_TILE_SIZE: Final = 384  # SigLIP-400M's input side in BlueLM-V-3B
 

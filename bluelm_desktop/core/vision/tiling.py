@@ -22,6 +22,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.vision.resolution import (
     DEFAULT_TILE_SIZE,
     RULE_RELAXED,
@@ -31,7 +32,6 @@ from bluelm_desktop.core.vision.resolution import (
     fit,
     match,
 )
-from model_convert import constants as C
 
 DEFAULT_TOKENS_PER_TILE: Final = 196  # 27×27 SigLIP patches, zero-padded to 28×28, 2×2-merged
 

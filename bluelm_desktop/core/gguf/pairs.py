@@ -3,7 +3,7 @@
 llama.cpp aborts the whole process on several mismatches (a projector whose output width
 is not the LLM's, a vocab without the projector's image tokens, ...), so everything that
 can be checked from the GGUF headers is checked here first, in pure Python. Every header
-is read by `core.models.gguf_check`'s bounded parser (once per file: it caches), which
+is read by `core.gguf.check`'s bounded parser (once per file: it caches), which
 refuses absurd counts and offsets before anything trusts them.
 """
 
@@ -12,25 +12,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bluelm_desktop.core.errors import ModelError, VisionUnsupported
-from bluelm_desktop.core.models.gguf_check import (
+from bluelm_desktop.core.errors import ConvertError, ModelError, VisionUnsupported
+from bluelm_desktop.core.gguf.check import (
     check_gguf,
     llama_cpp_archs,
     llama_cpp_projectors,
     read_header,
 )
-from model_convert.constants import IMAGE_TOKENS, LAYOUT_BLUELM, LAYOUT_INTERNVL
-from model_convert.errors import ConvertError
-from model_convert.inspect_gguf import GGUFSummary, estimate_ram_bytes, format_bytes, summarize
-
-# The architectures our synthetic fixtures and the catalog's models use: every one is
-# tested here. Any other architecture llama.cpp knows (gguf_check.llama_cpp_archs) is
-# accepted too: its first load runs in a child process (load_probe).
-SUPPORTED_LLM_ARCHS = frozenset({"llama", "qwen2", "qwen3", "gemma3", "lfm2", "smollm3"})
-# Projector types whose image layout is ours to build (families.py), deep-checked by
-# gguf_check → the family layout whose image tokens its vocab needs. Every other vision
-# projector llama.cpp knows is laid out by mtmd itself (families.MTMD).
-SUPPORTED_PROJECTORS = {"lfm2": LAYOUT_BLUELM, "internvl": LAYOUT_INTERNVL}
+from bluelm_desktop.core.gguf.keys import IMAGE_TOKENS, SUPPORTED_LLM_ARCHS, SUPPORTED_PROJECTORS
+from bluelm_desktop.core.gguf.summary import (
+    GGUFSummary,
+    estimate_ram_bytes,
+    format_bytes,
+    summarize,
+)
 
 
 def available_ram_bytes() -> int:

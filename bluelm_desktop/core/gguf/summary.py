@@ -3,7 +3,7 @@
 `bluelm-convert inspect` prints this, and the app uses `estimate_ram_bytes` to refuse a
 model that cannot fit before llama.cpp tries (and the OS starts swapping or kills us).
 
-Reading goes through the app's bounded GGUF parser (`core.models.gguf_check.read_header`),
+Reading goes through the app's bounded GGUF parser (`core.gguf.check.read_header`),
 which refuses a damaged file with a reason; every failure is turned into a one-line
 `ConvertError` naming the file, so the CLI and the app never show a traceback for bad
 input.
@@ -21,9 +21,8 @@ from typing import Final
 import numpy as np
 from gguf import GGUFValueType, Keys
 
-from bluelm_desktop.core.errors import ModelError
-from bluelm_desktop.core.models.gguf_check import GGUFHeader, read_header
-from model_convert.errors import ConvertError
+from bluelm_desktop.core.errors import ConvertError, ModelError
+from bluelm_desktop.core.gguf.check import GGUFHeader, read_header
 
 GGUF_MAGIC: Final = b"GGUF"
 BLUELM_PREFIX: Final = "bluelm."

@@ -17,27 +17,24 @@ real model (a 150k-token vocabulary) takes long enough to freeze a window.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.errors import ModelError
-from bluelm_desktop.core.models.discover import FoundModel, find_models, model_name
-from bluelm_desktop.core.models.gguf_check import check_gguf
-from model_convert import constants as C
-from model_convert.errors import ConvertError
-from model_convert.inspect_gguf import (
+from bluelm_desktop.core.durable import write_atomically
+from bluelm_desktop.core.errors import ConvertError, ModelError
+from bluelm_desktop.core.gguf import keys as C
+from bluelm_desktop.core.gguf.check import check_gguf
+from bluelm_desktop.core.gguf.summary import (
     KIND_LLM,
     KIND_MMPROJ,
     GGUFSummary,
     estimate_ram_bytes,
     summarize,
 )
+from bluelm_desktop.core.models.discover import FoundModel, find_models, model_name
 
 N_CTX_ESTIMATE: Final = 4096  # the context the "Est. RAM" column is computed for
 DEMO_MODEL_NAME: Final = "bluelm-demo-tiny"
@@ -355,18 +352,7 @@ def write_external_list(list_path: Path, entries: Iterable[ExternalModel]) -> No
             for e in entries
         ],
     }
-    list_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{list_path.name}.", dir=list_path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, list_path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(list_path, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
 
 
 def add_external(list_path: Path, llm: Path, mmproj: Path | None = None) -> ModelPair:
@@ -409,58 +395,6 @@ def add_found(list_path: Path, found: Iterable[FoundModel]) -> list[ModelPair]:
     return added
 
 
-# --- the demo model ---------------------------------------------------------------------
-
-
-def create_demo_model(
-    models_dir: Path, progress: Progress, work_dir: Path | None = None
-) -> ModelPair:
-    """Make `bluelm-demo-tiny`: a random-weight BlueLM-layout model in the default precision.
-
-    It lets a user (and the smoke test) exercise the whole app without downloading
-    gigabytes; its answers are noise, which the name and the UI say. The checkpoint is
-    made in a scratch folder under `work_dir` (default `cache_dir()`) and removed after;
-    the converter writes the two GGUF files atomically, so re-running replaces them.
-    Failures are a `ModelError` naming the file or folder at fault.
-    """
-    # The converter pulls in the quantizer; import it only when a demo is really made.
-    from model_convert.convert import convert
-    from model_convert.synth import synth
-
-    work_root = work_dir if work_dir is not None else paths.cache_dir()
-    try:
-        work_root.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix="demo-checkpoint-", dir=work_root))
-    except OSError as e:
-        raise ModelError(f"{work_root}: cannot make a scratch folder: {e.strerror or e}") from None
-    try:
-        progress("Making a tiny checkpoint with random weights…")
-        checkpoint = synth(C.LAYOUT_BLUELM, C.SIZE_TINY, scratch / DEMO_MODEL_NAME)
-        progress(
-            f"Converting it to GGUF (LLM {C.DEFAULT_LLM_TYPE}, vision {C.DEFAULT_VISION_TYPE})…"
-        )
-        converted = convert(
-            checkpoint,
-            models_dir,
-            C.DEFAULT_LLM_TYPE,
-            C.DEFAULT_VISION_TYPE,
-            name=DEMO_MODEL_NAME,
-            warn=lambda message: progress(f"Converter: {message}"),
-        )
-    except ConvertError as e:
-        raise ModelError(str(e)) from None
-    except OSError as e:  # the models folder is not writable, the disk is full, ...
-        where = f"{e.filename}: " if e.filename else ""
-        raise ModelError(f"{where}{e.strerror or e}") from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    progress("Reading the new model…")
-    pair = load_pair(DEMO_MODEL_NAME, converted.llm, converted.mmproj)
-    if pair.error is not None:
-        raise ModelError(f"the demo model was written but cannot be read: {pair.error}")
-    return pair
-
-
 @dataclass(frozen=True)
 class ModelLibrary:
     """Where the library lives; the UI and the CLI receive one instead of reading paths.
@@ -491,5 +425,3 @@ class ModelLibrary:
     def add_found(self, found: Iterable[FoundModel]) -> list[ModelPair]:
         return add_found(self.external_list, found)
 
-    def create_demo(self, progress: Progress) -> ModelPair:
-        return create_demo_model(self.models_dir, progress, self.work_dir)

@@ -40,7 +40,8 @@ from typing import Any, BinaryIO, Final
 
 from gguf import GGML_QUANT_SIZES, GGMLQuantizationType, GGUFValueType
 
-from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.errors import ModelError, one_line
+from bluelm_desktop.core.gguf.keys import SUPPORTED_LLM_ARCHS, SUPPORTED_PROJECTORS
 
 GGUF_MAGIC: Final = b"GGUF"
 SUPPORTED_VERSIONS: Final = (2, 3)  # v1 had 32-bit counts; llama.cpp refuses it
@@ -300,7 +301,7 @@ def read_header(path: Path, limits: Limits = LIMITS) -> GGUFHeader:
     except OSError as e:
         raise ModelError(f"{path.name}: cannot be read ({e.strerror or e})") from None
     except _Bad as e:
-        raise ModelError(f"{path.name}: {e}") from None
+        raise ModelError(f"{path.name}: {one_line(str(e))}") from None
     except (struct.error, ValueError, OverflowError, MemoryError) as e:
         raise ModelError(f"{path.name}: unreadable GGUF header ({type(e).__name__})") from None
     header = GGUFHeader(path, st.st_size, parsed)
@@ -316,7 +317,7 @@ def check_gguf(path: Path, limits: Limits = LIMITS) -> CheckedGGUF:
     try:
         arch, projector = _check_semantics(header.parsed)
     except _Bad as e:
-        raise ModelError(f"{header.path.name}: {e}") from None
+        raise ModelError(f"{header.path.name}: {one_line(str(e))}") from None
     return _checked(header.path, header.file_size, header.parsed, arch, projector)
 
 
@@ -341,7 +342,7 @@ def check_stream(
         parsed = _Parser(f, size, limits).parse()
         arch, projector = _check_semantics(parsed)
     except _Bad as e:
-        raise ModelError(f"{path.name}: {e}") from None
+        raise ModelError(f"{path.name}: {one_line(str(e))}") from None
     except (struct.error, ValueError, OverflowError, MemoryError) as e:
         # Defence in depth: the parser checks before it unpacks, so this means a bug here,
         # and a bug here must still not become a traceback for a bad file.
@@ -672,10 +673,6 @@ def llama_cpp_archs() -> frozenset[str]:
 
 
 def _check_semantics(p: _Parsed) -> tuple[str, str | None]:
-    # Imported here: engine.models imports this module (check_pair runs it first), and
-    # the supported sets belong with the engine that runs the models.
-    from bluelm_desktop.core.engine.models import SUPPORTED_LLM_ARCHS, SUPPORTED_PROJECTORS
-
     meta = _Meta(p.kv)
     arch = meta.string(KEY_ARCHITECTURE)
     if not arch:
