@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,15 +17,14 @@ from typing import Any
 import numpy as np
 
 from bluelm_desktop.core.documents import DocumentService, DocumentSource, SourceLike
+from bluelm_desktop.core.engine.client import EngineClient
 from bluelm_desktop.core.engine.engine import (
     Done,
     Engine,
     EngineSettings,
     Event,
-    Failed,
     ImageReady,
     Loaded,
-    Stopped,
     Token,
 )
 from bluelm_desktop.core.engine.families import vision_family
@@ -107,51 +105,41 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
     """Answer one question about zero or more files; streams through `on_text`."""
     if files and mmproj is None:
         raise ModelError("reading documents needs a vision projector: pass --mmproj")
-    result = AskResult()
-    finished = threading.Event()
-    failure: list[str] = []
-    request: dict[str, int] = {}
-    stats: dict[str, Any] = {"tiles": 0, "image_tokens": 0, "encode_ms": 0.0,
-                             "prefill_ms": 0.0}
-
-    def sink(event: Event) -> None:
-        if isinstance(event, Token):
-            result.text += event.text
-            if on_text:
-                on_text(event.text)
-        elif isinstance(event, ImageReady):  # what the engine laid out, not an estimate
-            stats["encode_ms"] += event.encode_s * 1000
-            stats["tiles"] += event.tiles
-            stats["image_tokens"] += event.image_tokens
-        elif isinstance(event, Loaded):
-            result.notes.extend(event.notes)
-        elif isinstance(event, Done) and event.request_id == request.get("ask"):
-            s = event.stats
-            stats.update(prefill_ms=stats["prefill_ms"] + s.prefill_s * 1000,
-                         ttft_ms=s.ttft_s * 1000, decode_tokens=s.decode_tokens,
-                         decode_tok_s=s.decode_tok_s, stopped=s.stopped)
-            finished.set()
-        elif isinstance(event, Failed):
-            failure.append(event.message)
-            finished.set()
-        elif isinstance(event, Stopped) and event.request_id == request.get("ask"):
-            finished.set()
-
     images: list[PreparedImage] = []
     if files:
         assert mmproj is not None
         with DocumentService() as service:
             images = prepare_images(service, files, tiling_for(mmproj, max_image_tokens),
                                     password)
-    with Engine(settings or EngineSettings(), sink) as engine:
-        engine.load(llm, mmproj)
-        for k, img in enumerate(images):
-            engine.encode_image("cli", img.image_id, img.tiles, img.layout, replace=k == 0)
-        request["ask"] = engine.ask("cli", question, [i.image_id for i in images], params)
-        while not finished.wait(0.1):
-            pass
-    if failure:
-        raise ModelError(failure[0])
+
+    def submit(engine: Engine) -> list[int]:
+        ids = [engine.load(llm, mmproj)]
+        ids += [engine.encode_image("cli", img.image_id, img.tiles, img.layout, replace=k == 0)
+                for k, img in enumerate(images)]
+        ids.append(engine.ask("cli", question, [i.image_id for i in images], params))
+        return ids
+
+    def stream(event: Event) -> None:
+        if isinstance(event, Token) and on_text is not None:
+            on_text(event.text)
+
+    with EngineClient(settings) as client:
+        turn = client.run(submit, on_event=stream)
+    if turn.failure is not None and turn.failure != "stopped":
+        raise ModelError(turn.failure)
+    result = AskResult(text=turn.answer)
+    for loaded in turn.of(Loaded):
+        result.notes.extend(loaded.notes)
+    ready = turn.of(ImageReady)  # what the engine laid out, not an estimate
+    stats: dict[str, Any] = {
+        "tiles": sum(e.tiles for e in ready),
+        "image_tokens": sum(e.image_tokens for e in ready),
+        "encode_ms": sum(e.encode_s for e in ready) * 1000, "prefill_ms": 0.0}
+    for done in turn.of(Done):
+        s = done.stats
+        stats.update(prefill_ms=s.prefill_s * 1000, ttft_ms=s.ttft_s * 1000,
+                     decode_tokens=s.decode_tokens, decode_tok_s=s.decode_tok_s,
+                     stopped=s.stopped)
     stats["peak_rss_mb"] = _peak_rss_mb()
     result.stats = stats
     return result

@@ -42,16 +42,8 @@ from typing import Any, ClassVar, Final, Literal, TextIO, cast, get_args
 from bluelm_desktop.core.assistant import PreparedImage, prepare_pages
 from bluelm_desktop.core.documents import DocumentLimits, DocumentService
 from bluelm_desktop.core.durable import write_atomically
-from bluelm_desktop.core.engine.engine import (
-    Done,
-    Engine,
-    EngineSettings,
-    Event,
-    Failed,
-    Loaded,
-    Stopped,
-    Token,
-)
+from bluelm_desktop.core.engine.client import EngineClient
+from bluelm_desktop.core.engine.engine import Engine, EngineSettings
 from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, ModelError, one_line
@@ -689,17 +681,6 @@ def _fit(name: str, width: int) -> str:
 # --- the model ----------------------------------------------------------------------
 
 
-@dataclass
-class _Turn:
-    """The requests one call is waiting for; the last one's end ends the call."""
-
-    ids: set[int] = field(default_factory=set)
-    last: int = 0
-    text: list[str] = field(default_factory=list)
-    failure: str | None = None
-    finished: threading.Event = field(default_factory=threading.Event)
-
-
 class _Model:
     """The engine with one model pair loaded, answering one document at a time.
 
@@ -714,14 +695,12 @@ class _Model:
         self._budget = embedding_budget
         self._held = 0
         self._tick = tick
-        self._lock = threading.Lock()
-        self._turn: _Turn | None = None
         self._conversations = itertools.count(1)
-        self._engine = Engine(job.engine, self._on_event)
+        self._client = EngineClient(job.engine)
         self.loads = 0
 
     def load(self) -> None:
-        self._run(lambda: [self._engine.load(self.job.llm, self.job.mmproj)])
+        self._run(lambda engine: [engine.load(self.job.llm, self.job.mmproj)])
         self._held = 0
         self.loads += 1
 
@@ -731,11 +710,10 @@ class _Model:
             self.load()
         conversation = f"batch-{next(self._conversations)}"
 
-        def submit() -> list[int]:
-            ids = [self._engine.encode_image(conversation, img.image_id, img.tiles, img.layout,
-                                             replace=k == 0) for k, img in enumerate(images)]
-            ids.append(self._engine.ask(conversation, prompt, [i.image_id for i in images],
-                                        params))
+        def submit(engine: Engine) -> list[int]:
+            ids = [engine.encode_image(conversation, img.image_id, img.tiles, img.layout,
+                                       replace=k == 0) for k, img in enumerate(images)]
+            ids.append(engine.ask(conversation, prompt, [i.image_id for i in images], params))
             return ids
 
         try:
@@ -745,40 +723,13 @@ class _Model:
                               for i in images) * self._per_position
 
     def close(self) -> None:
-        self._engine.close()
+        self._client.close()
 
-    def _run(self, submit: Callable[[], list[int]]) -> str:
-        turn = _Turn()
-        with self._lock:
-            self._turn = turn
-            ids = submit()
-            turn.ids.update(ids)
-            turn.last = ids[-1]
-        try:
-            while not turn.finished.wait(0.1):
-                self._tick()
-        except BaseException:  # Ctrl+C: stop what runs before the engine is closed
-            for request in ids:
-                self._engine.cancel(request)
-            raise
+    def _run(self, submit: Callable[[Engine], list[int]]) -> str:
+        turn = self._client.run(submit, tick=self._tick)
         if turn.failure is not None:
             raise ModelError(turn.failure)
-        return "".join(turn.text)
-
-    def _on_event(self, event: Event) -> None:
-        """Called on the engine thread."""
-        with self._lock:
-            turn = self._turn
-        if turn is None or event.request_id not in turn.ids:
-            return
-        if isinstance(event, Token):
-            turn.text.append(event.text)
-        elif isinstance(event, Failed) and turn.failure is None:
-            turn.failure = event.message
-        if event.request_id == turn.last and isinstance(event, Done | Failed | Stopped | Loaded):
-            if isinstance(event, Stopped) and turn.failure is None:
-                turn.failure = "stopped"
-            turn.finished.set()
+        return turn.answer
 
 
 # --- documents ahead of the model ---------------------------------------------------

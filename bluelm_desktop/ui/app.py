@@ -14,6 +14,7 @@ from bluelm_desktop.core import paths
 from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.models.library import ModelLibrary
+from bluelm_desktop.ui import messages
 from bluelm_desktop.ui.gui_gc import GuiGarbageCollector
 from bluelm_desktop.ui.i18n import install_translators
 from bluelm_desktop.ui.main_window import MainWindow
@@ -68,6 +69,7 @@ def run(argv: Sequence[str], library: ModelLibrary | None = None) -> int:
     for `--data-dir`.
     """
     app = application(argv)
+    messages.install_crash_hook()  # an exception nobody caught: logged, and said in one line
     collector = GuiGarbageCollector(parent=app)  # Qt objects die on the GUI thread only
     collector.start()
     loaded = settings_io.load_with_report()

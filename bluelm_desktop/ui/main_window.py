@@ -45,6 +45,7 @@ from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.models.library import ModelLibrary, ModelPair
 from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS
+from bluelm_desktop.ui import messages
 from bluelm_desktop.ui.chat_controller import ChatController
 from bluelm_desktop.ui.chat_pane import ChatModel, ChatPane
 from bluelm_desktop.ui.composer import Composer, local_files
@@ -231,9 +232,16 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.model_label)
         status.addPermanentWidget(self.models_button)
         status.addPermanentWidget(self.settings_button)
+        # The app's one message channel (messages.error / info, the crash hook) ends here.
+        messages.bridge().shown.connect(self._show_message)
 
         self._connect()
         self._start()
+
+    @Slot(str, bool)
+    def _show_message(self, text: str, is_error: bool) -> None:
+        """A message from anywhere in the app: errors stay a minute, news 15 seconds."""
+        self.statusBar().showMessage(text, 60_000 if is_error else 15_000)
 
     # --- optional panels ---------------------------------------------------------------
 

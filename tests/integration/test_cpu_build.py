@@ -83,5 +83,6 @@ def test_ask_runs_as_an_avx2_cpu(
     assert done.returncode == 0, done.stderr[-3000:]
     loaded = re.findall(r"loaded CPU backend from \S*libggml-cpu-(\w+)\.so", done.stderr)
     assert loaded == ["haswell"], done.stderr[-3000:]
-    assert '"decode_tokens": 4' in done.stderr
+    # it decoded (random weights and a random seed may end the answer before 4 tokens)
+    assert re.search(r'"decode_tokens": [1-4], .*"stopped": "(max_tokens|eog)"', done.stderr)
     assert f'"tiles": {1 if with_image else 0}' in done.stderr
