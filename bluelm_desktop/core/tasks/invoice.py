@@ -569,10 +569,10 @@ CSV_ENCODING: Final = "utf-8-sig"
 # A cell starting with one of these is a formula to a spreadsheet: text read off an image
 # must not become one (CSV injection). Such text gets a leading apostrophe, which is also
 # added to text that starts with one, so reading back removes exactly one.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
+FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def _cell(value: object, name: str) -> str:
+def csv_cell(value: object, name: str) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -580,7 +580,7 @@ def _cell(value: object, name: str) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = _SURROGATE.sub("\ufffd", str(value))
-    if name in _TEXT_FIELDS and text.startswith(_FORMULA_START):
+    if name in _TEXT_FIELDS and text.startswith(FORMULA_START):
         return "'" + text
     return text
 
@@ -597,11 +597,11 @@ def to_csv(invoice: Invoice) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    head = [_cell(getattr(invoice, name), name) for name in HEADER_FIELDS]
+    head = [csv_cell(getattr(invoice, name), name) for name in HEADER_FIELDS]
     if not invoice.line_items:
         writer.writerow([*head, "", *[""] * len(ITEM_FIELDS)])
     for n, item in enumerate(invoice.line_items, start=1):
-        writer.writerow([*head, str(n), *(_cell(getattr(item, k), k) for k in ITEM_FIELDS)])
+        writer.writerow([*head, str(n), *(csv_cell(getattr(item, k), k) for k in ITEM_FIELDS)])
     return out.getvalue()
 
 
