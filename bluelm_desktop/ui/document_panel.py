@@ -9,7 +9,7 @@ tiles tinted). A fast / fine-print switch re-plans with `BUDGET_PRESETS`.
 
 Public API, what the main window uses (everything else is private):
 
-    panel = DocumentPanel(parent=None, *, speed=None, limits=None)  # speed: a
+    panel = DocumentPanel(parent=None, *, speed=None, limits=None, documents=None)  # speed: a
                                           # `core.estimate.Speed` (default: FULL's)
     panel.show_document(source, tiling)   # DocumentSource | Path | str, TilingParams
     panel.clear()                         # back to the empty state
@@ -26,8 +26,9 @@ Public API, what the main window uses (everything else is private):
     budgetChanged(object)        int | None: the user flipped the switch (the token cap
                                  per page; None = fine print, no cap); persist it
 
-Threads: opening and rendering happen on one QThread of the panel's own, which owns a
-`DocumentService` (PyMuPDF and the decoders live in its worker process). The thread hands
+Threads: opening and rendering happen on the app's documents thread (`DocumentsThread`,
+shared with the engine bridge: one `DocumentService`, whose worker process holds PyMuPDF
+and the decoders; a panel made alone makes its own). The thread hands
 back numpy arrays; only the GUI thread turns them into QImages and QPixmaps. Requests
 carry a ticket: a document dropped while another is loading supersedes it, and results
 for the old one are dropped. Planning itself is arithmetic and runs on the GUI thread.
@@ -57,7 +58,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QThread,
     Signal,
     Slot,
 )
@@ -92,6 +92,7 @@ from bluelm_desktop.core.errors import DocumentError
 from bluelm_desktop.core.estimate import DEFAULT_SPEED, Speed, format_duration
 from bluelm_desktop.core.planning import DocumentPlan, PagePlan, plan_document
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilePlan, TilingParams, plan_image
+from bluelm_desktop.ui.documents_thread import DocumentsThread
 
 log = logging.getLogger(__name__)
 
@@ -258,9 +259,9 @@ class _DocumentWorker(QObject):
     render_failed = Signal(int, int, str, str)  # ticket, page index, purpose, one line
     failed = Signal(int, str)  # ticket, one line
 
-    def __init__(self, limits: DocumentLimits | None) -> None:
+    def __init__(self, service: DocumentService) -> None:
         super().__init__()
-        self.service = DocumentService(limits)
+        self.service = service
         # Written by the GUI thread, read here between steps: a superseded request is
         # skipped instead of rendered (an int attribute is read atomically under the GIL).
         self.latest_ticket = 0
@@ -301,10 +302,9 @@ class _DocumentWorker(QObject):
             self.rendered.emit(ticket, page, purpose, rgb)
 
     def stop(self) -> None:
-        """From the GUI thread: refuse further requests and cut a running one short (the
-        service kills its worker process if a call is in progress)."""
+        """From the GUI thread: refuse further requests (the thread's owner cuts a running
+        one short by closing the service)."""
         self.stopped = True
-        self.service.close()
 
 
 class _DocumentTasks(QObject):
@@ -318,33 +318,36 @@ class _DocumentTasks(QObject):
     _load_requested = Signal(int, object, object)
     _render_requested = Signal(int, object, int, object, str)
 
-    def __init__(self, limits: DocumentLimits | None, parent: QObject | None = None) -> None:
+    def __init__(self, limits: DocumentLimits | None, documents: DocumentsThread | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._limits = limits
-        self._thread: QThread | None = None
+        # The app's documents thread (shared with the engine bridge: one worker process
+        # per dropped file); a panel made alone makes and owns one on its first document.
+        self._documents = documents
+        self._owns_documents = documents is None
         self._worker: _DocumentWorker | None = None
         self.ticket = 0
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return (self._worker is not None and self._documents is not None
+                and self._documents.running)
 
     def _ensure_started(self) -> _DocumentWorker:
         if self._worker is not None:
             return self._worker
-        thread = QThread()
-        thread.setObjectName("document-panel")
-        worker = _DocumentWorker(self._limits)
-        worker.moveToThread(thread)
-        thread.finished.connect(worker.deleteLater)
+        if self._documents is None:
+            self._documents = DocumentsThread(self._limits)
+        worker = _DocumentWorker(self._documents.service)
         self._load_requested.connect(worker.load)
         self._render_requested.connect(worker.render)
         worker.planned.connect(self.planned)
         worker.rendered.connect(self.rendered)
         worker.render_failed.connect(self.render_failed)
         worker.failed.connect(self.failed)
-        thread.start()
-        self._thread, self._worker = thread, worker
+        self._documents.adopt(worker)
+        self._worker = worker
         return worker
 
     def load(self, source: DocumentSource, tiling: TilingParams) -> int:
@@ -368,14 +371,14 @@ class _DocumentTasks(QObject):
     def shutdown(self) -> None:
         """Stop the thread and the service's process; idempotent. Must run before this
         object is destroyed: Qt aborts the process when a running QThread is deleted."""
-        thread, worker = self._thread, self._worker
-        if thread is None or worker is None:
+        worker, documents = self._worker, self._documents
+        if worker is None or documents is None:
             return
         worker.stop()
-        thread.quit()
-        thread.wait()
-        worker.service.close()  # a call that raced with stop() may have restarted it
-        self._thread = self._worker = None
+        if self._owns_documents:  # (a shared thread is shut down by its owner, after us)
+            documents.shutdown()
+            self._documents = None
+        self._worker = None
 
 
 # --- the page strip ------------------------------------------------------------------------
@@ -745,9 +748,10 @@ class DocumentPanel(QWidget):
     budgetChanged = Signal(object)  # int | None
 
     def __init__(self, parent: QWidget | None = None, *, speed: Speed | None = None,
-                 limits: DocumentLimits | None = None) -> None:
+                 limits: DocumentLimits | None = None,
+                 documents: DocumentsThread | None = None) -> None:
         super().__init__(parent)
-        self._tasks = _DocumentTasks(limits, self)
+        self._tasks = _DocumentTasks(limits, documents, self)
         self._speed = speed or DEFAULT_SPEED
         self._tiling = TilingParams(max_image_tokens=BUDGET_PRESETS[PRESET_FINE])
         self._source: DocumentSource | None = None

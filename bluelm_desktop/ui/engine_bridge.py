@@ -5,9 +5,10 @@ model"):
 - the core `Engine` (a Python thread holding the llama.cpp and mtmd contexts). Its
   callback runs on the engine thread; the bridge re-emits each event on the GUI thread
   through a queued signal;
-- a `DocumentService` used from one QThread of ours, which probes, renders and tiles a
-  dropped file (or a paste, or a screen capture) page by page. Each page goes to the
-  engine the moment it is cut, so encoding starts while the user is still typing.
+- the app's documents thread (`DocumentsThread`, shared with the document panel: one
+  `DocumentService`, one worker process), which probes, renders and tiles a dropped file
+  (or a paste, or a screen capture) page by page. Each page goes to the engine the
+  moment it is cut, so encoding starts while the user is still typing.
 
 Streamed tokens are *coalesced*: the engine thread appends them to a buffer and the GUI
 drains it at most every `coalesce_ms` (DESIGN §5: a GUI thread woken for every token
@@ -43,6 +44,7 @@ from bluelm_desktop.core.engine.engine import (
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported, describe, one_line
 from bluelm_desktop.core.vision.tiling import TilingParams
+from bluelm_desktop.ui.documents_thread import DocumentsThread
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +173,7 @@ class EngineBridge(QObject):
         settings: EngineSettings | None = None,
         coalesce_ms: int = DEFAULT_COALESCE_MS,
         parent: QObject | None = None,
-        service_factory: Callable[[], DocumentService] = DocumentService,
+        documents: DocumentsThread | None = None,
     ) -> None:
         super().__init__(parent)
         self.coalesce_ms = coalesce_ms
@@ -196,12 +198,11 @@ class EngineBridge(QObject):
         self._closed = False
         self.engine = Engine(settings or EngineSettings(), self._on_engine_event)
 
-        self._service = service_factory()
-        self._docs_thread = QThread()
-        self._docs_thread.setObjectName("documents")
-        self._worker = _DocumentWorker(self._service)
-        self._worker.moveToThread(self._docs_thread)
-        self._docs_thread.finished.connect(self._worker.deleteLater)
+        # The app's documents thread and service (shared with the document panel, so a
+        # dropped file is read by one worker process); a bridge made alone owns its own.
+        self._owns_documents = documents is None
+        self._documents = documents if documents is not None else DocumentsThread()
+        self._worker = _DocumentWorker(self._documents.service)
         self._prepare_requested.connect(self._worker.prepare)
         self._tiling_requested.connect(self._worker.read_tiling)
         self._worker.tiling_read.connect(self._on_tiling_read)
@@ -209,7 +210,7 @@ class EngineBridge(QObject):
         self._worker.kept.connect(self._on_document_kept)
         self._worker.failed.connect(self._on_document_failed)
         self._worker.finished.connect(self._on_documents_finished)
-        self._docs_thread.start()
+        self._documents.adopt(self._worker)
 
     # --- requests ---------------------------------------------------------------------
 
@@ -269,14 +270,13 @@ class EngineBridge(QObject):
         self._closed = True
         self._flush_timer.stop()
         self._worker.latest = 1 << 62  # every batch in flight is now superseded
-        self._service.close()  # kills a render in progress; its call fails, the loop ends
-        self._docs_thread.quit()
-        self._docs_thread.wait()
+        if self._owns_documents:  # (a shared one is shut down by its owner, after us)
+            self._documents.shutdown()  # kills a render in progress; its loop ends
         self.engine.close()
 
     @property
     def documents_thread(self) -> QThread:
-        return self._docs_thread
+        return self._documents.thread
 
     # --- documents thread → GUI thread -----------------------------------------------
 

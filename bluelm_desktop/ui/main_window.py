@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.assistant import PreparedImage
-from bluelm_desktop.core.documents import DocumentService, DocumentSource
+from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.models.library import ModelLibrary, ModelPair
 from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
@@ -49,6 +49,7 @@ from bluelm_desktop.ui import messages
 from bluelm_desktop.ui.chat_controller import ChatController
 from bluelm_desktop.ui.chat_pane import ChatModel, ChatPane
 from bluelm_desktop.ui.composer import Composer, local_files
+from bluelm_desktop.ui.documents_thread import DocumentsThread
 from bluelm_desktop.ui.engine_bridge import EngineBridge, LoadedModel
 from bluelm_desktop.ui.model_setup import ModelSetupPanel
 
@@ -147,9 +148,11 @@ class MainWindow(QMainWindow):
         self.history = history
         self._save_settings = save_settings
         self._closed = False
+        # One documents thread and one worker process for the panel and the engine alike.
+        self.documents = DocumentsThread(self.settings.document_limits(), self)
         self.bridge = bridge or EngineBridge(
             self.settings.engine_settings(), self.settings.ui.coalesce_ms, self,
-            service_factory=lambda: DocumentService(self.settings.document_limits()))
+            documents=self.documents)
         self.loaded: LoadedModel | None = None
         self._page_of: dict[str, int] = {}  # image id → its page in the document panel
 
@@ -259,7 +262,7 @@ class MainWindow(QMainWindow):
             return None
         from bluelm_desktop.ui.document_panel import DocumentPanel
 
-        return DocumentPanel(limits=self.settings.document_limits())
+        return DocumentPanel(limits=self.settings.document_limits(), documents=self.documents)
 
     def _make_extraction_panel(self) -> Any:
         if not _available("bluelm_desktop.ui.extraction_table"):
@@ -587,6 +590,7 @@ class MainWindow(QMainWindow):
         if self.document_panel is not None:
             self.document_panel.shutdown()
         self.bridge.shutdown()
+        self.documents.shutdown()  # after both users: a call in progress ends now
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

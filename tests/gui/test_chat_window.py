@@ -143,6 +143,24 @@ def test_drop_grid_ask_stream_and_stop(qtbot: QtBot, open_window: OpenWindow,
     assert stall.ticks > 0 and stall.largest_ms < STALL_BOUND_MS
 
 
+def test_a_dropped_file_is_read_by_one_worker_process(qtbot: QtBot, open_window: OpenWindow,
+                                                      invoice: Path) -> None:
+    """The document panel (preview, plan) and the engine bridge (tiles) share the app's
+    one documents thread and service: one worker process reads the file, not one each."""
+    psutil = pytest.importorskip("psutil")
+    window = open_window()
+    panel = window.document_panel
+    if panel is None:
+        pytest.skip("ui/document_panel.py is not in this checkout")
+    with (qtbot.waitSignal(panel.documentReady, timeout=LOAD_MS),
+          qtbot.waitSignal(window.bridge.page_prepared, timeout=LOAD_MS)):
+        drop_files(window, [invoice])
+    workers = [c for c in psutil.Process().children(recursive=True)
+               if "spawn_main" in " ".join(c.cmdline())]
+    assert len(workers) == 1, [c.cmdline() for c in workers]
+    assert window.bridge.documents_thread is window.documents.thread
+
+
 def test_paste_an_image_then_ask(qtbot: QtBot, open_window: OpenWindow) -> None:
     if not screen_capture_available():
         pytest.skip("image paste converts with ui/screen_capture.py, not in this checkout")

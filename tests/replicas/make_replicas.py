@@ -100,6 +100,20 @@ def _internvl3_config(config: dict[str, Any]) -> None:
     config.pop("synthetic", None)
 
 
+def _convert(llama_cpp: Path, ckpt: Path, dest: Path, python: str) -> None:
+    """Run llama.cpp's converter as the GGUF releases are made: LLM Q8_0, mmproj F16 (and
+    keep the config.json the files were made of)."""
+    name = dest.name
+    dest.mkdir(parents=True, exist_ok=True)
+    convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
+    subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
+                    str(dest / f"{name}-llm.gguf")], check=True)
+    subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
+                    str(dest / f"{name}-mmproj.gguf")], check=True)
+    shutil.copy(ckpt / "config.json", dest / "config.json")
+    print(f"wrote {dest}")
+
+
 def make_internvl3(llama_cpp: Path, out: Path, python: str) -> None:
     name = "internvl3-tiny"
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,15 +124,7 @@ def make_internvl3(llama_cpp: Path, out: Path, python: str) -> None:
         qwen_tokenizer.write(ckpt, llama_cpp / "models" / "ggml-vocab-qwen2.gguf", template,
                              INTERNVL_SPECIALS)
         (ckpt / "preprocessor_config.json").write_text(json.dumps(INTERNVL_PREPROCESSOR))
-        dest = out / name
-        dest.mkdir(parents=True, exist_ok=True)
-        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
-        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
-                        str(dest / f"{name}-llm.gguf")], check=True)
-        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
-                        str(dest / f"{name}-mmproj.gguf")], check=True)
-        shutil.copy(ckpt / "config.json", dest / "config.json")  # what the files were made of
-    print(f"wrote {dest}")
+        _convert(llama_cpp, ckpt, out / name, python)
 
 
 SMOLVLM_SPECIALS = ("<fake_token_around_image>", "<image>", "<end_of_utterance>",
@@ -165,15 +171,7 @@ def make_smolvlm(llama_cpp: Path, out: Path, python: str) -> None:
                              DEFAULT_CHAT_TEMPLATE, SMOLVLM_SPECIALS, 8192,
                              eos_token="<end_of_utterance>")
         (ckpt / "preprocessor_config.json").write_text(json.dumps(SMOLVLM_PREPROCESSOR))
-        dest = out / name
-        dest.mkdir(parents=True, exist_ok=True)
-        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
-        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
-                        str(dest / f"{name}-llm.gguf")], check=True)
-        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
-                        str(dest / f"{name}-mmproj.gguf")], check=True)
-        shutil.copy(ckpt / "config.json", dest / "config.json")
-    print(f"wrote {dest}")
+        _convert(llama_cpp, ckpt, out / name, python)
 
 
 # Qwen/Qwen2.5-VL-3B-Instruct's preprocessor_config.json
@@ -213,15 +211,7 @@ def make_qwen25vl(llama_cpp: Path, out: Path, python: str) -> None:
                     "Qwen-Qwen2.5-7B-Instruct.jinja").read_text(encoding="utf-8")
         qwen_tokenizer.write(ckpt, llama_cpp / "models" / "ggml-vocab-qwen2.gguf", template)
         (ckpt / "preprocessor_config.json").write_text(json.dumps(QWEN25VL_PREPROCESSOR))
-        dest = out / name
-        dest.mkdir(parents=True, exist_ok=True)
-        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
-        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
-                        str(dest / f"{name}-llm.gguf")], check=True)
-        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
-                        str(dest / f"{name}-mmproj.gguf")], check=True)
-        shutil.copy(ckpt / "config.json", dest / "config.json")
-    print(f"wrote {dest}")
+        _convert(llama_cpp, ckpt, out / name, python)
 
 
 def _rename_tensors(path: Path, old: str, new: str) -> None:
@@ -281,15 +271,7 @@ def make_lfm2vl(llama_cpp: Path, out: Path, python: str) -> None:
         qwen_tokenizer.write(ckpt, llama_cpp / "models" / "ggml-vocab-qwen2.gguf", template,
                              LFM2VL_SPECIALS, 8192)
         (ckpt / "preprocessor_config.json").write_text(json.dumps(LFM2VL_PREPROCESSOR))
-        dest = out / name
-        dest.mkdir(parents=True, exist_ok=True)
-        convert = [python, str(llama_cpp / "convert_hf_to_gguf.py"), str(ckpt)]
-        subprocess.run([*convert, "--outtype", "q8_0", "--outfile",
-                        str(dest / f"{name}-llm.gguf")], check=True)
-        subprocess.run([*convert, "--mmproj", "--outtype", "f16", "--outfile",
-                        str(dest / f"{name}-mmproj.gguf")], check=True)
-        shutil.copy(ckpt / "config.json", dest / "config.json")
-    print(f"wrote {dest}")
+        _convert(llama_cpp, ckpt, out / name, python)
 
 
 def main() -> int:
