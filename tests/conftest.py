@@ -75,3 +75,18 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
         return rc, out, err
 
     return run
+
+
+@pytest.fixture
+def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder of its own, with none of the variables that move the model caches of
+    LM Studio, Jan or llama.cpp elsewhere: "find models on this computer" sees only what
+    a test puts there, never the developer's real downloads."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for var in ("LLAMA_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME",
+                "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    return home
+

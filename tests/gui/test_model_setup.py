@@ -281,15 +281,11 @@ def test_main_window_frames_the_panel(qtbot: QtBot, library: ModelLibrary) -> No
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the dialog is a shown top-level window
 def test_find_models_on_this_computer_adds_other_apps_models_in_place(
     qtbot: QtBot, open_panel: Callable[[], ModelSetupPanel], library: ModelLibrary,
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    empty_home: Path,
 ) -> None:
     """A model LM Studio downloaded (llama.cpp's converter wrote it) is found, offered,
     and added where it is."""
-    home = tmp_path / "home"
-    for var in ("LLAMA_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME",
-                "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("HOME", str(home))
+    home = empty_home
     replica = Path(__file__).resolve().parents[1] / "fixtures" / "replicas" / "smolvlm-tiny"
     repo = home / ".lmstudio" / "models" / "ggml-org" / "SmolVLM-tiny-GGUF"
     repo.mkdir(parents=True)

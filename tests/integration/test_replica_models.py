@@ -11,6 +11,7 @@ prompt builder produces — text token ids, image chunks and their sizes — mus
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import shutil
@@ -59,12 +60,21 @@ QUESTION = "What is the total amount, and who has to pay it?"
 Sequence_ = list[int | str]  # token ids, and "IMG<n>" for an image chunk of n positions
 
 
+@contextlib.contextmanager
+def _opened(pair: tuple[Path, Path]) -> Iterator[tuple[LlamaModel, MtmdContext]]:
+    """A replica's LLM and projector, loaded as the engine loads them; freed after."""
+    with LlamaModel(pair[0]) as model:
+        mtmd = MtmdContext(pair[1], model)
+        try:
+            yield model, mtmd
+        finally:
+            mtmd.close()
+
+
 @pytest.fixture(scope="module")
 def internvl3() -> Iterator[tuple[LlamaModel, MtmdContext]]:
-    with LlamaModel(INTERNVL3[0]) as model:
-        mtmd = MtmdContext(INTERNVL3[1], model)
-        yield model, mtmd
-        mtmd.close()
+    with _opened(INTERNVL3) as opened:
+        yield opened
 
 
 def test_the_replica_is_llama_cpp_s_not_ours() -> None:
@@ -281,10 +291,8 @@ def test_families_without_a_layout_of_ours_are_laid_out_by_mtmd() -> None:
 
 @pytest.fixture(scope="module")
 def smolvlm() -> Iterator[tuple[LlamaModel, MtmdContext]]:
-    with LlamaModel(SMOLVLM[0]) as model:
-        mtmd = MtmdContext(SMOLVLM[1], model)
-        yield model, mtmd
-        mtmd.close()
+    with _opened(SMOLVLM) as opened:
+        yield opened
 
 
 def test_the_smolvlm_replica_is_a_family_we_have_no_layout_for() -> None:

@@ -148,18 +148,14 @@ def test_quantization_bits_from_a_file_name(name: str, bits: int) -> None:
 
 
 def test_models_find_and_add_found_on_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, empty_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`bluelm-desktop models --find` lists, `--add-found` adds in place (real replica
     files, made by llama.cpp's converter, in LM Studio's folder)."""
     from bluelm_desktop.cli import main as cli_main
     from bluelm_desktop.core import paths
 
-    home = tmp_path / "home"
-    for var in ("LLAMA_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME",
-                "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("HOME", str(home))
+    home = empty_home
     replica = Path(__file__).resolve().parents[1] / "fixtures" / "replicas" / "internvl3-tiny"
     repo = home / ".lmstudio" / "models" / "ggml-org" / "InternVL3-tiny-GGUF"
     repo.mkdir(parents=True)

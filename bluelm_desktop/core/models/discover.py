@@ -147,7 +147,7 @@ def find_models(folders: list[ModelFolder] | None = None) -> list[FoundModel]:
     seen: set[str] = set()
     for folder in model_folders() if folders is None else folders:
         for model in _find_in(folder):
-            key = _same_file(model.llm)
+            key = same_file_key(model.llm)
             if key not in seen:
                 seen.add(key)
                 found.append(model)
@@ -217,7 +217,8 @@ def _best_projector(llm: Path, projectors: list[Path]) -> Path | None:
     return choice
 
 
-def _same_file(path: Path) -> str:
+def same_file_key(path: Path) -> str:
+    """A key under which two spellings of one file compare equal (symlinks, `..`)."""
     try:
         return str(path.resolve())
     except OSError:

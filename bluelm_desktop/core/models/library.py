@@ -34,7 +34,12 @@ from bluelm_desktop.core.gguf.summary import (
     estimate_ram_bytes,
     summarize,
 )
-from bluelm_desktop.core.models.discover import FoundModel, find_models, model_name
+from bluelm_desktop.core.models.discover import (
+    FoundModel,
+    find_models,
+    model_name,
+    same_file_key,
+)
 
 N_CTX_ESTIMATE: Final = 4096  # the context the "Est. RAM" column is computed for
 DEMO_MODEL_NAME: Final = "bluelm-demo-tiny"
@@ -242,7 +247,7 @@ def scan(models_dir: Path, external_list: Path | None = None) -> list[ModelPair]
     if external_list is None:
         external_list = default_external_list()
     pairs = _scan_folder(models_dir)
-    seen = {_same_file_key(p.llm_path) for p in pairs}
+    seen = {same_file_key(p.llm_path) for p in pairs}
     try:
         externals = read_external_list(external_list)
     except ModelError as e:
@@ -250,9 +255,9 @@ def scan(models_dir: Path, external_list: Path | None = None) -> list[ModelPair]
                                error=str(e)))
         externals = []
     for ext in externals:
-        if _same_file_key(ext.llm) in seen:
+        if same_file_key(ext.llm) in seen:
             continue
-        seen.add(_same_file_key(ext.llm))
+        seen.add(same_file_key(ext.llm))
         pairs.append(load_pair(_model_name(ext.llm), ext.llm, ext.mmproj, SOURCE_EXTERNAL))
     return sorted(pairs, key=lambda p: (p.name.casefold(), p.source, str(p.llm_path)))
 
@@ -295,14 +300,6 @@ def _scan_folder(models_dir: Path) -> list[ModelPair]:
             continue
         pairs.append(load_pair(_model_name(path), path, None))
     return pairs
-
-
-def _same_file_key(path: Path) -> str:
-    """A key under which two spellings of one file compare equal (symlinks, `..`)."""
-    try:
-        return str(path.resolve())
-    except OSError:
-        return str(path.absolute())
 
 
 # --- the external list (models.json) ----------------------------------------------------
@@ -366,8 +363,8 @@ def add_external(list_path: Path, llm: Path, mmproj: Path | None = None) -> Mode
     pair = load_pair(_model_name(llm), llm, mmproj, SOURCE_EXTERNAL)
     if pair.error is not None:
         raise ModelError(pair.error)
-    key = _same_file_key(llm)
-    entries = [e for e in read_external_list(list_path) if _same_file_key(e.llm) != key]
+    key = same_file_key(llm)
+    entries = [e for e in read_external_list(list_path) if same_file_key(e.llm) != key]
     entries.append(ExternalModel(llm, mmproj))
     try:
         write_external_list(list_path, entries)
@@ -378,8 +375,8 @@ def add_external(list_path: Path, llm: Path, mmproj: Path | None = None) -> Mode
 
 def not_yet_listed(found: Iterable[FoundModel], pairs: Iterable[ModelPair]) -> list[FoundModel]:
     """The found models whose LLM is not already one of `pairs` (the library's)."""
-    listed = {_same_file_key(p.llm_path) for p in pairs}
-    return [f for f in found if _same_file_key(f.llm) not in listed]
+    listed = {same_file_key(p.llm_path) for p in pairs}
+    return [f for f in found if same_file_key(f.llm) not in listed]
 
 
 def add_found(list_path: Path, found: Iterable[FoundModel]) -> list[ModelPair]:
