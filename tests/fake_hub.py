@@ -188,12 +188,14 @@ class _Handler(BaseHTTPRequestHandler):
         role: str = self.server.role  # type: ignore[attr-defined]
         seen = SeenRequest(role, self.command, self.path, None, self.headers.get("Range"),
                            self.headers.get("Authorization"))
+        # Recorded before it is answered, and its status and body size filled in before
+        # they are sent: a client that has its answer finds the request in `requests`
+        # (recording it afterwards raced a test reading them right after a call).
+        hub._record(seen)
         try:
             self._answer(hub, role, seen, head)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, TimeoutError):
             self.close_connection = True  # the client went away (a cancel, a test's drop)
-        finally:
-            hub._record(seen)
 
     def _answer(self, hub: FakeHub, role: str, seen: SeenRequest, head: bool) -> None:
         path = urlsplit(self.path).path
@@ -239,6 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status = 200 if start is None else 206
         body = data if start is None else data[start:]
+        seen.status = status
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -247,20 +250,20 @@ class _Handler(BaseHTTPRequestHandler):
         if start is not None:
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.end_headers()
-        seen.status = status
         if head:
             return
         if isinstance(fault, Drop):
             body = body[:fault.after]
+        seen.body_bytes = len(body)
         self.wfile.write(body)
         self.wfile.flush()
-        seen.body_bytes = len(body)
         if isinstance(fault, Drop):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def _status(self, seen: SeenRequest, code: int, headers: dict[str, str] | None = None) -> None:
         body = f"fake hub: {code}".encode()
+        seen.status = code
         self.send_response(code)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -269,7 +272,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        seen.status = code
 
 
 def _range_start(header: str | None) -> int | None:

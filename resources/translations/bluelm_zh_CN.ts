@@ -260,17 +260,17 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>DocumentPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="106"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="101"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="107"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="102"/>
         <source>Fine print</source>
         <translation>精细</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="109"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="37"/>
         <source>No document attached.
 
 Attach an image or a PDF, paste an image or capture a screen region: its tiles, image tokens and the time they take show here before anything runs.</source>
@@ -279,199 +279,199 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 添加图片或 PDF、粘贴图片或截取屏幕区域后，开始处理之前，这里会显示它的图块、图像 token 数和所需时间。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="164"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="153"/>
         <source>1 tile</source>
         <translation>1 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="166"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="155"/>
         <source>{grid} grid + thumbnail</source>
         <translation>{grid} 网格 + 缩略图</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="168"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="157"/>
         <source>{grid} grid</source>
         <translation>{grid} 网格</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="181"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="170"/>
         <source>under 1 s</source>
         <translation>不到 1 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="187"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="176"/>
         <source>{hours} h {minutes} min</source>
         <translation>{hours} 小时 {minutes} 分</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="190"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="179"/>
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} 分 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="193"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="182"/>
         <source>{minutes} min</source>
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="195"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="184"/>
         <source>{seconds} s</source>
         <translation>{seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="200"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="189"/>
         <source>{tiles} tile · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="202"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="191"/>
         <source>{tiles} tiles · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="226"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="215"/>
         <source>{count} page</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="228"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="217"/>
         <source>{count} pages</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="232"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="221"/>
         <source>first {count} used</source>
         <translation>仅使用前 {count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="234"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="223"/>
         <source>text layer</source>
         <translation>含文本层</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="236"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="225"/>
         <source>no text layer (scanned)</source>
         <translation>无文本层（扫描件）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="238"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="227"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="239"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="228"/>
         <source>{format} image</source>
         <translation>{format} 图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="244"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="233"/>
         <source>{count} frames</source>
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="759"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="960"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="990"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="333"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="534"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="564"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="772"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="346"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="773"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="347"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="889"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="463"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="890"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="464"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="924"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="498"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="927"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="501"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="962"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="536"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="993"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="567"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1032"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="606"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1070"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="644"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1086"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="660"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1089"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="663"/>
         <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
         <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1092"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="666"/>
         <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
         <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1097"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="671"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1099"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="673"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1107"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="681"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1115"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="689"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1119"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="693"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1182"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="756"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="1185"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="759"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -522,12 +522,12 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>EngineBridge</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="132"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="135"/>
         <source>internal error: {kind}: {error}</source>
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="407"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="408"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>
@@ -598,32 +598,32 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>FoundModelsDialog</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="501"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="503"/>
         <source>Models found on this computer</source>
         <translation>在本机找到的模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="504"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="506"/>
         <source>These models were downloaded by other apps. Checked ones are added to the list and used where they are: nothing is copied.</source>
         <translation>这些模型由其他应用下载。勾选的模型会加入列表并在原位置使用，不会复制任何文件。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="508"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="510"/>
         <source>Models found</source>
         <translation>找到的模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="510"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="512"/>
         <source>vision + text, with {file}</source>
         <translation>视觉 + 文本，使用 {file}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="511"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="513"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="518"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="520"/>
         <source>Add checked</source>
         <translation>添加勾选项</translation>
     </message>
@@ -707,149 +707,149 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="161"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="165"/>
         <source>Data directory: {path}</source>
         <translation>数据目录：{path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="162"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="166"/>
         <source>Change it with --data-dir DIR or BLUELM_DATA_DIR</source>
         <translation>可用 --data-dir DIR 或 BLUELM_DATA_DIR 更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="187"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="191"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="188"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="192"/>
         <source>Invoice fields</source>
         <translation>发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="220"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="448"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="224"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="459"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="221"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="225"/>
         <source>Models…</source>
         <translation>模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="223"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="227"/>
         <source>Choose another model</source>
         <translation>选择其他模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="225"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="229"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="227"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="231"/>
         <source>Threads, context, answers, documents, look (Ctrl+,)</source>
         <translation>线程、上下文、回答、文档、外观（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="271"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="282"/>
         <source>Quick actions:</source>
         <translation>快捷操作：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="275"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="286"/>
         <source>Sends it as a question; text you typed is added to it</source>
         <translation>作为问题发送；你已输入的文字会一并附上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="303"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="314"/>
         <source>Loading the model… {percent}</source>
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="334"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="345"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="362"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="373"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="363"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="374"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="403"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="414"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="405"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="416"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="408"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="419"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="410"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="421"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="411"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="422"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="413"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="424"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="425"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="436"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="425"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="436"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="426"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="430"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="441"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="439"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="450"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="441"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="452"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="450"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="461"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="511"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="522"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -916,17 +916,17 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelPage</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="92"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="94"/>
         <source>Choose the model to chat with, or create the demo model.</source>
         <translation>选择要对话的模型，或创建演示模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="95"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="97"/>
         <source>Use this model</source>
         <translation>使用此模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="97"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="99"/>
         <source>Back to the chat</source>
         <translation>返回对话</translation>
     </message>
@@ -934,162 +934,162 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelSetup</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="73"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="74"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="74"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="75"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="75"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="76"/>
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="76"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="77"/>
         <source>LLM precision</source>
         <translation>LLM 精度</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="77"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="78"/>
         <source>Size on disk</source>
         <translation>磁盘占用</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="78"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="79"/>
         <source>Est. RAM at {k}k ctx</source>
         <translation>估计内存（{k}k 上下文）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="79"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="80"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="82"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="83"/>
         <source>“vision + text” models have a vision projector (mmproj) and can read images.</source>
         <translation>“视觉 + 文本”模型带有视觉投影器（mmproj），可以读取图像。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="85"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="86"/>
         <source>The prompt and tiling layout the model was converted with.</source>
         <translation>模型转换时使用的提示词与切片布局。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="87"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="88"/>
         <source>Weight types of the language model, largest share first.</source>
         <translation>语言模型的权重类型，占比最大的在前。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="89"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="90"/>
         <source>Both files together.</source>
         <translation>两个文件合计。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="90"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="91"/>
         <source>Language model with a {tokens}-token context plus the vision encoder for one tile: weights, KV cache and compute buffers.</source>
         <translation>语言模型（{tokens} 词元上下文）加上处理一个切片的视觉编码器：权重、KV 缓存和计算缓冲区。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="97"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="98"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="98"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="99"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="121"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="122"/>
         <source>Error: {error}</source>
         <translation>错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="123"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="124"/>
         <source>Ready — demo, random weights (answers are noise)</source>
         <translation>就绪 — 演示模型，随机权重（回答没有意义）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="126"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="127"/>
         <source>Ready (external files, not copied)</source>
         <translation>就绪（外部文件，未复制）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="127"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="128"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="136"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="137"/>
         <source>Model:   {name}</source>
         <translation>模型：   {name}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="137"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="138"/>
         <source>Status:  {status}</source>
         <translation>状态：   {status}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="139"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="140"/>
         <source>LLM:     {path}</source>
         <translation>LLM：    {path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="142"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="143"/>
         <source>mmproj:  {path}</source>
         <translation>mmproj： {path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="145"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="146"/>
         <source>Est. RAM at n_ctx={n_ctx}: {size}</source>
         <translation>估计内存（n_ctx={n_ctx}）：{size}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="148"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="149"/>
         <source>Language model (LLM)</source>
         <translation>语言模型（LLM）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="149"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="150"/>
         <source>Vision projector (mmproj)</source>
         <translation>视觉投影器（mmproj）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="239"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="240"/>
         <source>other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="245"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="246"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="272"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="273"/>
         <source>Could not scan the models</source>
         <translation>无法扫描模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="283"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="285"/>
         <source>Could not create the demo model</source>
         <translation>无法创建演示模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="293"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="295"/>
         <source>Could not look for models</source>
         <translation>无法查找模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="304"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="306"/>
         <source>Could not add the models</source>
         <translation>无法添加这些模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="316"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="318"/>
         <source>Could not add the files</source>
         <translation>无法添加文件</translation>
     </message>
@@ -1097,138 +1097,138 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelSetupPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="556"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="558"/>
         <source>A model is a language model GGUF (LLM) and, to read images, its vision projector GGUF (mmproj). Converted models live in &lt;code&gt;{folder}&lt;/code&gt;; files you add stay where they are.</source>
         <translation>一个模型由语言模型 GGUF（LLM）组成；要读取图像，还需要它的视觉投影器 GGUF（mmproj）。转换得到的模型保存在 &lt;code&gt;{folder}&lt;/code&gt;；你添加的文件保留在原处。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="563"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="565"/>
         <source>Download a model…</source>
         <translation>下载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="565"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="567"/>
         <source>Get a small vision model (InternVL3, LFM2-VL) from the Hugging Face hub</source>
         <translation>从 Hugging Face Hub 获取一个小型视觉模型（InternVL3、LFM2-VL）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="566"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="568"/>
         <source>Add GGUF files…</source>
         <translation>添加 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="568"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="570"/>
         <source>Use an LLM .gguf you already have, optionally with its mmproj</source>
         <translation>使用你已有的 LLM .gguf 文件，可附带其 mmproj</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="569"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="571"/>
         <source>Create demo model (random weights)</source>
         <translation>创建演示模型（随机权重）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="571"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="573"/>
         <source>Make a tiny BlueLM-layout model with random weights to try the app offline. It runs, but its answers are noise.</source>
         <translation>生成一个随机权重的微型 BlueLM 布局模型，用于离线试用本应用。它可以运行，但回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="574"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="576"/>
         <source>Find models on this computer…</source>
         <translation>查找本机上的模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="576"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="578"/>
         <source>Look for models LM Studio, Jan and llama.cpp downloaded, and use them where they are</source>
         <translation>查找 LM Studio、Jan 和 llama.cpp 下载的模型，并在原位置使用它们</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="578"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="580"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="603"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="605"/>
         <source>Looking for models…</source>
         <translation>正在查找模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="609"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="611"/>
         <source>Select a model to see what its files contain.</source>
         <translation>选择一个模型以查看其文件内容。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="640"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="642"/>
         <source>Download cancelled; it resumes where it stopped.</source>
         <translation>下载已取消；下次将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="667"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="669"/>
         <source>Creating the demo model…</source>
         <translation>正在创建演示模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="675"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="677"/>
         <source>Choose the language model (LLM) GGUF</source>
         <translation>选择语言模型（LLM）GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="681"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="683"/>
         <source>Choose its vision projector (mmproj) GGUF — Cancel for a text-only model</source>
         <translation>选择其视觉投影器（mmproj）GGUF 文件 — 取消则作为仅文本模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="690"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="692"/>
         <source>Looking for models of LM Studio, Jan and llama.cpp…</source>
         <translation>正在查找 LM Studio、Jan 和 llama.cpp 的模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="695"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="697"/>
         <source>Checking {file}…</source>
         <translation>正在检查 {file}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="753"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="755"/>
         <source>Created {name} in {folder} — random weights, answers are noise.</source>
         <translation>已在 {folder} 中创建 {name} — 随机权重，回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="763"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="765"/>
         <source>Downloaded and checked {file}.</source>
         <translation>已下载并校验 {file}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="769"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="771"/>
         <source>Added {name} ({kind}).</source>
         <translation>已添加 {name}（{kind}）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="778"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="780"/>
         <source>No models of LM Studio, Jan or llama.cpp found that are not listed here already.</source>
         <translation>未找到尚未列出的 LM Studio、Jan 或 llama.cpp 模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="786"/>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="791"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="788"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="793"/>
         <source>Nothing added.</source>
         <translation>未添加任何模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="793"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="795"/>
         <source>Checking {count} model(s)…</source>
         <translation>正在检查 {count} 个模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="804"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="806"/>
         <source>Added {added} of {total}; {name} could not be used: {error}</source>
         <translation>已添加 {added}/{total} 个；{name} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="807"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="809"/>
         <source>Added {count} model(s), left where they are.</source>
         <translation>已添加 {count} 个模型，文件保留在原位置。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="846"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="848"/>
         <source>No models yet.
 
 Click “Download a model…” to get a small vision model from the Hugging Face hub.
@@ -1245,27 +1245,27 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 或点击“创建演示模型（随机权重）”，几秒钟内在本机生成一个微型模型来试用本应用。它像真实模型一样运行，但回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="856"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="858"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="861"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="863"/>
         <source>1 model</source>
         <translation>1 个模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="863"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="865"/>
         <source>{count} models</source>
         <translation>{count} 个模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="865"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="867"/>
         <source>{models}, {broken} with problems (see Status).</source>
         <translation>{models}，其中 {broken} 个有问题（见“状态”）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="867"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="869"/>
         <source>{models}.</source>
         <translation>{models}。</translation>
     </message>
@@ -1273,12 +1273,12 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>PageListModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="431"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="288"/>
         <source>Page {page}: {width} × {height} px · whole, the model cuts its own tiles</source>
         <translation>第 {page} 页：{width} × {height} 像素 · 整页，由模型自行切分图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="434"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="291"/>
         <source>Page {page}: {width} × {height} px · {grid} · {tiles} tiles · {tokens} image tokens</source>
         <translation>第 {page} 页：{width} × {height} 像素 · {grid} · {tiles} 个图块 · {tokens} 个图像 token</translation>
     </message>
@@ -1286,17 +1286,17 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>QuickAction</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="68"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="70"/>
         <source>Translate text in image</source>
         <translation>翻译图中文字</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="69"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="71"/>
         <source>Extract invoice fields</source>
         <translation>提取发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="70"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="72"/>
         <source>Summarize</source>
         <translation>总结</translation>
     </message>
@@ -1638,37 +1638,37 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>TileOverlay</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="632"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="229"/>
         <source>padding</source>
         <translation>填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="642"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="239"/>
         <source>Tile 1: the page, one tile</source>
         <translation>图块 1：整页，仅一个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="643"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="240"/>
         <source>Tiles 1–{last}: the page on a {grid} grid</source>
         <translation>图块 1–{last}：按 {grid} 网格切分的页面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="646"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="243"/>
         <source>Tile {number}: the whole page, shrunk to one tile</source>
         <translation>图块 {number}：缩小到一个图块大小的整页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="648"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="245"/>
         <source>Hatched: white padding</source>
         <translation>斜线：白色填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="648"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="245"/>
         <source>Green: encoded</source>
         <translation>绿色：已编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="688"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="285"/>
         <source>thumbnail tile</source>
         <translation>缩略图图块</translation>
     </message>
@@ -1676,7 +1676,7 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>_DocumentWorker</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="283"/>
+        <location filename="../../bluelm_desktop/ui/document_loader.py" line="55"/>
         <source>{name}: unexpected error ({kind}: {error})</source>
         <translation>{name}：意外错误（{kind}：{error}）</translation>
     </message>

@@ -27,12 +27,8 @@ from bluelm_desktop.core.vision.tiling import (
     cut_tiles,
     plan_image,
 )
-from bluelm_desktop.ui.document_panel import (
-    EMPTY_MESSAGE,
-    DocumentPanel,
-    rgb_to_qimage,
-    tile_boxes,
-)
+from bluelm_desktop.ui.document_panel import DocumentPanel, rgb_to_qimage
+from bluelm_desktop.ui.tile_overlay import EMPTY_MESSAGE, tile_boxes
 
 pytestmark = pytest.mark.qt_log_level_fail("WARNING")
 

@@ -1,0 +1,329 @@
+"""A page as the encoder will see it: the canvas, the page scaled into it, padding, the tile
+grid with numbered tiles, the thumbnail tile beside it, and which tiles are encoded."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Final
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QPointF,
+    QRectF,
+    Qt,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QSizePolicy,
+    QWidget,
+)
+
+from bluelm_desktop.core.vision.tiling import TilePlan
+
+log = logging.getLogger(__name__)
+
+EMPTY_MESSAGE: Final = QT_TRANSLATE_NOOP(
+    "DocumentPanel",
+    "No document attached.\n\nAttach an image or a PDF, paste an image or capture a "
+    "screen region: its tiles, image tokens and the time they take show here before "
+    "anything runs."
+)
+
+
+# --- the page with its tile grid -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TileBox:
+    """One grid tile on the canvas: its number as people count (1-based, row-major, the
+    encoding order) and its rect in canvas pixels; `padding_only` when it shows no page."""
+
+    number: int
+    row: int
+    col: int
+    rect: tuple[int, int, int, int]  # x0, y0, x1, y1 on the canvas, end-exclusive
+    padding_only: bool
+
+
+def tile_boxes(plan: TilePlan) -> list[TileBox]:
+    """The plan's grid tiles on its canvas, in `cut_tiles` order.
+
+    Drawn on the canvas rather than on the page, because the canvas is what the encoder
+    sees: the page scaled into its top-left corner, white padding in the rest. A tile that
+    only shows padding is still encoded and paid for, so it is drawn too.
+    """
+    s = plan.tile_size
+    sw, sh = plan.scaled_size
+    if plan.whole_image:  # one box: the page itself, which the model slices on its own
+        return [TileBox(1, 0, 0, (0, 0, sw, sh), padding_only=False)]
+    boxes: list[TileBox] = []
+    for row in range(plan.grid.rows):
+        for col in range(plan.grid.cols):
+            x0, y0 = col * s, row * s
+            boxes.append(TileBox(len(boxes) + 1, row, col, (x0, y0, x0 + s, y0 + s),
+                                 padding_only=not (x0 < sw and y0 < sh)))
+    return boxes
+
+
+class TileOverlay(QWidget):
+    """Paints a page as the encoder will see it: canvas, page, padding, grid, tile numbers,
+    the thumbnail tile beside the canvas, and which tiles are encoded already.
+
+    A view only: the panel gives it a plan, a pixmap and a count of encoded tiles.
+    """
+
+    TINT: Final = QColor(46, 160, 67, 80)
+    DONE: Final = QColor(46, 160, 67)
+    GAP: Final = 16  # px between the canvas and the thumbnail tile
+    CAPTION: Final = 20  # px under the thumbnail tile for its caption
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(220, 220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._plan: TilePlan | None = None
+        self._pixmap: QPixmap | None = None
+        self._done = 0
+        self._message = QCoreApplication.translate("DocumentPanel", EMPTY_MESSAGE)
+        self._error = False
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def plan(self) -> TilePlan | None:
+        return self._plan
+
+    @property
+    def done(self) -> int:
+        """Tiles drawn as encoded (grid tiles first, then the thumbnail)."""
+        return self._done
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    def set_page(self, plan: TilePlan | None, pixmap: QPixmap | None) -> None:
+        self._plan, self._pixmap = plan, pixmap
+        self._done = 0 if plan is None else min(self._done, plan.tiles)
+        self.update()
+
+    def set_pixmap(self, pixmap: QPixmap | None) -> None:
+        self._pixmap = pixmap
+        self.update()
+
+    def set_done(self, done: int) -> None:
+        limit = self._plan.tiles if self._plan is not None else 0
+        self._done = max(0, min(done, limit))
+        self.update()
+
+    def set_message(self, text: str, error: bool = False) -> None:
+        """Shown instead of a page (empty, loading, failed) or, with a plan, on the page
+        while its pixels are missing (rendering, or a render error)."""
+        self._message, self._error = text, error
+        self.update()
+
+    # -- geometry ------------------------------------------------------------------------
+
+    def layout_rects(self) -> tuple[QRectF, QRectF | None, float]:
+        """(canvas rect, thumbnail tile rect or None, scale canvas px → widget px).
+
+        The thumbnail goes to the right of the canvas or under it, whichever leaves the
+        canvas larger; it is drawn at the size of one grid tile, because it is one.
+        """
+        assert self._plan is not None
+        plan = self._plan
+        area = QRectF(self.rect()).adjusted(12, 12, -12, -12)
+        cw, ch = plan.canvas
+        s = plan.tile_size
+        if not plan.thumbnail:
+            k = min(area.width() / cw, area.height() / ch)
+            w, h = cw * k, ch * k
+            canvas = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
+            return canvas, None, k
+        k_right = min((area.width() - self.GAP) / (cw + s),
+                      area.height() / max(ch, s + self.CAPTION))
+        k_below = min(area.width() / max(cw, s),
+                      (area.height() - self.GAP - self.CAPTION) / (ch + s))
+        k = max(k_right, k_below, 1e-6)
+        if k_right >= k_below:
+            total_w, total_h = cw * k + self.GAP + s * k, ch * k
+            x0 = area.center().x() - total_w / 2
+            y0 = area.center().y() - total_h / 2
+            canvas = QRectF(x0, y0, cw * k, ch * k)
+            thumb = QRectF(canvas.right() + self.GAP, y0, s * k, s * k)
+        else:
+            total_w, total_h = cw * k, ch * k + self.GAP + s * k + self.CAPTION
+            x0 = area.center().x() - total_w / 2
+            y0 = area.center().y() - total_h / 2
+            canvas = QRectF(x0, y0, cw * k, ch * k)
+            thumb = QRectF(x0, canvas.bottom() + self.GAP, s * k, s * k)
+        return canvas, thumb, k
+
+    def tile_rect(self, number: int) -> QRectF:
+        """Where tile `number` (1-based; the last one is the thumbnail, if any) is drawn."""
+        assert self._plan is not None
+        canvas, thumb, k = self.layout_rects()
+        if self._plan.thumbnail and number == self._plan.tiles:
+            assert thumb is not None
+            return thumb
+        box = tile_boxes(self._plan)[number - 1]
+        x0, y0, x1, y1 = box.rect
+        return QRectF(canvas.x() + x0 * k, canvas.y() + y0 * k, (x1 - x0) * k, (y1 - y0) * k)
+
+    # -- painting ------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        if self._plan is None:
+            self._paint_message(painter, QRectF(self.rect()).adjusted(32, 24, -32, -24))
+        else:
+            self._paint_plan(painter, self._plan)
+        painter.end()
+
+    def _paint_message(self, painter: QPainter, area: QRectF) -> None:
+        role = QPalette.ColorRole.PlaceholderText
+        color = QColor(200, 40, 40) if self._error else self.palette().color(role)
+        painter.setPen(color)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), self._message)
+
+    def _paint_plan(self, painter: QPainter, plan: TilePlan) -> None:
+        canvas, thumb, k = self.layout_rects()
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        sw, sh = plan.scaled_size
+        page = QRectF(canvas.x(), canvas.y(), sw * k, sh * k)
+
+        _paint_padding(painter, canvas)
+        if self._pixmap is not None:
+            painter.drawPixmap(page, self._pixmap, QRectF(self._pixmap.rect()))
+        else:
+            painter.fillRect(page, QColor(236, 238, 241))
+            self._paint_message(painter, page.adjusted(8, 8, -8, -8))
+
+        boxes = tile_boxes(plan)
+        for box in boxes[: self._done]:
+            painter.fillRect(self.tile_rect(box.number), self.TINT)
+        _paint_grid(painter, canvas, plan, k, accent)
+        tile_px = plan.tile_size * k
+        for box in boxes:
+            rect = self.tile_rect(box.number)
+            done = box.number <= self._done
+            _paint_badge(painter, rect, str(box.number), self.DONE if done else accent, tile_px)
+            if box.padding_only and tile_px >= 48:
+                painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), self.tr("padding"))
+
+        if thumb is not None:
+            self._paint_thumbnail(painter, plan, thumb, accent, tile_px)
+            self._paint_legend(painter, plan, canvas, thumb)
+
+    def _paint_legend(self, painter: QPainter, plan: TilePlan, canvas: QRectF,
+                      thumb: QRectF) -> None:
+        """What the drawing means, next to the thumbnail tile where there is room."""
+        n = plan.grid.tiles
+        grid = (self.tr("Tile 1: the page, one tile") if n == 1
+                else self.tr("Tiles 1–{last}: the page on a {grid} grid").format(
+                    last=n, grid=plan.grid))
+        lines = [grid,
+                 self.tr("Tile {number}: the whole page, shrunk to one tile").format(
+                     number=plan.tiles),
+                 self.tr("Hatched: white padding"), self.tr("Green: encoded")]
+        painter.setFont(self.font())
+        metrics = painter.fontMetrics()
+        if thumb.x() > canvas.right():  # thumbnail on the right: legend under it
+            area = QRectF(thumb.x(), thumb.bottom() + self.CAPTION + 12,
+                          self.width() - thumb.x() - 12, 0)
+            area.setBottom(canvas.bottom())
+        else:  # thumbnail below: legend to its right
+            area = QRectF(thumb.right() + self.GAP, thumb.y(),
+                          self.width() - thumb.right() - self.GAP - 12, thumb.height())
+        if area.width() < 8 * metrics.averageCharWidth() or area.height() < 2 * metrics.height():
+            return
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), "\n".join(lines))
+
+    def _paint_thumbnail(self, painter: QPainter, plan: TilePlan, rect: QRectF,
+                         accent: QColor, tile_px: float) -> None:
+        """The global thumbnail tile: the whole page fitted into one tile, as encoded."""
+        _paint_padding(painter, rect)
+        tw, th = plan.thumbnail_size
+        scale = rect.width() / plan.tile_size
+        page = QRectF(rect.x(), rect.y(), tw * scale, th * scale)
+        if self._pixmap is not None:
+            painter.drawPixmap(page, self._pixmap, QRectF(self._pixmap.rect()))
+        else:
+            painter.fillRect(page, QColor(236, 238, 241))
+        done = self._done >= plan.tiles
+        if done:
+            painter.fillRect(rect, self.TINT)
+        pen = QPen(accent, 1.5, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect)
+        _paint_badge(painter, rect, str(plan.tiles), self.DONE if done else accent, tile_px)
+        painter.setFont(self.font())
+        caption = QRectF(rect.x() - 40, rect.bottom() + 2, rect.width() + 80, self.CAPTION)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.drawText(caption, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                         self.tr("thumbnail tile"))
+
+
+def _paint_padding(painter: QPainter, rect: QRectF) -> None:
+    """White with a faint hatch: the encoder's padding, visibly not part of the page."""
+    painter.fillRect(rect, QColor("white"))
+    painter.fillRect(rect, QBrush(QColor(0, 0, 0, 30), Qt.BrushStyle.BDiagPattern))
+
+
+def _paint_grid(painter: QPainter, canvas: QRectF, plan: TilePlan, k: float,
+                accent: QColor) -> None:
+    """Tile borders: a white halo under an accent line, visible on dark and light pages."""
+    lines: list[tuple[QPointF, QPointF]] = []
+    step = plan.tile_size * k
+    xs = [canvas.left(), canvas.right()] if plan.whole_image else [
+        canvas.x() + col * step for col in range(plan.grid.cols + 1)]
+    ys = [canvas.top(), canvas.bottom()] if plan.whole_image else [
+        canvas.y() + row * step for row in range(plan.grid.rows + 1)]
+    lines += [(QPointF(x, canvas.top()), QPointF(x, canvas.bottom())) for x in xs]
+    lines += [(QPointF(canvas.left(), y), QPointF(canvas.right(), y)) for y in ys]
+    for color, width in ((QColor(255, 255, 255, 200), 4.0), (accent, 1.6)):
+        pen = QPen(color, width)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        for a, b in lines:
+            painter.drawLine(a, b)
+
+
+def _paint_badge(painter: QPainter, tile: QRectF, text: str, color: QColor,
+                 tile_px: float) -> None:
+    """A tile's number in a filled rounded box at its top-left corner, sized to the tile."""
+    font = QFont(painter.font())
+    font.setPixelSize(int(max(9, min(15, tile_px * 0.12))))
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    w = metrics.horizontalAdvance(text) + 10
+    h = metrics.height() + 2
+    box = QRectF(tile.x() + 4, tile.y() + 4, max(w, h), h)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(box, 4, 4)
+    painter.setPen(QColor("white"))
+    painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
