@@ -72,9 +72,13 @@ class EngineClient:
         turn = Turn()
         with self._lock:
             self._turn, self._listener = turn, on_event
-            ids = list(submit(self.engine))
-            if not ids:
-                raise ValueError("submit made no request")
+            try:
+                ids = list(submit(self.engine))
+                if not ids:
+                    raise ValueError("submit made no request")
+            except BaseException:
+                self._turn = self._listener = None
+                raise
             turn.ids.update(ids)
             turn.last = ids[-1]
         try:

@@ -553,7 +553,7 @@ class Engine:
 
 
 def _mtmd_problem(mtmd: MtmdContext) -> str | None:
-    """Why images of a family mtmd lays out cannot go through our KV cache, if they cannot."""
+    """Why a projector mtmd would lay out gives the model no images, if it gives none."""
     if not mtmd.supports_vision():
         return "this projector has no vision encoder (audio only?)"
     return None

@@ -62,6 +62,7 @@ GridSource = Callable[[str, int], "tuple[int, int] | None"]
 def _no_grid(_image_id: str, _tile: int) -> tuple[int, int] | None:
     return None
 
+
 def _never() -> bool:
     return False
 
