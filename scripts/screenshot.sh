@@ -72,7 +72,7 @@ export PY
 demo() {  # demo DATA_DIR: the random-weight demo model, made as the button makes it
   "$PY" -c 'import sys
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.model_library import create_demo_model
+from model_convert.demo import create_demo_model
 paths.set_base_dir(sys.argv[1])
 create_demo_model(paths.models_dir(), lambda message: None)' "$1"
 }
@@ -99,7 +99,7 @@ cp "$work/mixed/models/bluelm-demo-tiny-mmproj.gguf" "$work/elsewhere/my-model-m
 "$PY" -c 'import sys
 from pathlib import Path
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.model_library import ModelLibrary
+from bluelm_desktop.core.models.library import ModelLibrary
 paths.set_base_dir(sys.argv[1])
 e = Path(sys.argv[2])
 ModelLibrary.from_paths().add_external(e / "my-model-llm.gguf", e / "my-model-mmproj.gguf")' \
