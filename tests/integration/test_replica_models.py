@@ -34,6 +34,7 @@ from bluelm_desktop.core.engine.prompt import (
     ImageLayout,
     ImagePart,
     LayoutProfile,
+    MediaSlice,
     TextPart,
     build_prompt,
     tokenize_prompt,
@@ -69,6 +70,11 @@ def _opened(pair: tuple[Path, Path]) -> Iterator[tuple[LlamaModel, MtmdContext]]
             yield model, mtmd
         finally:
             mtmd.close()
+
+
+def _template(llm: Path) -> ChatTemplate:
+    """The chat template the file carries (what the engine renders)."""
+    return ChatTemplate(str(read_metadata(llm)["tokenizer.chat_template"]))
 
 
 @pytest.fixture(scope="module")
@@ -156,12 +162,12 @@ def _ours(model: LlamaModel, profile: LayoutProfile, template: ChatTemplate,
 
 def _mtmd_sequence(mtmd: MtmdContext, text: str, image: np.ndarray) -> Sequence_:
     sequence: Sequence_ = []
-    for chunk in mtmd.tokenize(text, [image]):
-        if chunk.is_image:
-            assert chunk.image_pos == chunk.image_tokens  # no M-RoPE in these families
-            sequence.append(f"IMG{chunk.image_tokens}")
+    for segment in mtmd.tokenize(text, [image]):
+        if isinstance(segment, MediaSlice):
+            assert segment.grid is None  # no M-RoPE in these families: a position a row
+            sequence.append(f"IMG{segment.rows}")
         else:
-            sequence.extend(chunk.tokens)
+            sequence.extend(segment)
     return sequence
 
 
@@ -178,7 +184,7 @@ def test_internvl3_prompt_equals_mtmd_tokenize(
     family = vision_family(read_metadata(INTERNVL3[1]), INTERNVL3[1].name)
     plan = plan_image(width, height, family.tiling)
     assert (plan.grid.cols, plan.grid.rows) == grid
-    template = ChatTemplate(str(read_metadata(INTERNVL3[0])["tokenizer.chat_template"]))
+    template = _template(INTERNVL3[0])
     ours, text = _ours(model, family.profile, template, *grid, plan.thumbnail,
                        family.tiling.tokens_per_tile)
     image = np.full((height, width, 3), 200, np.uint8)
@@ -189,10 +195,8 @@ def test_internvl3_prompt_equals_mtmd_tokenize(
 def bluelm(tiny_models: Callable[..., Converted]) -> Iterator[tuple[LlamaModel, MtmdContext,
                                                                      Path]]:
     pair = tiny_models(C.LAYOUT_BLUELM)
-    with LlamaModel(pair.llm) as model:
-        mtmd = MtmdContext(pair.mmproj, model)
+    with _opened((pair.llm, pair.mmproj)) as (model, mtmd):
         yield model, mtmd, pair.mmproj
-        mtmd.close()
 
 
 def test_bluelm_layout_equals_mtmd_s_lfm2_layout(
@@ -323,7 +327,7 @@ def test_smolvlm_prompt_equals_mtmd_tokenize_of_the_whole_conversation(
         assert media.n_images == layout.n_tiles == 13  # 4×3 (or 3×4) slices + overview
     finally:
         media.close()
-    template = ChatTemplate(str(read_metadata(SMOLVLM[0])["tokenizer.chat_template"]))
+    template = _template(SMOLVLM[0])
     messages = [{"role": "user", "content": [{"type": "image"},
                                              {"type": "text", "text": QUESTION}]}]
     parts = build_prompt(template, MTMD_PROFILE, messages, [layout])
@@ -356,13 +360,9 @@ def test_lfm2vl_files_get_lfm2_vl_s_trained_layout_from_mtmd(
     assert (meta["clip.projector_type"], meta["clip.vision.image_size"]) == ("lfm2", 256)
     assert not [k for k in meta if k.startswith("bluelm.")]
     assert vision_family(meta, LFM2VL[1].name).name == MTMD
-    with LlamaModel(LFM2VL[0]) as model:
-        mtmd = MtmdContext(LFM2VL[1], model)
-        try:
-            small, _ = _media(mtmd, np.full((300, 400, 3), 200, np.uint8))
-            page, _ = _media(mtmd, np.full((1754, 1240, 3), 200, np.uint8))
-        finally:
-            mtmd.close()
+    with _opened(LFM2VL) as (_, mtmd):
+        small, _ = _media(mtmd, np.full((300, 400, 3), 200, np.uint8))
+        page, _ = _media(mtmd, np.full((1754, 1240, 3), 200, np.uint8))
     assert [s.rows for s in small.slices] == [117]  # whole, at its own size: no tiles
     *tiles, thumbnail = page.slices  # 512-px tiles of (512 ÷ 16 ÷ 2)² = 256, thumbnail
     assert [s.rows for s in tiles] == [256] * 6 and thumbnail.rows < 256
@@ -435,6 +435,18 @@ class _Ours:
     def close(self) -> None:
         self.ctx.close()
 
+    def __enter__(self) -> _Ours:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _assert_same(got: tuple[np.ndarray, int], want: tuple[np.ndarray, int]) -> None:
+    """The same next position and the same logits, to the last bit."""
+    assert got[1] == want[1]
+    np.testing.assert_array_equal(got[0], want[0])
+
 
 def _media(mtmd: MtmdContext, image: np.ndarray) -> tuple[ImageLayout, list[np.ndarray]]:
     media = MediaImage(mtmd, image)
@@ -451,69 +463,45 @@ def test_an_image_mtmd_lays_out_gives_llama_cpp_s_own_logits(pair: tuple[Path, P
     """Prefill through our KV cache (chunked, positions ours) equals llama.cpp's own path
     to the last bit: positions, M-RoPE grids, batching of image chunks."""
     image = np.random.default_rng(0).integers(0, 255, (300, 400, 3), dtype=np.uint8)
-    with LlamaModel(pair[0]) as model:
-        mtmd = MtmdContext(pair[1], model)
-        template = ChatTemplate(str(read_metadata(pair[0])["tokenizer.chat_template"]))
+    with _opened(pair) as (model, mtmd):
+        template = _template(pair[0])
         text = template.render([{"role": "user", "content": MtmdContext.marker() + QUESTION}],
                                True)
-        want, want_pos = _reference(model, mtmd, text, image)
-        ours = _Ours(model, mtmd, template, MTMD_PROFILE, *_media(mtmd, image))
-        try:
-            got, got_pos = ours.logits_after(QUESTION)
-        finally:
-            ours.close()
-            mtmd.close()
-    assert got_pos == want_pos
-    np.testing.assert_array_equal(got, want)
+        want = _reference(model, mtmd, text, image)
+        with _Ours(model, mtmd, template, MTMD_PROFILE, *_media(mtmd, image)) as ours:
+            _assert_same(ours.logits_after(QUESTION), want)
 
 
 def test_our_internvl_layout_gives_llama_cpp_s_own_logits_for_one_tile() -> None:
     """Our InternVL3 layout (our tiles, our markers) where mtmd's slicing agrees: one tile."""
     image = np.random.default_rng(1).integers(0, 255, (448, 448, 3), dtype=np.uint8)
-    with LlamaModel(INTERNVL3[0]) as model:
-        mtmd = MtmdContext(INTERNVL3[1], model)
+    with _opened(INTERNVL3) as (model, mtmd):
         family = vision_family(read_metadata(INTERNVL3[1]), INTERNVL3[1].name)
-        template = ChatTemplate(str(read_metadata(INTERNVL3[0])["tokenizer.chat_template"]))
+        template = _template(INTERNVL3[0])
         _, text = _ours(model, family.profile, template, 1, 1, False, 256)
-        want, want_pos = _reference(model, mtmd, text, image)
-        ours = _Ours(model, mtmd, template, family.profile, ImageLayout(1, 1, False, 256),
-                     [mtmd.encode_tile(image)])
-        try:
-            got, got_pos = ours.logits_after(QUESTION)
-        finally:
-            ours.close()
-            mtmd.close()
-    assert got_pos == want_pos
-    np.testing.assert_array_equal(got, want)
+        want = _reference(model, mtmd, text, image)
+        with _Ours(model, mtmd, template, family.profile, ImageLayout(1, 1, False, 256),
+                   [mtmd.encode_tile(image)]) as ours:
+            _assert_same(ours.logits_after(QUESTION), want)
 
 
 def test_m_rope_positions_survive_kv_reuse_and_an_edited_question() -> None:
     """A follow-up reuses the image's cache and an edit truncates after it; both must give
     the logits a fresh prefill of the same conversation gives (positions ≠ cells)."""
     image = np.random.default_rng(2).integers(0, 255, (200, 300, 3), dtype=np.uint8)
-    with LlamaModel(QWEN25VL[0]) as model:
-        mtmd = MtmdContext(QWEN25VL[1], model)
-        template = ChatTemplate(str(read_metadata(QWEN25VL[0])["tokenizer.chat_template"]))
+    with _opened(QWEN25VL) as (model, mtmd):
+        template = _template(QWEN25VL[0])
         layout, tiles = _media(mtmd, image)
         assert layout.slices[0].grid is not None  # an M-RoPE chunk: n_pos < rows
         assert layout.slices[0].n_pos < layout.slices[0].rows
-        reused = _Ours(model, mtmd, template, MTMD_PROFILE, layout, tiles)
-        fresh = _Ours(model, mtmd, template, MTMD_PROFILE, layout, tiles)
-        try:
+        with (_Ours(model, mtmd, template, MTMD_PROFILE, layout, tiles) as reused,
+              _Ours(model, mtmd, template, MTMD_PROFILE, layout, tiles) as fresh):
             reused.logits_after(QUESTION)
             conversation = (QUESTION, "It is 42 euros.", "Who pays it?")
-            got, got_pos = reused.logits_after(*conversation)
+            got = reused.logits_after(*conversation)
             assert reused.kv.items and reused.kv.restored == 0
-            want, want_pos = fresh.logits_after(*conversation)
-            assert got_pos == want_pos
-            np.testing.assert_array_equal(got, want)
+            _assert_same(got, fresh.logits_after(*conversation))
             edited = ("What is the date?",)  # truncates right after the image
-            got, got_pos = reused.logits_after(*edited)
+            got = reused.logits_after(*edited)
             fresh.kv.clear()
-            want, want_pos = fresh.logits_after(*edited)
-            assert got_pos == want_pos
-            np.testing.assert_array_equal(got, want)
-        finally:
-            reused.close()
-            fresh.close()
-            mtmd.close()
+            _assert_same(got, fresh.logits_after(*edited))

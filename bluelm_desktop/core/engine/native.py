@@ -654,17 +654,27 @@ class _ImageChunk:
             self.bitmap = None
 
 
-@dataclass(frozen=True)
-class MediaChunk:
-    """One piece of mtmd's tokenization: text token ids, or an image's positions."""
-
-    tokens: tuple[int, ...] = ()  # a text chunk's ids
-    image_tokens: int = 0  # an image chunk's embedding rows
-    image_pos: int = 0  # the positions it takes (differs from rows for M-RoPE models)
-
-    @property
-    def is_image(self) -> bool:
-        return self.image_tokens > 0
+def _layout(mtmd: MtmdContext, chunks: Any) -> tuple[list[Segment], list[Any]]:
+    """mtmd's tokenization as segments (text token ids, `MediaSlice`s) and the image chunks
+    themselves, in order; an empty text chunk is left out."""
+    lib = _mtmd()
+    mrope = mtmd.uses_mrope()
+    segments: list[Segment] = []
+    images: list[Any] = []
+    for i in range(lib.mtmd_input_chunks_size(chunks)):
+        chunk = lib.mtmd_input_chunks_get(chunks, i)
+        kind = lib.mtmd_input_chunk_get_type(chunk)
+        if kind == lib.MTMD_INPUT_CHUNK_TYPE_TEXT:
+            n = ctypes.c_size_t(0)
+            ids = lib.mtmd_input_chunk_get_tokens_text(chunk, ctypes.byref(n))
+            if n.value:
+                segments.append(tuple(int(ids[k]) for k in range(n.value)))
+        elif kind == lib.MTMD_INPUT_CHUNK_TYPE_IMAGE:
+            images.append(chunk)
+            segments.append(_media_slice(mtmd, chunk, mrope))
+        else:
+            raise ModelError(f"{mtmd.path.name}: mtmd made a non-image chunk of an image")
+    return segments, images
 
 
 def _media_slice(mtmd: MtmdContext, chunk: Any, mrope: bool) -> MediaSlice:
@@ -702,24 +712,10 @@ class MediaImage:
         self._bitmap = _bitmap(image)
         self._chunks = lib.mtmd_input_chunks_init()
         self._images: list[Any] = []
-        segments: list[Segment] = []
-        mrope = mtmd.uses_mrope()
         try:
             _tokenize_media(mtmd.ptr, mtmd.path, self._chunks, lib.mtmd_default_marker(),
                             [self._bitmap])
-            for i in range(lib.mtmd_input_chunks_size(self._chunks)):
-                chunk = lib.mtmd_input_chunks_get(self._chunks, i)
-                kind = lib.mtmd_input_chunk_get_type(chunk)
-                if kind == lib.MTMD_INPUT_CHUNK_TYPE_TEXT:
-                    n = ctypes.c_size_t(0)
-                    ids = lib.mtmd_input_chunk_get_tokens_text(chunk, ctypes.byref(n))
-                    if n.value:
-                        segments.append(tuple(int(ids[k]) for k in range(n.value)))
-                elif kind == lib.MTMD_INPUT_CHUNK_TYPE_IMAGE:
-                    self._images.append(chunk)
-                    segments.append(_media_slice(mtmd, chunk, mrope))
-                else:
-                    raise ModelError(f"{mtmd.path.name}: mtmd made a non-image chunk of an image")
+            segments, self._images = _layout(mtmd, self._chunks)
             if not self._images:
                 raise ModelError(f"{mtmd.path.name}: mtmd made no image chunk of an image")
         except BaseException:
@@ -857,8 +853,9 @@ class MtmdContext:
                 self._supports_batch = False
         return self._supports_batch
 
-    def tokenize(self, text: str, images: Sequence[np.ndarray]) -> list[MediaChunk]:
-        """mtmd's own tokenization of `text`, each `marker` in it replaced by an image.
+    def tokenize(self, text: str, images: Sequence[np.ndarray]) -> list[Segment]:
+        """mtmd's own tokenization of `text`, each `marker` in it replaced by an image: text
+        token ids and `MediaSlice`s, as `MediaImage.segments` holds them for one image.
 
         The family's whole slicing and layout (its markers, tiles, thumbnail) is mtmd's:
         what llama-mtmd-cli and llama-server feed the model. Tokenized, not encoded.
@@ -870,18 +867,7 @@ class MtmdContext:
             for image in images:
                 bitmaps.append(_bitmap(image))
             _tokenize_media(self._ptr, self.path, chunks, text.encode("utf-8"), bitmaps)
-            out = []
-            for i in range(mtmd.mtmd_input_chunks_size(chunks)):
-                chunk = mtmd.mtmd_input_chunks_get(chunks, i)
-                if mtmd.mtmd_input_chunk_get_type(chunk) == mtmd.MTMD_INPUT_CHUNK_TYPE_TEXT:
-                    n = ctypes.c_size_t(0)
-                    ids = mtmd.mtmd_input_chunk_get_tokens_text(chunk, ctypes.byref(n))
-                    out.append(MediaChunk(tokens=tuple(ids[k] for k in range(n.value))))
-                else:
-                    out.append(MediaChunk(
-                        image_tokens=int(mtmd.mtmd_input_chunk_get_n_tokens(chunk)),
-                        image_pos=int(mtmd.mtmd_input_chunk_get_n_pos(chunk))))
-            return out
+            return _layout(self, chunks)[0]
         finally:
             mtmd.mtmd_input_chunks_free(chunks)
             for bitmap in bitmaps:
