@@ -355,18 +355,19 @@ class Engine:
             self.settings = req.settings
         s = self.settings
         notes: list[str] = []
+        text_only = ""  # why the projector was left out, if it was
         mmproj = req.mmproj
         family = None
         if mmproj is not None:  # the image layout, from the metadata llama.cpp reads
             try:
                 family = vision_family(read_metadata(mmproj), mmproj.name)
             except VisionUnsupported as e:  # the LLM still answers text
-                notes.append(f"text only: {e}")
+                text_only = str(e)
                 mmproj = None
         try:
             check_pair(req.llm, mmproj, n_ctx=s.n_ctx)
         except VisionUnsupported as e:  # a projector llama.cpp cannot use: text only
-            notes.append(f"text only: {e}")
+            text_only = str(e)
             mmproj = family = None
             check_pair(req.llm, None, n_ctx=s.n_ctx)
         # A file llama.cpp has not loaded here before is loaded once in a child process
@@ -389,7 +390,7 @@ class Engine:
             if family.name == MTMD:
                 problem = _mtmd_problem(self._mtmd)
                 if problem:  # the LLM still answers text
-                    notes.append(f"text only: {mmproj.name}: {problem}")
+                    text_only = f"{mmproj.name}: {problem}"
                     self._mtmd.close()
                     self._mtmd = family = mmproj = None
                 else:
@@ -421,8 +422,9 @@ class Engine:
                                       bos, eos, add_bos)
         self._profile = family.profile if family is not None else profile_for(None, meta)
         self._sessions.clear()
-        self._text_only = next((n.removeprefix("text only: ") for n in notes
-                                if n.startswith("text only: ")), "")
+        self._text_only = text_only
+        if text_only:
+            notes.insert(0, f"text only: {text_only}")
         self._sink(Loaded(req.id, str(req.llm), str(mmproj) if mmproj else None,
                           time.perf_counter() - t0, tuple(notes)))
 

@@ -36,10 +36,9 @@ from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import PROFILES, LayoutProfile, profile_for
 from bluelm_desktop.core.errors import ModelError, VisionUnsupported
 from bluelm_desktop.core.gguf import keys as C
-from bluelm_desktop.core.gguf.check import llama_cpp_projectors
+from bluelm_desktop.core.gguf.check import KEY_PROJECTOR_TYPE, llama_cpp_projectors
 from bluelm_desktop.core.vision.tiling import TilingParams
 
-KEY_PROJECTOR: Final = "clip.projector_type"
 KEY_IMAGE_SIZE: Final = "clip.vision.image_size"
 KEY_PATCH_SIZE: Final = "clip.vision.patch_size"
 KEY_SCALE: Final = "clip.vision.projector.scale_factor"
@@ -95,16 +94,16 @@ def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
     def decide(setting: str, value: object, source: str) -> None:
         decisions.append(Decision(setting, str(value), source))
 
-    projector = _text(meta, KEY_PROJECTOR, file_name)
+    projector = _text(meta, KEY_PROJECTOR_TYPE, file_name)
     override = _text(meta, C.KEY_LAYOUT, file_name)
     if override is not None:
         name = override
         decide("family", name, f"{C.KEY_LAYOUT} (bluelm-convert)")
     elif projector in FAMILY_OF_PROJECTOR:
         name = FAMILY_OF_PROJECTOR[projector]
-        decide("family", name, f"{KEY_PROJECTOR} = {projector}")
+        decide("family", name, f"{KEY_PROJECTOR_TYPE} = {projector}")
     elif projector is None:
-        raise VisionUnsupported(f"{file_name}: no {KEY_PROJECTOR}: not a vision projector "
+        raise VisionUnsupported(f"{file_name}: no {KEY_PROJECTOR_TYPE}: not a vision projector "
                                 "llama.cpp knows; the model can still answer text")
     else:
         return _mtmd_family(meta, projector, file_name)
@@ -160,7 +159,7 @@ def _mtmd_family(meta: Mapping[str, object], projector: str, file_name: str) -> 
     if projector not in llama_cpp_projectors():
         raise VisionUnsupported(f"{file_name}: projector {projector!r} is not one llama.cpp "
                                 "knows; the model can still answer text")
-    source = f"{KEY_PROJECTOR} = {projector}: llama.cpp's own layout (mtmd_tokenize)"
+    source = f"{KEY_PROJECTOR_TYPE} = {projector}: llama.cpp's own layout (mtmd_tokenize)"
     decisions = [Decision("family", MTMD, source)]
     image_size = _int(meta, KEY_IMAGE_SIZE, file_name)
     preproc = _int(meta, KEY_PREPROC_SIZE, file_name)

@@ -18,6 +18,7 @@ and image embeddings in order.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,10 +111,11 @@ class ImageLayout:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
 
-    @property
-    def slices(self) -> list[MediaSlice]:
-        """The image chunks of mtmd's layout, in order (none for a layout of ours)."""
-        return [s for s in self.segments if isinstance(s, MediaSlice)]
+    @functools.cached_property
+    def slices(self) -> tuple[MediaSlice, ...]:
+        """The image chunks of mtmd's layout, in order (none for a layout of ours); read for
+        every image row the KV cache places, so worked out once."""
+        return tuple(s for s in self.segments if isinstance(s, MediaSlice))
 
     @property
     def n_tiles(self) -> int:

@@ -275,9 +275,12 @@ class KvCache:
         if self.grid_of(first[0], first[1]) is None:
             return None
         out = np.zeros((4, len(chunk)), dtype=np.int32)
+        grids: dict[tuple[str, int], tuple[int, int] | None] = {}
         for i, (item, p0) in enumerate(zip(chunk, t, strict=True)):
             assert isinstance(item, tuple)
-            grid = self.grid_of(item[0], item[1])
+            if (key := item[:2]) not in grids:
+                grids[key] = self.grid_of(*key)
+            grid = grids[key]
             assert grid is not None
             nx = grid[0]
             out[0, i] = p0
