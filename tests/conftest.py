@@ -90,3 +90,20 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     return home
 
+
+@pytest.fixture
+def in_lm_studio(empty_home: Path) -> Callable[[str, str], Path]:
+    """`in_lm_studio(replica, name)` → the folder where LM Studio would keep that replica
+    (tests/fixtures/replicas/<replica>) as `<name>-Q8_0.gguf` + `mmproj-<name>-f16.gguf`,
+    its download names; linked, not copied."""
+
+    def put(replica: str, name: str) -> Path:
+        files = Path(__file__).resolve().parent / "fixtures" / "replicas" / replica
+        repo = empty_home / ".lmstudio" / "models" / "ggml-org" / f"{name}-GGUF"
+        repo.mkdir(parents=True)
+        (repo / f"{name}-Q8_0.gguf").symlink_to(files / f"{replica}-llm.gguf")
+        (repo / f"mmproj-{name}-f16.gguf").symlink_to(files / f"{replica}-mmproj.gguf")
+        return repo
+
+    return put
+

@@ -281,16 +281,11 @@ def test_main_window_frames_the_panel(qtbot: QtBot, library: ModelLibrary) -> No
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the dialog is a shown top-level window
 def test_find_models_on_this_computer_adds_other_apps_models_in_place(
     qtbot: QtBot, open_panel: Callable[[], ModelSetupPanel], library: ModelLibrary,
-    empty_home: Path,
+    in_lm_studio: Callable[[str, str], Path],
 ) -> None:
     """A model LM Studio downloaded (llama.cpp's converter wrote it) is found, offered,
     and added where it is."""
-    home = empty_home
-    replica = Path(__file__).resolve().parents[1] / "fixtures" / "replicas" / "smolvlm-tiny"
-    repo = home / ".lmstudio" / "models" / "ggml-org" / "SmolVLM-tiny-GGUF"
-    repo.mkdir(parents=True)
-    (repo / "SmolVLM-tiny-Q8_0.gguf").symlink_to(replica / "smolvlm-tiny-llm.gguf")
-    (repo / "mmproj-SmolVLM-tiny-f16.gguf").symlink_to(replica / "smolvlm-tiny-mmproj.gguf")
+    repo = in_lm_studio("smolvlm-tiny", "SmolVLM-tiny")
     panel = open_panel()
 
     with qtbot.waitSignal(panel.tasks.found, timeout=SCAN_TIMEOUT_MS):

@@ -7,6 +7,7 @@ sources); discovery reads names and folders only, so the files here are empty.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -148,19 +149,15 @@ def test_quantization_bits_from_a_file_name(name: str, bits: int) -> None:
 
 
 def test_models_find_and_add_found_on_the_command_line(
-    tmp_path: Path, empty_home: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, in_lm_studio: Callable[[str, str], Path],
+    capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`bluelm-desktop models --find` lists, `--add-found` adds in place (real replica
     files, made by llama.cpp's converter, in LM Studio's folder)."""
     from bluelm_desktop.cli import main as cli_main
     from bluelm_desktop.core import paths
 
-    home = empty_home
-    replica = Path(__file__).resolve().parents[1] / "fixtures" / "replicas" / "internvl3-tiny"
-    repo = home / ".lmstudio" / "models" / "ggml-org" / "InternVL3-tiny-GGUF"
-    repo.mkdir(parents=True)
-    (repo / "InternVL3-tiny-Q8_0.gguf").symlink_to(replica / "internvl3-tiny-llm.gguf")
-    (repo / "mmproj-InternVL3-tiny-f16.gguf").symlink_to(replica / "internvl3-tiny-mmproj.gguf")
+    repo = in_lm_studio("internvl3-tiny", "InternVL3-tiny")
     data = ["--data-dir", str(tmp_path / "data")]
     try:
         assert cli_main([*data, "models", "--find"]) == 0

@@ -16,6 +16,7 @@ real model (a 150k-token vocabulary) takes long enough to freeze a window.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -373,9 +374,16 @@ def add_external(list_path: Path, llm: Path, mmproj: Path | None = None) -> Mode
     return pair
 
 
-def not_yet_listed(found: Iterable[FoundModel], pairs: Iterable[ModelPair]) -> list[FoundModel]:
-    """The found models whose LLM is not already one of `pairs` (the library's)."""
-    listed = {same_file_key(p.llm_path) for p in pairs}
+def not_yet_listed(found: Iterable[FoundModel], models_dir: Path,
+                   external_list: Path) -> list[FoundModel]:
+    """The found models whose LLM the library does not list yet, in its folder or in its
+    external list: by path, without reading a header (`scan` would read every one)."""
+    listed: set[str] = set()
+    with contextlib.suppress(OSError):
+        listed |= {same_file_key(p) for p in models_dir.iterdir()
+                   if p.name.lower().endswith(GGUF_SUFFIX)}
+    with contextlib.suppress(ModelError):  # a damaged list: scan reports it, add refuses
+        listed |= {same_file_key(e.llm) for e in read_external_list(external_list)}
     return [f for f in found if same_file_key(f.llm) not in listed]
 
 
@@ -417,7 +425,7 @@ class ModelLibrary:
 
     def find_on_computer(self) -> list[FoundModel]:
         """Models LM Studio, Jan and llama.cpp downloaded that the library lacks."""
-        return not_yet_listed(find_models(), self.scan())
+        return not_yet_listed(find_models(), self.models_dir, self.external_list)
 
     def add_found(self, found: Iterable[FoundModel]) -> list[ModelPair]:
         return add_found(self.external_list, found)
