@@ -224,9 +224,7 @@ KEYS: Final = (("ttft_page_s", "TTFT after Enter, page in context (s)", 2),
                ("peak_rss_mb", "peak RSS (MB)", 0))
 
 
-def _med(runs: list[dict[str, Any]], key: str) -> float | None:
-    vals = [r[key] for r in runs if key in r]
-    return float(np.median(vals)) if vals else None
+_med = eb.median_of
 
 
 def write_report(r: dict[str, Any], out_dir: Path) -> Path:

@@ -258,8 +258,7 @@ def write_report(r: dict[str, Any], out_dir: Path) -> Path:
 
 def _median(r: dict[str, Any], name: str, key: str) -> float | None:
     c = next((c for c in r["candidates"] if c["name"] == name), None)
-    vals = [x[key] for x in c["runs"] if key in x] if c else []
-    return eb.summary(vals)["median"] if vals else None
+    return eb.median_of(c["runs"], key) if c else None
 
 
 def conclusions(r: dict[str, Any]) -> list[str]:

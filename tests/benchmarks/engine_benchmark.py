@@ -39,7 +39,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +121,12 @@ def summary(values: Sequence[float]) -> dict[str, float | int]:
     vals = [float(v) for v in values]
     return {"median": statistics.median(vals), "min": min(vals), "max": max(vals),
             "n": len(vals)}
+
+
+def median_of(runs: Sequence[Mapping[str, Any]], key: str) -> float | None:
+    """The median of `key` over the runs that measured it (None if none did)."""
+    vals = [r[key] for r in runs if key in r]
+    return float(summary(vals)["median"]) if vals else None
 
 
 def fmt(s: dict[str, Any], scale: float = 1.0, digits: int = 2) -> str:
