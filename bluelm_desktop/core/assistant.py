@@ -9,14 +9,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from bluelm_desktop.core.documents import DocumentService, DocumentSource, SourceLike
+from bluelm_desktop.core.documents import DocumentService, SourceLike
 from bluelm_desktop.core.engine.client import EngineClient
 from bluelm_desktop.core.engine.engine import (
     Done,
@@ -28,24 +26,11 @@ from bluelm_desktop.core.engine.engine import (
     Token,
 )
 from bluelm_desktop.core.engine.families import vision_family
-from bluelm_desktop.core.engine.prompt import ImageLayout
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, ModelError
 from bluelm_desktop.core.gguf.pairs import read_metadata
-from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
-
-
-@dataclass(frozen=True)
-class PreparedImage:
-    """One page, tiled for the model: what the engine encodes."""
-
-    image_id: str
-    name: str
-    tiles: list[np.ndarray]
-    layout: ImageLayout
-    document: str = ""  # the document's name (one document gives several pages)
-    page: int = 0  # 0-based index of the page in its document
-    page_count: int = 1  # usable pages of the document (the app says "page 2 of 3")
+from bluelm_desktop.core.planning import PreparedImage, prepare_pages
+from bluelm_desktop.core.vision.tiling import TilingParams
 
 
 def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParams:
@@ -58,32 +43,10 @@ def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParam
 
 def prepare_images(service: DocumentService, files: Sequence[SourceLike],
                    params: TilingParams, password: str | None = None) -> list[PreparedImage]:
-    """Every usable page of every file, rendered at exactly the size its tiles need."""
-    return [img for name in files for img in prepare_pages(service, name, params, password)]
-
-
-def prepare_pages(service: DocumentService, source: SourceLike, params: TilingParams,
-                  password: str | None = None) -> Iterator[PreparedImage]:
-    """The pages of one document (a file, a paste, a screen capture), one at a time.
-
-    A generator, so the app can hand page 1 to the encoder while page 2 renders.
-    """
-    src = DocumentSource.of(source)
-    label = str(source) if not isinstance(source, DocumentSource) else src.name
-    info = service.probe(src, password=password)
-    for page in info.pages:
-        plan = plan_image(page.width, page.height, params)
-        pixels = service.render(src, page.index, target_size=plan.scaled_size,
-                                password=password)
-        h, w = pixels.shape[:2]
-        # The page was rendered at the plan's scaled size: cut it as a w×h source.
-        plan = dataclasses.replace(plan, source_size=(w, h), scaled_size=(w, h))
-        tiles = [t.pixels for t in cut_tiles(pixels, plan)]
-        image_id = f"{info.content_hash}:p{page.index}:{plan.grid}:{params.tile_size}"
-        yield PreparedImage(image_id, f"{label} p{page.index + 1}", tiles,
-                            ImageLayout(plan.grid.cols, plan.grid.rows, plan.thumbnail,
-                                        params.tokens_per_tile),
-                            document=label, page=page.index, page_count=len(info.pages))
+    """Every usable page of every file, rendered at exactly the size its tiles need (the
+    tiles kept, the page's pixels let go)."""
+    return [dataclasses.replace(img, pixels=None) for name in files
+            for img in prepare_pages(service, name, params, password)]
 
 
 def translation_prompt(text: str, language: str) -> str:

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal, Slot
 
-from bluelm_desktop.core.assistant import PreparedImage
 from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import TurnStats
 from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.core.vision.tiling import TilingParams
 from bluelm_desktop.ui.chat_pane import (
     ROLE_ASSISTANT,
@@ -154,6 +154,8 @@ class ChatController(QObject):
     conversation_changed = Signal(object)  # history conversation id (int) or None
     conversations_changed = Signal()  # a conversation was created, renamed by use, ...
     page_prepared = Signal(object)  # PreparedImage (pixels and plan; tiles already sent)
+    documents_attached = Signal(int, object, object)  # ticket, sources, TilingParams: a
+    # batch being read and encoded (a drop, or the same documents tiled again)
     tile_progress = Signal(str, int, int)  # image id, done, total
     answer_finished = Signal(str, str, str)  # status, quick action id (or ""), text
     restore_question = Signal(str)  # put this text back in the composer
@@ -305,6 +307,7 @@ class ChatController(QObject):
                                            self._keep_function())
         self.pending = PendingDocuments(ticket, tuple(sources))
         self._show_progress()
+        self.documents_attached.emit(ticket, self.pending.sources, self.tiling)
         return True
 
     def attach_files(self, files: Sequence[Path]) -> bool:

@@ -11,27 +11,33 @@ Public API, what the main window uses (everything else is private):
 
     panel = DocumentPanel(parent=None, *, speed=None, limits=None, documents=None)  # speed: a
                                           # `core.estimate.Speed` (default: FULL's)
-    panel.show_document(source, tiling)   # DocumentSource | Path | str, TilingParams
+    panel.show_document(source, tiling, ticket=None)  # DocumentSource | Path | str,
+                                          # TilingParams, the documents batch reading it
+    panel.follow(ticket, tiling)          # the same document read again (re-tiled)
     panel.clear()                         # back to the empty state
     panel.set_progress(done, total, page=None)  # tiles encoded of a page (1-based; None:
                                           # the page shown), in encoding order
     panel.set_speed(speed)                # a `core.estimate.Speed` (model chosen / tuned)
-    panel.shutdown()                      # stop the loader thread; call before destroying
+    panel.shutdown()                      # stop following (alone: its documents thread too);
+                                          # call before destroying
     panel.plan / .source / .tiling / .current_page / .speed   # read-only state
 
     documentReady(DocumentPlan)  the document was opened and planned; emitted again with
-                                 the new plan whenever the switch re-plans it, so whoever
-                                 encodes restarts with the latest plan ("latest wins")
+                                 the new plan whenever the switch re-plans it (the window
+                                 re-tiles through the controller: `budgetChanged`)
     failed(str)                  the document cannot be opened: one line, naming it
     budgetChanged(object)        int | None: the user flipped the switch (the token cap
                                  per page; None = fine print, no cap); persist it
 
-Threads: opening and rendering happen on the app's documents thread (`DocumentsThread`,
-shared with the engine bridge: one `DocumentService`, whose worker process holds PyMuPDF
-and the decoders; a panel made alone makes its own). The thread hands
-back numpy arrays; only the GUI thread turns them into QImages and QPixmaps. Requests
-carry a ticket: a document dropped while another is loading supersedes it, and results
-for the old one are dropped. Planning itself is arithmetic and runs on the GUI thread.
+Threads: the panel reads nothing itself. It follows a batch of the app's document
+pipeline (`DocumentsThread`, shared with the engine bridge): the batch that plans the
+document and renders each page once, for the engine's tiles, brings the panel its plan
+and those very pixels (a page is never rendered twice for the screen and the model).
+Only a page whose preview the panel's cache let go is rendered again. A panel made alone
+opens its own batch (no engine behind it). Arrays cross threads; only the GUI thread
+turns them into QImages and QPixmaps. A document dropped while another is loading
+supersedes it, and results for the old one are dropped. Re-planning for the switch is
+arithmetic and runs on the GUI thread.
 
 The panel does not accept drops itself: drag events fall through to the window, which
 decides what an attachment is.
@@ -49,10 +55,8 @@ from typing import Final
 import numpy as np
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractListModel,
     QCoreApplication,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QSize,
     Qt,
@@ -62,7 +66,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QIcon,
     QImage,
     QPalette,
     QPixmap,
@@ -82,10 +85,10 @@ from PySide6.QtWidgets import (
 from bluelm_desktop.core.documents import DocumentInfo, DocumentLimits
 from bluelm_desktop.core.documents.model import DocumentSource
 from bluelm_desktop.core.estimate import DEFAULT_SPEED, Speed, format_duration
-from bluelm_desktop.core.planning import DocumentPlan, PagePlan
-from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilePlan, TilingParams, plan_image
-from bluelm_desktop.ui.document_loader import DocumentLoader
+from bluelm_desktop.core.planning import DocumentPlan, PreparedImage
+from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
 from bluelm_desktop.ui.documents_thread import DocumentsThread
+from bluelm_desktop.ui.page_strip import THUMB_HEIGHT, PageListModel, grid_words, thumb_size
 from bluelm_desktop.ui.tile_overlay import EMPTY_MESSAGE, TileOverlay
 
 log = logging.getLogger(__name__)
@@ -93,7 +96,6 @@ log = logging.getLogger(__name__)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 PREVIEW_LONG_SIDE: Final = 1600  # px: sharp on a 4K screen's half, cheap to render
-THUMB_HEIGHT: Final = 88  # px: the strip's page thumbnails
 PREVIEW_CACHE: Final = 6  # rendered pages kept, so flipping back and forth does not re-render
 PRESET_FAST: Final = "fast"
 PRESET_FINE: Final = "fine print"
@@ -108,9 +110,6 @@ _SWITCH_STYLE: Final = (
     "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
     " border: 1px solid palette(highlight); border-radius: 3px; }"
 )
-
-_PURPOSE_PREVIEW: Final = "preview"
-_PURPOSE_THUMB: Final = "thumb"
 
 
 def _tr(text: str) -> str:
@@ -138,23 +137,7 @@ def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def thumb_size(width: int, height: int) -> tuple[int, int]:
-    """A strip thumbnail: fixed height so the strip is even, width capped for panoramas."""
-    w = max(1, round(width * THUMB_HEIGHT / height))
-    return min(w, 2 * THUMB_HEIGHT), THUMB_HEIGHT
-
-
 # --- describing a plan in words -----------------------------------------------------------
-
-
-def grid_words(plan: TilePlan) -> str:
-    """'3:4 grid + thumbnail' / '1 tile': how the page is cut, as the paper writes grids."""
-    if plan.grid.tiles == 1 and not plan.thumbnail:
-        return QCoreApplication.translate("DocumentPanel", "1 tile")
-    if plan.thumbnail:
-        return QCoreApplication.translate("DocumentPanel", "{grid} grid + thumbnail").format(
-            grid=plan.grid)
-    return QCoreApplication.translate("DocumentPanel", "{grid} grid").format(grid=plan.grid)
 
 
 _DURATION: Final = re.compile(
@@ -194,13 +177,6 @@ def cost_words(tiles: int, tokens: int, speed: Speed) -> str:
                            duration=duration_words(speed.seconds(tiles, tokens)))
 
 
-def replan(plan: DocumentPlan, tiling: TilingParams) -> DocumentPlan:
-    """The same pages under other tiling params: pure arithmetic, no file access."""
-    pages = [PagePlan(p.page, p.width, p.height, plan_image(p.width, p.height, tiling))
-             for p in plan.pages]
-    return DocumentPlan(plan.file, pages, plan.notes)
-
-
 def preset_of(budget: int | None) -> str | None:
     """The preset name whose token cap is `budget`, or None for a custom cap."""
     for name, value in BUDGET_PRESETS.items():
@@ -235,75 +211,6 @@ def describe_info(info: DocumentInfo) -> str:
     return out
 
 
-# --- the page strip ------------------------------------------------------------------------
-
-
-class PageListModel(QAbstractListModel):
-    """The document's pages for the strip: their plans and, as they arrive, thumbnails."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pages: list[PagePlan] = []
-        self._thumbs: dict[int, QPixmap] = {}
-        self._blank: dict[tuple[int, int], QPixmap] = {}
-
-    def set_pages(self, pages: list[PagePlan], keep_thumbnails: bool = False) -> None:
-        self.beginResetModel()
-        self._pages = list(pages)
-        if not keep_thumbnails:
-            self._thumbs.clear()
-        self.endResetModel()
-
-    def pages(self) -> list[PagePlan]:
-        return list(self._pages)
-
-    def has_thumbnail(self, row: int) -> bool:
-        return row in self._thumbs
-
-    def set_thumbnail(self, row: int, pixmap: QPixmap) -> None:
-        if 0 <= row < len(self._pages):
-            self._thumbs[row] = pixmap
-            index = self.index(row)
-            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._pages)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._pages):
-            return None
-        page = self._pages[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return str(page.page)
-        if role == Qt.ItemDataRole.DecorationRole:
-            pixmap = self._thumbs.get(index.row()) or self._blank_page(page)
-            # The same pixmap for the selected state: Qt would tint it with the highlight
-            # colour, and a coloured page reads as "encoded" next to the overlay's tint.
-            icon = QIcon(pixmap)
-            icon.addPixmap(pixmap, QIcon.Mode.Selected)
-            return icon
-        if role == Qt.ItemDataRole.ToolTipRole:
-            plan = page.plan
-            if plan.whole_image:
-                return self.tr("Page {page}: {width} × {height} px · whole, the model cuts "
-                               "its own tiles").format(page=page.page, width=page.width,
-                                                       height=page.height)
-            return self.tr("Page {page}: {width} × {height} px · {grid} · {tiles} tiles · "
-                           "{tokens} image tokens").format(
-                page=page.page, width=page.width, height=page.height, grid=grid_words(plan),
-                tiles=plan.tiles, tokens=f"{plan.image_tokens:,}")
-        return None
-
-    def _blank_page(self, page: PagePlan) -> QPixmap:
-        """A white sheet the size the thumbnail will have, so the strip does not jump."""
-        size = thumb_size(page.width, page.height)
-        if size not in self._blank:
-            pixmap = QPixmap(*size)
-            pixmap.fill(QColor("white"))
-            self._blank[size] = pixmap
-        return self._blank[size]
-
-
 # --- the panel -----------------------------------------------------------------------------
 
 
@@ -318,16 +225,21 @@ class DocumentPanel(QWidget):
                  limits: DocumentLimits | None = None,
                  documents: DocumentsThread | None = None) -> None:
         super().__init__(parent)
-        self._tasks = DocumentLoader(limits, documents, self)
+        # The app's document pipeline (shared with the engine bridge: the panel shows the
+        # batch the bridge encodes); a panel made alone makes and owns its own.
+        self._owns_documents = documents is None
+        self._documents = documents if documents is not None else DocumentsThread(limits, self)
+        self._ticket = 0  # the batch followed: its first document is the one shown
+        self._batch_done = False  # every page of the batch has come (or failed)
         self._speed = speed or DEFAULT_SPEED
         self._tiling = TilingParams(max_image_tokens=BUDGET_PRESETS[PRESET_FINE])
         self._source: DocumentSource | None = None
         self._info: DocumentInfo | None = None
+        self._arrived: set[int] = set()  # pages whose pixels came with the batch
         self._plan: DocumentPlan | None = None
         self._page = 0  # 0-based row of the page shown
         self._previews: OrderedDict[int, QPixmap] = OrderedDict()
         self._preview_pending: int | None = None
-        self._thumb_in_flight = False
         self._progress: dict[int, tuple[int, int]] = {}  # page (1-based) → (done, total)
 
         self.title_label = QLabel(self.tr("Document"))
@@ -407,10 +319,13 @@ class DocumentPanel(QWidget):
 
         self.budget_buttons.idClicked.connect(self._on_budget_clicked)
         self.strip.selectionModel().currentChanged.connect(self._on_page_chosen)
-        self._tasks.planned.connect(self._on_planned)
-        self._tasks.rendered.connect(self._on_rendered)
-        self._tasks.render_failed.connect(self._on_render_failed)
-        self._tasks.failed.connect(self._on_failed)
+        d = self._documents
+        d.planned.connect(self._on_planned)
+        d.page_ready.connect(self._on_page_ready)
+        d.failed.connect(self._on_failed)
+        d.finished.connect(self._on_finished)
+        d.rendered.connect(self._on_rendered)
+        d.render_failed.connect(self._on_render_failed)
         self._sync_switch()
         self._reset()
         self._show_empty()
@@ -445,8 +360,11 @@ class DocumentPanel(QWidget):
     def speed(self) -> Speed:
         return self._speed
 
-    def show_document(self, source: DocumentSource | Path | str, tiling: TilingParams) -> None:
-        """Open `source` in the background and show it planned under `tiling`.
+    def show_document(self, source: DocumentSource | Path | str, tiling: TilingParams,
+                      ticket: int | None = None) -> None:
+        """Show `source` planned under `tiling`, as the documents batch `ticket` reads it
+        (the batch the engine bridge encodes: `add_documents`' ticket, `source` its first
+        document); without a ticket the panel opens `source` itself.
 
         The switch follows `tiling.max_image_tokens`. Supersedes a document still loading.
         `documentReady` or `failed` follows.
@@ -462,7 +380,16 @@ class DocumentPanel(QWidget):
         self.title_label.setToolTip(str(src.path) if src.path is not None else src.name)
         self.details_label.setText(self.tr("Opening…"))
         self.overlay.set_message(self.tr("Opening {name}…").format(name=src.name))
-        self._tasks.load(src, tiling)
+        self._ticket = ticket if ticket is not None else self._documents.open([src], tiling)
+
+    def follow(self, ticket: int, tiling: TilingParams) -> None:
+        """The document shown is being read again, as batch `ticket`, under `tiling` (the
+        switch was flipped, or another model loaded): re-plan it now, and take its pages'
+        pixels from the new batch."""
+        self._ticket = ticket
+        self._batch_done = False
+        self._arrived.clear()
+        self.set_budget(tiling.max_image_tokens, tiling)
 
     def clear(self) -> None:
         """Forget the document and cancel its loading; the switch keeps its setting."""
@@ -507,19 +434,24 @@ class DocumentPanel(QWidget):
         self._update_cost()
 
     def shutdown(self) -> None:
-        """Stop the loader thread and its document process; idempotent. Call it before the
-        panel is destroyed (the main window's shutdown does)."""
-        self._tasks.shutdown()
+        """Stop following; a panel made alone also stops its documents thread and process.
+        Idempotent. Call it before the panel is destroyed (the main window's shutdown does)."""
+        self._ticket = 0
+        if self._owns_documents:
+            self._documents.shutdown()
 
     # --- loading ---------------------------------------------------------------------------
 
     def _reset(self) -> None:
-        self._tasks.cancel()
+        if self._owns_documents and self._ticket:
+            self._documents.cancel()
+        self._ticket = 0
+        self._batch_done = False
+        self._arrived.clear()
         self._source = self._info = self._plan = None
         self._page = 0
         self._previews.clear()
         self._preview_pending = None
-        self._thumb_in_flight = False
         self._progress.clear()
         self.pages.set_pages([])
         self.strip.setVisible(False)
@@ -536,13 +468,17 @@ class DocumentPanel(QWidget):
         self.details_label.setText(self.tr("Nothing attached"))
         self.overlay.set_message(_tr(EMPTY_MESSAGE))
 
-    @Slot(int, object, object)
-    def _on_planned(self, ticket: int, plan: DocumentPlan, info: DocumentInfo) -> None:
-        if ticket != self._tasks.ticket or self._source is None:
+    @Slot(int, int, object)
+    def _on_planned(self, ticket: int, index: int, plan: DocumentPlan) -> None:
+        if ticket != self._ticket or index != 0 or self._source is None:
             return
+        if self._plan is not None:
+            return  # read again (`follow`): the panel has re-planned it already
         # The switch may have been flipped while the file was opening: plan with the
         # params in force now (arithmetic; the same plan when nothing changed).
-        plan = replan(plan, self._tiling)
+        plan = plan.replanned(self._tiling)
+        info = plan.info
+        assert info is not None
         self._plan, self._info = plan, info
         self.details_label.setText(describe_info(info))
         self.pages.set_pages(plan.pages)
@@ -552,14 +488,26 @@ class DocumentPanel(QWidget):
         if multi:
             self.strip.setCurrentIndex(self.pages.index(0))
         self._show_page()
-        self._request_next_thumbnail()
         notes = " ".join(info.notes)
         self._set_status(notes)
         self.documentReady.emit(plan)
 
-    @Slot(int, str)
-    def _on_failed(self, ticket: int, message: str) -> None:
-        if ticket != self._tasks.ticket:
+    @Slot(int, object)
+    def _on_page_ready(self, ticket: int, page: PreparedImage) -> None:
+        """A page of the batch, rendered for its tiles: the panel shows those pixels."""
+        if (ticket != self._ticket or self._plan is None or page.pixels is None
+                or page.document != self._plan.file):
+            return
+        self._arrived.add(page.page)
+        self._on_rendered(ticket, page.page, page.pixels)
+
+    @Slot(int, int, str, str)
+    def _on_failed(self, ticket: int, index: int, name: str, message: str) -> None:
+        if ticket != self._ticket or index != 0:
+            return
+        if self._plan is not None:  # planned, then a page failed: say so, keep the rest
+            self._batch_done = True
+            self._set_status(message, error=True)
             return
         name = self._source.name if self._source is not None else self.tr("Document")
         self._reset()
@@ -568,16 +516,23 @@ class DocumentPanel(QWidget):
         self.overlay.set_message(message, error=True)  # once, large: not again below
         self.failed.emit(message)
 
-    @Slot(int, int, str, object)
-    def _on_rendered(self, ticket: int, page: int, purpose: str, rgb: np.ndarray) -> None:
-        if ticket != self._tasks.ticket or self._plan is None:
+    @Slot(int)
+    def _on_finished(self, ticket: int) -> None:
+        if ticket == self._ticket:
+            self._batch_done = True
+            if self._plan is not None and self._page not in self._previews:
+                self._show_page()  # its pixels did not come: ask for them
+
+    @Slot(int, int, object)
+    def _on_rendered(self, ticket: int, page: int, rgb: np.ndarray) -> None:
+        if ticket != self._ticket or self._plan is None:
             return
         pixmap = QPixmap.fromImage(rgb_to_qimage(rgb))  # GUI thread: the only pixmap maker
-        if purpose == _PURPOSE_THUMB:
-            self._thumb_in_flight = False
-            self.pages.set_thumbnail(page, pixmap)
-            self._request_next_thumbnail()
-            return
+        if max(pixmap.width(), pixmap.height()) > PREVIEW_LONG_SIDE:
+            pixmap = pixmap.scaled(*fit_size(pixmap.width(), pixmap.height(),
+                                             PREVIEW_LONG_SIDE),
+                                   Qt.AspectRatioMode.KeepAspectRatio,
+                                   Qt.TransformationMode.SmoothTransformation)
         self._previews[page] = pixmap
         self._previews.move_to_end(page)
         while len(self._previews) > PREVIEW_CACHE:
@@ -586,19 +541,15 @@ class DocumentPanel(QWidget):
             self._preview_pending = None
         if page == self._page:
             self.overlay.set_pixmap(pixmap)
-        if len(self._plan.pages) > 1 and not self.pages.has_thumbnail(page):
+        if len(self._plan.pages) > 1:
             self.pages.set_thumbnail(page, pixmap.scaled(
                 *thumb_size(pixmap.width(), pixmap.height()),
                 Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation))
 
-    @Slot(int, int, str, str)
-    def _on_render_failed(self, ticket: int, page: int, purpose: str, message: str) -> None:
-        if ticket != self._tasks.ticket:
-            return
-        if purpose == _PURPOSE_THUMB:
-            self._thumb_in_flight = False
-            self._request_next_thumbnail(skip=page)
+    @Slot(int, int, str)
+    def _on_render_failed(self, ticket: int, page: int, message: str) -> None:
+        if ticket != self._ticket:
             return
         if self._preview_pending == page:
             self._preview_pending = None
@@ -606,22 +557,6 @@ class DocumentPanel(QWidget):
             self.overlay.set_message(self.tr("Page {page} could not be shown: {message}")
                                      .format(page=page + 1, message=message), error=True)
             self._set_status(message, error=True)
-
-    def _request_next_thumbnail(self, skip: int | None = None) -> None:
-        """One thumbnail at a time, so a page the user clicks waits for one at most."""
-        if self._plan is None or self._source is None or len(self._plan.pages) < 2:
-            return
-        if self._thumb_in_flight:
-            return
-        for row, page in enumerate(self._plan.pages):
-            if self.pages.has_thumbnail(row) or row == skip:
-                continue
-            if row in self._previews or row == self._preview_pending:
-                continue  # made from the page's preview when that arrives
-            self._thumb_in_flight = True
-            self._tasks.render(self._source, row, thumb_size(page.width, page.height),
-                               _PURPOSE_THUMB)
-            return
 
     # --- pages and plans ---------------------------------------------------------------------
 
@@ -642,10 +577,13 @@ class DocumentPanel(QWidget):
         self.overlay.set_done(done if total == page.plan.tiles else 0)
         if pixmap is None:
             self.overlay.set_message(self.tr("Rendering page {page}…").format(page=page.page))
-            if self._preview_pending != self._page:
+            # The batch brings each page's pixels once; a page it already brought (and the
+            # cache let go), or one it will not bring, is rendered again for the screen.
+            coming = not self._batch_done and self._page not in self._arrived
+            if not coming and self._preview_pending != self._page:
                 self._preview_pending = self._page
                 size = fit_size(page.width, page.height, PREVIEW_LONG_SIDE)
-                self._tasks.render(self._source, self._page, size, _PURPOSE_PREVIEW)
+                self._documents.render(self._ticket, self._source, self._page, size)
         self._update_cost()
 
     def _update_cost(self) -> None:
@@ -702,15 +640,19 @@ class DocumentPanel(QWidget):
             self.set_budget(budget)
             self.budgetChanged.emit(budget)
 
-    def set_budget(self, budget: int | None) -> None:
+    def set_budget(self, budget: int | None, tiling: TilingParams | None = None) -> None:
         """Plan under another image-token cap (None: none), as the switch does but
-        without `budgetChanged`: for a change made elsewhere (the settings dialog)."""
-        if budget == self._tiling.max_image_tokens:
+        without `budgetChanged`: for a change made elsewhere (the settings dialog); with
+        `tiling`, under another model's tiling as well."""
+        tiling = replace(tiling or self._tiling, max_image_tokens=budget)
+        if tiling == self._tiling:
             return
-        self._tiling = replace(self._tiling, max_image_tokens=budget)
+        self._tiling = tiling
         self._sync_switch()
+        for button in self.budget_buttons.buttons():  # a budget shrinks only our grids
+            button.setEnabled(not tiling.whole_image)
         if self._plan is not None:
-            self._plan = replan(self._plan, self._tiling)
+            self._plan = self._plan.replanned(self._tiling)
             self._progress.clear()  # encoded tiles of the old plan are not these tiles
             self.pages.set_pages(self._plan.pages, keep_thumbnails=True)
             if len(self._plan.pages) > 1:

@@ -8,7 +8,8 @@ model"):
 - the app's documents thread (`DocumentsThread`, shared with the document panel: one
   `DocumentService`, one worker process), which probes, renders and tiles a dropped file
   (or a paste, or a screen capture) page by page. Each page goes to the engine the
-  moment it is cut, so encoding starts while the user is still typing.
+  moment it is cut, from that thread (the bridge's sink), so encoding starts while the
+  user is still typing and the tiles never cross the GUI thread.
 
 Streamed tokens are *coalesced*: the engine thread appends them to a buffer and the GUI
 drains it at most every `coalesce_ms` (DESIGN §5: a GUI thread woken for every token
@@ -20,14 +21,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
-from bluelm_desktop.core.assistant import PreparedImage, prepare_pages, tiling_for
-from bluelm_desktop.core.documents import DocumentService, DocumentSource
+from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.engine import (
     Done,
     Engine,
@@ -42,32 +42,13 @@ from bluelm_desktop.core.engine.engine import (
     Token,
 )
 from bluelm_desktop.core.engine.sampling import SamplingParams
-from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported, describe, one_line
+from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.core.vision.tiling import TilingParams
-from bluelm_desktop.ui.documents_thread import DocumentsThread
+from bluelm_desktop.ui.documents_thread import DocumentsThread, KeepDocument, PageSink
 
 log = logging.getLogger(__name__)
 
 DEFAULT_COALESCE_MS = 100
-
-
-# Runs on the documents thread after a document's pages are out (e.g. copy it into the
-# history); what it returns arrives with `document_kept`.
-KeepDocument = Callable[[DocumentSource], object]
-
-
-@dataclass(frozen=True)
-class DocumentBatch:
-    """One drop (or paste, or capture): its documents, tiled for one model.
-
-    Frozen so it can cross to the documents thread as it is; `ticket` orders batches so a
-    newer drop supersedes an older one still being read ("latest request wins").
-    """
-
-    ticket: int
-    sources: tuple[DocumentSource, ...]
-    params: TilingParams
-    keep: KeepDocument | None = None
 
 
 @dataclass(frozen=True)
@@ -79,61 +60,6 @@ class LoadedModel:
     load_s: float
     tiling: TilingParams | None  # the projector's tile size, tokens per tile, ... (GGUF)
     notes: tuple[str, ...] = ()  # settings this model could not take (Loaded.notes)
-
-
-class _DocumentWorker(QObject):
-    """Lives on the documents thread; the only user of the `DocumentService`."""
-
-    page_ready = Signal(int, object)  # ticket, PreparedImage
-    kept = Signal(int, object)  # ticket, what the batch's `keep` returned
-    failed = Signal(int, str, str)  # ticket, document name, one line
-    finished = Signal(int)  # ticket
-    tiling_read = Signal(int, object)  # load request id, TilingParams or a one-line error
-
-    def __init__(self, service: DocumentService) -> None:
-        super().__init__()
-        self.service = service
-        self.latest = 0  # written by the GUI thread: batches below it are superseded
-
-    @Slot(int, object)
-    def read_tiling(self, request_id: int, mmproj: Path) -> None:
-        """The projector's tiling (its GGUF header: tensor infos too, not for the GUI thread)."""
-        try:
-            self.tiling_read.emit(request_id, tiling_for(mmproj))
-        except VisionUnsupported:
-            self.tiling_read.emit(request_id, None)  # the engine loads it text only, says why
-        except Exception as e:
-            self.tiling_read.emit(request_id, _one_line(e))
-
-    @Slot(object)
-    def prepare(self, batch: DocumentBatch) -> None:
-        for source in batch.sources:
-            if batch.ticket < self.latest:
-                break
-            try:
-                for page in prepare_pages(self.service, source, batch.params):
-                    if batch.ticket < self.latest:
-                        break
-                    self.page_ready.emit(batch.ticket, page)
-                if batch.keep is not None and batch.ticket >= self.latest:
-                    self.kept.emit(batch.ticket, batch.keep(source))
-            except Exception as e:
-                if not isinstance(e, BlueLMError):
-                    log.exception("preparing %s failed", source.name)
-                if batch.ticket >= self.latest:  # a superseded batch's failure is moot
-                    self.failed.emit(batch.ticket, source.name, _one_line(e))
-        self.finished.emit(batch.ticket)
-
-
-def _one_line(e: BaseException) -> str:
-    """`errors.describe`, its "internal error" in the interface's language."""
-    if isinstance(e, BlueLMError):
-        return describe(e)
-    text = one_line(str(e))
-    if not text:
-        return type(e).__name__
-    return QCoreApplication.translate("EngineBridge", "internal error: {kind}: {error}").format(
-        kind=type(e).__name__, error=text)
 
 
 class EngineBridge(QObject):
@@ -165,8 +91,6 @@ class EngineBridge(QObject):
 
     _engine_event = Signal(object)  # engine thread → GUI thread (queued)
     _tokens_waiting = Signal()  # engine thread → GUI thread: the buffer was empty, now is not
-    _prepare_requested = Signal(object)  # GUI thread → documents thread
-    _tiling_requested = Signal(int, object)  # GUI thread → documents thread
 
     def __init__(
         self,
@@ -188,29 +112,28 @@ class EngineBridge(QObject):
         self._engine_event.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
         self._tokens_waiting.connect(self._on_tokens_waiting, Qt.ConnectionType.QueuedConnection)
 
+        # Pages are submitted on the documents thread (`_encode_sink`); the request
+        # bookkeeping below is shared with it, under this lock.
+        self._lock = threading.Lock()
         self._kinds: dict[int, str] = {}  # request id → "load" | "encode" | "ask"
         self._image_of: dict[int, str] = {}  # encode request id → image id
         self._encodes: dict[str, int] = {}  # image id → its latest encode request
-        self._batches: dict[int, tuple[str, int]] = {}  # ticket → (conversation, pages sent)
         # A load is done when the engine has the model and the projector's tiling is read.
         self._loading: dict[int, tuple[Loaded | None, TilingParams | None]] = {}
-        self._ticket = 0
+        self._ticket = 0  # the documents batch being encoded (0: none)
         self._closed = False
         self.engine = Engine(settings or EngineSettings(), self._on_engine_event)
 
-        # The app's documents thread and service (shared with the document panel, so a
-        # dropped file is read by one worker process); a bridge made alone owns its own.
+        # The app's document pipeline (shared with the document panel, so a dropped file
+        # is read by one worker process); a bridge made alone owns its own.
         self._owns_documents = documents is None
         self._documents = documents if documents is not None else DocumentsThread()
-        self._worker = _DocumentWorker(self._documents.service)
-        self._prepare_requested.connect(self._worker.prepare)
-        self._tiling_requested.connect(self._worker.read_tiling)
-        self._worker.tiling_read.connect(self._on_tiling_read)
-        self._worker.page_ready.connect(self._on_page_ready)
-        self._worker.kept.connect(self._on_document_kept)
-        self._worker.failed.connect(self._on_document_failed)
-        self._worker.finished.connect(self._on_documents_finished)
-        self._documents.adopt(self._worker)
+        d = self._documents
+        d.tiling_read.connect(self._on_tiling_read)
+        d.page_ready.connect(self._on_page_ready)
+        d.kept.connect(self._on_document_kept)
+        d.failed.connect(self._on_document_failed)
+        d.finished.connect(self._on_documents_finished)
 
     # --- requests ---------------------------------------------------------------------
 
@@ -218,11 +141,12 @@ class EngineBridge(QObject):
              settings: EngineSettings | None = None) -> int:
         """Load a model (replacing the loaded one), with new engine `settings` if given;
         `loaded` or `load_failed` follows."""
-        rid = self.engine.load(llm, mmproj, settings)
-        self._kinds[rid] = "load"
+        with self._lock:
+            rid = self.engine.load(llm, mmproj, settings)
+            self._kinds[rid] = "load"
         self._loading = {rid: (None, None)}  # a newer load makes an older one's result moot
         if mmproj is not None:
-            self._tiling_requested.emit(rid, Path(mmproj))
+            self._documents.read_tiling(rid, Path(mmproj))
         return rid
 
     def add_documents(self, conversation: str, sources: Sequence[DocumentSource],
@@ -232,25 +156,45 @@ class EngineBridge(QObject):
         A new batch replaces the pending one: its pages still being read are dropped and
         its encoding is cancelled (the engine does that on the first page of the new
         batch). `keep(source)` runs on the documents thread once a document is read.
-        Returns the batch's ticket.
+        Returns the batch's ticket (the document panel follows it).
         """
-        self._ticket += 1
-        self._worker.latest = self._ticket
-        self._batches[self._ticket] = (conversation, 0)
-        self._prepare_requested.emit(DocumentBatch(self._ticket, tuple(sources), params, keep))
-        return self._ticket
+        with self._lock:  # (the sink waits for the ticket before submitting anything)
+            self._ticket = self._documents.open(
+                sources, params, sink=self._encode_sink(conversation), keep=keep)
+            return self._ticket
+
+    def _encode_sink(self, conversation: str) -> PageSink:
+        """Runs on the documents thread: each page's tiles straight to the engine; the
+        first page of a batch replaces the conversation's pending images."""
+        sent = 0
+
+        def sink(ticket: int, page: PreparedImage) -> None:
+            nonlocal sent
+            with self._lock:
+                if self._closed or ticket != self._ticket:
+                    return  # superseded while it was being read
+                rid = self.engine.encode_image(conversation, page.image_id, page.tiles,
+                                               page.layout, replace=sent == 0)
+                sent += 1
+                self._kinds[rid] = "encode"
+                self._image_of[rid] = page.image_id
+                self._encodes[page.image_id] = rid
+
+        return sink
 
     def ask(self, conversation: str, text: str,
             params: SamplingParams | None = None) -> int:
         """Answer `text`, with the images encoded for this conversation since its last turn."""
-        rid = self.engine.ask(conversation, text, params=params)
-        self._kinds[rid] = "ask"
+        with self._lock:
+            rid = self.engine.ask(conversation, text, params=params)
+            self._kinds[rid] = "ask"
         return rid
 
     def regenerate(self, conversation: str, params: SamplingParams | None = None) -> int:
         """Drop the last answer and answer the last question again (same images)."""
-        rid = self.engine.regenerate(conversation, params)
-        self._kinds[rid] = "ask"
+        with self._lock:
+            rid = self.engine.regenerate(conversation, params)
+            self._kinds[rid] = "ask"
         return rid
 
     def cancel(self, request_id: int) -> None:
@@ -258,21 +202,28 @@ class EngineBridge(QObject):
 
     def cancel_documents(self) -> None:
         """Forget the pending batch: pages being read are dropped, encodings cancelled."""
-        self._ticket += 1
-        self._worker.latest = self._ticket
-        for rid in list(self._encodes.values()):
+        with self._lock:
+            self._ticket = 0
+            encodes = list(self._encodes.values())
+        self._documents.cancel()
+        for rid in encodes:
             self.engine.cancel(rid)
 
     def shutdown(self) -> None:
         """Stop both threads; idempotent. The engine frees its models children-first."""
         if self._closed:
             return
-        self._closed = True
+        with self._lock:
+            self._closed = True  # pages still being read go nowhere
         self._flush_timer.stop()
-        self._worker.latest = 1 << 62  # every batch in flight is now superseded
         if self._owns_documents:  # (a shared one is shut down by its owner, after us)
             self._documents.shutdown()  # kills a render in progress; its loop ends
         self.engine.close()
+
+    @property
+    def documents(self) -> DocumentsThread:
+        """The document pipeline the bridge's batches run on (the panel follows them)."""
+        return self._documents
 
     @property
     def documents_thread(self) -> QThread:
@@ -282,17 +233,8 @@ class EngineBridge(QObject):
 
     @Slot(int, object)
     def _on_page_ready(self, ticket: int, page: PreparedImage) -> None:
-        if ticket != self._ticket or ticket not in self._batches or self._closed:
-            return  # superseded while it was being read
-        conversation, sent = self._batches[ticket]
-        self._batches[ticket] = (conversation, sent + 1)
-        rid = self.engine.encode_image(conversation, page.image_id, page.tiles, page.layout,
-                                       replace=sent == 0)
-        self._kinds[rid] = "encode"
-        self._image_of[rid] = page.image_id
-        self._encodes[page.image_id] = rid
-        # The tiles now belong to the engine; the GUI only needs the page and its plan.
-        self.page_prepared.emit(replace(page, tiles=[]))
+        if ticket == self._ticket and not self._closed:
+            self.page_prepared.emit(page)
 
     @Slot(int, object)
     def _on_tiling_read(self, rid: int, tiling: object) -> None:
@@ -323,14 +265,13 @@ class EngineBridge(QObject):
         if ticket == self._ticket:
             self.document_kept.emit(kept)
 
-    @Slot(int, str, str)
-    def _on_document_failed(self, ticket: int, name: str, message: str) -> None:
+    @Slot(int, int, str, str)
+    def _on_document_failed(self, ticket: int, index: int, name: str, message: str) -> None:
         if ticket == self._ticket:
             self.document_failed.emit(name, message)
 
     @Slot(int)
     def _on_documents_finished(self, ticket: int) -> None:
-        self._batches.pop(ticket, None)
         if ticket == self._ticket:
             self.documents_finished.emit(ticket)
 
@@ -378,7 +319,8 @@ class EngineBridge(QObject):
     @Slot(object)
     def _dispatch(self, event: Event) -> None:
         rid = event.request_id
-        kind = self._kinds.get(rid, "")
+        with self._lock:
+            kind = self._kinds.get(rid, "")
         if isinstance(event, LoadProgress):
             self.load_progress.emit(event.fraction)
             return
@@ -386,10 +328,11 @@ class EngineBridge(QObject):
             self.tile_encoded.emit(event.image_id, event.done, event.total)
             return
         # A final event: the request is over. Its last tokens were buffered before it.
-        self._kinds.pop(rid, None)
-        image_id = self._image_of.pop(rid, "")
-        if image_id and self._encodes.get(image_id) == rid:
-            del self._encodes[image_id]
+        with self._lock:
+            self._kinds.pop(rid, None)
+            image_id = self._image_of.pop(rid, "")
+            if image_id and self._encodes.get(image_id) == rid:
+                del self._encodes[image_id]
         self._flush_tokens()
         if isinstance(event, Loaded):
             if rid in self._loading:

@@ -39,12 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from bluelm_desktop.core import settings as settings_io
-from bluelm_desktop.core.assistant import PreparedImage
 from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.models.library import ModelLibrary, ModelPair
+from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
-from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS
+from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
 from bluelm_desktop.ui import messages
 from bluelm_desktop.ui.chat_controller import ChatController
 from bluelm_desktop.ui.chat_pane import ChatModel, ChatPane
@@ -149,10 +149,10 @@ class MainWindow(QMainWindow):
         self._save_settings = save_settings
         self._closed = False
         # One documents thread and one worker process for the panel and the engine alike.
-        self.documents = DocumentsThread(self.settings.document_limits(), self)
         self.bridge = bridge or EngineBridge(
             self.settings.engine_settings(), self.settings.ui.coalesce_ms, self,
-            documents=self.documents)
+            documents=DocumentsThread(self.settings.document_limits(), self))
+        self.documents = self.bridge.documents
         self.loaded: LoadedModel | None = None
         self._page_of: dict[str, int] = {}  # image id → its page in the document panel
 
@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
         c.activity.connect(self._show_activity)
         c.generating_changed.connect(self._on_generating)
         c.page_prepared.connect(self._on_page_prepared)
+        c.documents_attached.connect(self._on_documents_attached)
         c.tile_progress.connect(self._on_tile_progress)
         c.answer_finished.connect(self._on_answer_finished)
         pane.stop_requested.connect(c.stop)
@@ -478,12 +479,22 @@ class MainWindow(QMainWindow):
 
     def attach(self, sources: list[DocumentSource]) -> None:
         """A drop, paste or capture: show it in the document panel and start encoding."""
-        if not self.controller.attach(sources):
-            return
-        self._page_of.clear()
-        if self.document_panel is not None and self.controller.tiling is not None:
-            self.document_panel.show_document(sources[0], self.controller.tiling)
+        if self.controller.attach(sources) and self.document_panel is not None:
             self._show_side(self.document_panel)
+
+    @Slot(int, object, object)
+    def _on_documents_attached(self, ticket: int, sources: tuple[DocumentSource, ...],
+                               tiling: TilingParams) -> None:
+        """The panel shows the first document of the batch being encoded, as that batch
+        reads it (one read, one render per page)."""
+        self._page_of.clear()
+        panel = self.document_panel
+        if panel is None:
+            return
+        if panel.source is sources[0]:  # the same documents, tiled again
+            panel.follow(ticket, tiling)
+        else:
+            panel.show_document(sources[0], tiling, ticket)
 
     @Slot(object)
     def _on_page_prepared(self, page: PreparedImage) -> None:

@@ -18,10 +18,10 @@ import traceback
 from types import TracebackType
 from typing import Final
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.errors import describe
+from bluelm_desktop.core.errors import BlueLMError, describe, one_line
 
 CRASH_LOG: Final = "crash.log"
 log = logging.getLogger(__name__)
@@ -52,6 +52,18 @@ def error(text: str) -> None:
 
 def info(text: str) -> None:
     bridge().shown.emit(text, False)
+
+
+def error_line(e: BaseException) -> str:
+    """The one line the interface shows for `e`: `errors.describe`, its "internal error"
+    (a bug: the type is kept as a clue) in the interface's language."""
+    if isinstance(e, BlueLMError):
+        return describe(e)
+    text = one_line(str(e))
+    if not text:
+        return type(e).__name__
+    return QCoreApplication.translate("EngineBridge", "internal error: {kind}: {error}").format(
+        kind=type(e).__name__, error=text)
 
 
 def crash_log_path() -> str:

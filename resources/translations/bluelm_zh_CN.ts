@@ -67,83 +67,83 @@
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="246"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="248"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="261"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="263"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="290"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="526"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="626"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="635"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="644"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="651"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="292"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="529"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="629"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="638"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="647"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="654"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="301"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="303"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="366"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="369"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="375"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="420"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="378"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="423"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="446"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="449"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="543"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="546"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="552"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="555"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="598"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="601"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="600"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="603"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="602"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="605"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="613"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="616"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="616"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="619"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="678"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="681"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -260,12 +260,12 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>DocumentPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="101"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="97"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="102"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="98"/>
         <source>Fine print</source>
         <translation>精细</translation>
     </message>
@@ -279,199 +279,199 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 添加图片或 PDF、粘贴图片或截取屏幕区域后，开始处理之前，这里会显示它的图块、图像 token 数和所需时间。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="153"/>
+        <location filename="../../bluelm_desktop/ui/page_strip.py" line="35"/>
         <source>1 tile</source>
         <translation>1 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="155"/>
+        <location filename="../../bluelm_desktop/ui/page_strip.py" line="37"/>
         <source>{grid} grid + thumbnail</source>
         <translation>{grid} 网格 + 缩略图</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="157"/>
+        <location filename="../../bluelm_desktop/ui/page_strip.py" line="39"/>
         <source>{grid} grid</source>
         <translation>{grid} 网格</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="170"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="148"/>
         <source>under 1 s</source>
         <translation>不到 1 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="176"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="154"/>
         <source>{hours} h {minutes} min</source>
         <translation>{hours} 小时 {minutes} 分</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="179"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="157"/>
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} 分 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="182"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="160"/>
         <source>{minutes} min</source>
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="184"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="162"/>
         <source>{seconds} s</source>
         <translation>{seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="189"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="167"/>
         <source>{tiles} tile · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="191"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="169"/>
         <source>{tiles} tiles · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="215"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="186"/>
         <source>{count} page</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="217"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="188"/>
         <source>{count} pages</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="221"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="192"/>
         <source>first {count} used</source>
         <translation>仅使用前 {count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="223"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="194"/>
         <source>text layer</source>
         <translation>含文本层</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="225"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="196"/>
         <source>no text layer (scanned)</source>
         <translation>无文本层（扫描件）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="227"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="198"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="228"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="199"/>
         <source>{format} image</source>
         <translation>{format} 图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="233"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="204"/>
         <source>{count} frames</source>
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="333"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="534"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="564"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="240"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="461"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="507"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="346"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="253"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="347"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="254"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="463"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="376"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="464"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="377"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="498"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="420"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="501"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="423"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="536"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="463"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="567"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="510"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="606"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="552"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="644"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="574"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="660"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="593"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="663"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="596"/>
         <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
         <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="666"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="599"/>
         <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
         <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="671"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="604"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="673"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="606"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="681"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="614"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="689"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="622"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="693"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="626"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="756"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="693"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="759"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="696"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -522,12 +522,12 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>EngineBridge</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="135"/>
+        <location filename="../../bluelm_desktop/ui/messages.py" line="65"/>
         <source>internal error: {kind}: {error}</source>
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="408"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="351"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>
@@ -728,7 +728,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/main_window.py" line="224"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="459"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="460"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
@@ -763,93 +763,93 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>作为问题发送；你已输入的文字会一并附上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="314"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="315"/>
         <source>Loading the model… {percent}</source>
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="345"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="346"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="373"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="374"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="374"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="375"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="414"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="415"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="416"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="417"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="419"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="420"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="421"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="422"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="422"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="423"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="424"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="425"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="436"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="436"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="441"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="442"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="450"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="451"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="452"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="453"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="461"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="462"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="522"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="533"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -1273,12 +1273,12 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>PageListModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="288"/>
+        <location filename="../../bluelm_desktop/ui/page_strip.py" line="90"/>
         <source>Page {page}: {width} × {height} px · whole, the model cuts its own tiles</source>
         <translation>第 {page} 页：{width} × {height} 像素 · 整页，由模型自行切分图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="291"/>
+        <location filename="../../bluelm_desktop/ui/page_strip.py" line="93"/>
         <source>Page {page}: {width} × {height} px · {grid} · {tiles} tiles · {tokens} image tokens</source>
         <translation>第 {page} 页：{width} × {height} 像素 · {grid} · {tiles} 个图块 · {tokens} 个图像 token</translation>
     </message>
@@ -1671,14 +1671,6 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
         <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="285"/>
         <source>thumbnail tile</source>
         <translation>缩略图图块</translation>
-    </message>
-</context>
-<context>
-    <name>_DocumentWorker</name>
-    <message>
-        <location filename="../../bluelm_desktop/ui/document_loader.py" line="55"/>
-        <source>{name}: unexpected error ({kind}: {error})</source>
-        <translation>{name}：意外错误（{kind}：{error}）</translation>
     </message>
 </context>
 <context>

@@ -22,8 +22,10 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.engine import Token
 from bluelm_desktop.core.history import HistoryStore
+from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.ui import chat_controller
 from bluelm_desktop.ui.chat_pane import (
     ROLE_ASSISTANT,
@@ -50,6 +52,7 @@ pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.usefixtures("gui_thread_gc", "no_thread_left")]
 
 LOAD_MS = 60_000
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 ANSWER_MS = 60_000
 # The probe's bound: CI runners are 2-core VMs shared with the engine's own threads (and
 # sometimes with other jobs); a stall a user would call a freeze is ~1 s. The value seen
@@ -159,6 +162,80 @@ def test_a_dropped_file_is_read_by_one_worker_process(qtbot: QtBot, open_window:
                if "spawn_main" in " ".join(c.cmdline())]
     assert len(workers) == 1, [c.cmdline() for c in workers]
     assert window.bridge.documents_thread is window.documents.thread
+
+
+def test_a_dropped_page_is_planned_and_rendered_once(qtbot: QtBot,
+                                                     open_window: OpenWindow) -> None:
+    """One pipeline: the panel shows (and thumbnails) the very pixels the engine's tiles
+    were cut from. A two-page PDF is probed once and each page rendered once."""
+    pdf = SAMPLES / "invoice.pdf"
+    if not pdf.is_file():
+        pytest.skip("resources/samples/invoice.pdf is missing (run make_samples.py)")
+    window = open_window()
+    panel = window.document_panel
+    if panel is None:
+        pytest.skip("ui/document_panel.py is not in this checkout")
+    service = window.documents.service
+    probes: list[str] = []
+    renders: list[int] = []
+    probe, render = service.probe, service.render
+
+    def counted_probe(source: DocumentSource, *args: object, **kwargs: object) -> object:
+        probes.append(source.name)
+        return probe(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_render(source: DocumentSource, page: int, *args: object,
+                       **kwargs: object) -> object:
+        renders.append(page)
+        return render(source, page, *args, **kwargs)  # type: ignore[arg-type]
+
+    service.probe, service.render = counted_probe, counted_render  # type: ignore[method-assign]
+    prepared: list[PreparedImage] = []
+    window.bridge.page_prepared.connect(prepared.append)
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=LOAD_MS):
+        drop_files(window, [pdf])
+    qtbot.waitUntil(lambda: panel.overlay._pixmap is not None, timeout=LOAD_MS)
+    assert probes == ["invoice.pdf"]
+    assert sorted(renders) == [0, 1]
+    assert [p.page for p in prepared] == [0, 1] and all(not p.tiles for p in prepared)
+    assert panel.plan is not None and len(panel.plan.pages) == 2
+    assert all(panel.pages.has_thumbnail(r) for r in range(2)), "thumbnails from the batch"
+    page = prepared[0].pixels
+    assert page is not None and (page.shape[1], page.shape[0]) == \
+        panel.plan.pages[0].plan.scaled_size, "the panel shows what the tiles were cut from"
+    panel.strip.setCurrentIndex(panel.pages.index(1))
+    assert panel.overlay._pixmap is not None, "page 2 came with the batch: no new render"
+    assert sorted(renders) == [0, 1]
+
+
+def test_the_switch_re_encodes_and_the_panel_follows(qtbot: QtBot, open_window: OpenWindow,
+                                                     invoice: Path) -> None:
+    """Fast / fine print on a document not yet asked about: the window re-tiles it, the
+    engine gets the new tiles, and the panel keeps the page, re-planned, and follows the
+    new batch."""
+    window = open_window()
+    panel = window.document_panel
+    if panel is None:
+        pytest.skip("ui/document_panel.py is not in this checkout")
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=LOAD_MS):
+        drop_files(window, [invoice])
+    pending = window.controller.pending
+    assert pending is not None
+    first_ticket, shown = pending.ticket, panel.source
+    fast = next(b for b in panel.budget_buttons.buttons() if b.property("preset") == "fast")
+    if fast.isChecked():
+        fast = next(b for b in panel.budget_buttons.buttons() if not b.isChecked())
+    prepared: list[PreparedImage] = []
+    window.bridge.page_prepared.connect(prepared.append)
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=LOAD_MS):
+        fast.click()
+    pending = window.controller.pending
+    assert pending is not None and pending.ticket != first_ticket
+    assert panel.source is shown, "the same document, followed, not reopened"
+    assert panel.plan is not None and len(prepared) == 1
+    assert prepared[0].layout.n_tiles == panel.plan.pages[0].plan.tiles
+    assert panel.overlay.plan == panel.plan.pages[0].plan
+    assert panel.overlay._pixmap is not None
 
 
 def test_paste_an_image_then_ask(qtbot: QtBot, open_window: OpenWindow) -> None:

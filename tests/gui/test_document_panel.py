@@ -68,7 +68,7 @@ def open_panel(qtbot: QtBot) -> Iterator[Callable[..., DocumentPanel]]:
     yield open_
     for panel in panels:
         panel.shutdown()
-        assert not panel._tasks.running, "the loader thread outlived the panel"
+        assert not panel._documents.running, "the documents thread outlived the panel"
     assert multiprocessing.active_children() == [], "a document worker process outlived it"
 
 
@@ -275,7 +275,7 @@ def test_clear_returns_to_the_empty_state(
 
 def test_empty_panel_needs_no_thread(open_panel: Callable[..., DocumentPanel]) -> None:
     panel = open_panel()
-    assert not panel._tasks.running
+    assert not panel._documents.running
     assert panel.overlay.message == EMPTY_MESSAGE
     assert not panel.grab().isNull()
 

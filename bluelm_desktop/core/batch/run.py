@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bluelm_desktop.core.assistant import PreparedImage, prepare_pages
+from bluelm_desktop.core.assistant import prepare_images
 from bluelm_desktop.core.batch.job import (
     EMBEDDING_BUDGET_BYTES,
     PREFETCH_FILES,
@@ -32,6 +32,7 @@ from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, ModelError, one_line
 from bluelm_desktop.core.gguf.pairs import read_metadata
+from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.core.tasks import check_totals, parse_invoice
 from bluelm_desktop.core.vision.tiling import TilingParams
 
@@ -141,7 +142,7 @@ class _Prefetch:
         if doc.error is not None:
             return doc.error
         try:
-            pages = list(prepare_pages(self._service, doc.path, self._tiling, self._password))
+            pages = prepare_images(self._service, [doc.path], self._tiling, self._password)
         except BlueLMError as e:
             return one_line(str(e))
         except Exception as e:  # a bug costs its file, not the batch
