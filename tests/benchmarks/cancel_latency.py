@@ -24,7 +24,6 @@ import argparse
 import dataclasses
 import json
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,13 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import engine_benchmark as eb
 
 from bluelm_desktop.core.engine import native
+from bluelm_desktop.core.engine.client import EngineClient, Turn
 from bluelm_desktop.core.engine.engine import (
-    Done,
-    Engine,
     EngineSettings,
-    Event,
-    Failed,
-    ImageReady,
     Loaded,
     Stopped,
     TileEncoded,
@@ -57,38 +52,8 @@ from bluelm_desktop.core.vision.tiling import cut_tiles, plan_image
 from model_convert import constants as C
 
 REPORT_DIR = Path(__file__).resolve().parent / "reports"
-FINAL = (Done, Failed, Stopped, Loaded, ImageReady)
 WORDS = ["invoice", "total", "amount", "contract", "party", "clause", "date", "net", "tax",
          "page", "line", "item", "price", "due", "signed", "term"]
-
-
-class Timed:
-    def __init__(self) -> None:
-        self.events: list[tuple[float, Event]] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: Event) -> None:
-        with self.cond:
-            self.events.append((time.perf_counter(), event))
-            self.cond.notify_all()
-
-    def of(self, rid: int, kind: type[Event] | tuple[type[Event], ...]) -> list[tuple[float, Any]]:
-        with self.cond:
-            return [(t, e) for t, e in self.events if isinstance(e, kind) and e.request_id == rid]
-
-    def wait(self, rid: int, kind: type[Event] | tuple[type[Event], ...], count: int = 1,
-             timeout: float = 900) -> tuple[float, Any]:
-        def seen() -> list[tuple[float, Any]]:
-            return [(t, e) for t, e in self.events if isinstance(e, kind) and e.request_id == rid]
-
-        def ended() -> bool:
-            return any(isinstance(e, FINAL) and e.request_id == rid for _, e in self.events)
-
-        with self.cond:
-            ok = self.cond.wait_for(lambda: len(seen()) >= count or ended(), timeout)
-            if not ok or len(seen()) < count:
-                raise RuntimeError(f"request {rid}: no {kind} ×{count}: {self.events[-3:]}")
-            return seen()[count - 1]
 
 
 @contextmanager
@@ -108,18 +73,21 @@ def prompt(tag: str, words: int) -> str:
     return f"{tag}: " + " ".join(rng.choice(WORDS, words))
 
 
-def stop_after(eng: Engine, rec: Timed, rid: int, wait: float | None = None,
+def stop_after(client: EngineClient, turn: Turn, wait: float | None = None,
                tokens: int = 0) -> float:
+    """Let `turn` run (`tokens` tokens, then `wait` s), stop it: seconds to its Stopped."""
     if tokens:
-        rec.wait(rid, Token, tokens)
+        turn.wait_for(Token, tokens, timeout=900)
     if wait:
         time.sleep(wait)
     t0 = time.perf_counter()
-    eng.cancel(rid)
-    t_end, end = rec.wait(rid, FINAL)
-    if not isinstance(end, Stopped):
-        raise RuntimeError(f"request {rid} ended with {end} instead of stopping")
-    return t_end - t0
+    client.cancel(turn)
+    if not turn.finished.wait(900):
+        raise RuntimeError("the turn did not end after the stop")
+    stopped = turn.first(Stopped)
+    if stopped is None:
+        raise RuntimeError(f"the turn ended with {turn.events[-1]} instead of stopping")
+    return stopped[0] - t0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,10 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     t_run = time.perf_counter()
     pair = eb.find_or_make(C.LAYOUT_BLUELM, (args.llm, args.mmproj), eb.DEFAULT_BLUELM, True)
-    rec = Timed()
-    eng = Engine(EngineSettings(), rec)  # the app's settings: 128-position chunks, all cores
-    _, loaded = rec.wait(eng.load(pair.llm, pair.mmproj), FINAL)
-    assert isinstance(loaded, Loaded), loaded
+    client = EngineClient(EngineSettings())  # the app's: 128-position chunks, all cores
+    eng = client.engine
+    loaded = eb.finish(client, lambda e: [e.load(pair.llm, pair.mmproj)]).of(Loaded)[0]
     eb.log(f"loaded {pair.llm.name} in {loaded.load_s:.1f} s")
     r: dict[str, Any] = {"machine": eb.machine_info(), "model": pair.as_dict(),
                          "settings": {"n_chunk": eng.settings.n_chunk,
@@ -158,19 +125,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                                               "token_s": []})
             with abort_callback(enabled):
                 n += 1
-                rid = eng.ask(f"d{n}", f"Story {n}: a lighthouse keeper.", params=long_answer)
+                turn = client.start(lambda e, n=n: [e.ask(
+                    f"d{n}", f"Story {n}: a lighthouse keeper.", params=long_answer)])
                 # random weights: many tokens are pieces of no text, so wait by time
-                runs["decode_stop_s"].append(stop_after(eng, rec, rid, tokens=1, wait=1.5))
+                runs["decode_stop_s"].append(stop_after(client, turn, tokens=1, wait=1.5))
                 eb.log(f"{key}: decode stop {runs['decode_stop_s'][-1] * 1000:.0f} ms")
                 n += 1
-                rid = eng.ask(f"p{n}", prompt(f"P{n}", 400), params=long_answer)
-                runs["prefill_stop_s"].append(stop_after(eng, rec, rid, wait=2.5))
+                turn = client.start(lambda e, n=n: [e.ask(f"p{n}", prompt(f"P{n}", 400),
+                                                          params=long_answer)])
+                runs["prefill_stop_s"].append(stop_after(client, turn, wait=2.5))
                 eb.log(f"{key}: prefill stop {runs['prefill_stop_s'][-1] * 1000:.0f} ms")
                 # speed: a ~300-position prompt and 32 tokens, uninterrupted
                 n += 1
                 speed = dataclasses.replace(long_answer, max_tokens=32)
-                _, done = rec.wait(eng.ask(f"s{n}", prompt(f"S{n}", 160), params=speed), FINAL)
-                assert isinstance(done, Done), done
+                _, done = eb.done_of(eb.finish(client, lambda e, n=n, speed=speed: [e.ask(
+                    f"s{n}", prompt(f"S{n}", 160), params=speed)]))
                 st = done.stats
                 runs["prefill_tok_s"].append(st.prefilled_positions / st.prefill_s)
                 runs["decode_tok_s"].append(st.decode_tokens / st.decode_s)
@@ -185,13 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     tiles = [t.pixels for t in cut_tiles(img, plan)][:4]
     layout = ImageLayout(plan.grid.cols, plan.grid.rows, plan.thumbnail, params.tokens_per_tile)
     t_submit = time.perf_counter()
-    rid = eng.encode_image("enc", "screen", tiles, layout)
-    t_first, _ = rec.wait(rid, TileEncoded, 1)
+    turn = client.start(lambda e: [e.encode_image("enc", "screen", tiles, layout)])
+    t_first, _ = turn.wait_for(TileEncoded, 1, timeout=900)
     r["encode_first_tile_s"] = t_first - t_submit
     time.sleep(1.0)
-    r["encode_stop_s"] = stop_after(eng, rec, rid)
+    r["encode_stop_s"] = stop_after(client, turn)
     eb.log(f"encode stop {r['encode_stop_s']:.1f} s (first tile {r['encode_first_tile_s']:.1f} s)")
-    eng.close()
+    client.close()
     r["run_s"] = time.perf_counter() - t_run
     r["generated"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     write(r, args.out_dir)

@@ -48,6 +48,7 @@ from typing import Any, Final
 import numpy as np
 
 from bluelm_desktop.core import paths
+from bluelm_desktop.core.engine.client import EngineClient, Turn
 from bluelm_desktop.core.engine.encoder import (
     BackgroundEncoding,
     EmbeddingCache,
@@ -58,11 +59,8 @@ from bluelm_desktop.core.engine.engine import (
     Done,
     Engine,
     EngineSettings,
-    Event,
-    Failed,
     ImageReady,
     Loaded,
-    Stopped,
     Token,
 )
 from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel, MtmdContext
@@ -672,41 +670,19 @@ def bench_prefill_chunks(rig: LlmRig, embeddings: Sequence[np.ndarray], reps: in
 # --- 4. decode: engine vs bare llama-cpp-python --------------------------------------------------
 
 
-class Recorder:
-    """Engine events with the time each arrived; waits for a request's last event."""
+def finish(client: EngineClient, submit: Callable[[Engine], Sequence[int]]) -> Turn:
+    """One turn to its end (the last request's); a failure or a stop is a broken run."""
+    turn = client.run(submit)
+    if turn.failure is not None:
+        raise RuntimeError(f"the turn ended with: {turn.failure}")
+    return turn
 
-    def __init__(self) -> None:
-        self.events: list[tuple[float, Event]] = []
-        self._cond = threading.Condition()
 
-    def __call__(self, event: Event) -> None:
-        with self._cond:
-            self.events.append((time.perf_counter(), event))
-            self._cond.notify_all()
-
-    def wait_end(self, request_id: int, timeout: float = 1800) -> tuple[float, Event]:
-        final = (Done, Failed, Stopped, Loaded, ImageReady)
-
-        def found() -> tuple[float, Event] | None:
-            for t, e in self.events:
-                if isinstance(e, final) and e.request_id == request_id:
-                    return t, e
-            return None
-
-        with self._cond:
-            if not self._cond.wait_for(lambda: found() is not None, timeout):
-                raise TimeoutError(f"request {request_id} did not finish")
-        hit = found()
-        assert hit is not None
-        if isinstance(hit[1], Failed | Stopped):
-            raise RuntimeError(f"request {request_id} ended with {hit[1]}")
-        return hit
-
-    def first_token_at(self, request_id: int) -> float | None:
-        for t, e in self.events:
-            if isinstance(e, Token) and e.request_id == request_id and e.text:
-                return t
-        return None
+def done_of(turn: Turn) -> tuple[float, Done]:
+    """The turn's answer's end and when it came."""
+    hit = turn.first(Done)
+    assert hit is not None, "a finished turn ends with Done"
+    return hit
 
 
 def _low_level_decode(ctx: Any, prompt: Sequence[int], n: int) -> float:
@@ -755,18 +731,15 @@ def bench_decode(pair: ModelPair, threads: int, reps: int, n_tokens: int, guard:
 
     greedy = SamplingParams(temperature=0.0, max_tokens=n_tokens, repeat_penalty=1.0)
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in DECODE_VARIANTS}
-    rec = Recorder()
     prompt_len = 0
-    with Engine(engine_settings(threads), rec) as engine:
-        rec.wait_end(engine.load(pair.llm))
-        rec.wait_end(engine.ask("warm-up", "Hello.", params=SamplingParams(
-            temperature=0.0, max_tokens=4, repeat_penalty=1.0)))
+    with EngineClient(engine_settings(threads)) as client:
+        finish(client, lambda e: [e.load(pair.llm), e.ask("warm-up", "Hello.", params=(
+            SamplingParams(temperature=0.0, max_tokens=4, repeat_penalty=1.0)))])
         for rep in range(reps):
 
             def via_engine(rep: int = rep) -> dict[str, Any]:
-                _, done = rec.wait_end(engine.ask(f"decode-{rep}-{time.perf_counter()}",
-                                                  DECODE_PROMPT, params=greedy))
-                assert isinstance(done, Done)
+                _, done = done_of(finish(client, lambda e: [e.ask(
+                    f"decode-{rep}-{time.perf_counter()}", DECODE_PROMPT, params=greedy)]))
                 s = done.stats
                 return {"tokens": s.decode_tokens, "decode_s": s.decode_s,
                         "tok_s": s.decode_tok_s, "prompt_positions": s.prompt_items,
@@ -842,21 +815,19 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
     guard = Guard(max_wait)
     before = rss_mb()
     params, _ = tiling_for(llm)
-    rec = Recorder()
     result: dict[str, Any] = {"rss_before_load_mb": before}
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in QUESTIONS}
     decode_with_image: list[dict[str, Any]] = []
     peaks: dict[str, float] = {}
-    with Engine(engine_settings(threads), rec) as engine:
+    with EngineClient(engine_settings(threads)) as client:
         t0 = time.perf_counter()
         with rss_peak_sampler() as mem:
-            _, loaded = rec.wait_end(engine.load(llm, mmproj))
-        assert isinstance(loaded, Loaded)
+            loaded = finish(client, lambda e: [e.load(llm, mmproj)]).of(Loaded)[0]
         peaks["load"] = mem["peak_mb"]
         result["load_s"] = time.perf_counter() - t0
         result["rss_after_load_mb"] = rss_mb()
         with rss_peak_sampler() as mem:
-            rec.wait_end(engine.ask("warm-up", "Hi.", params=_one_token(0)))
+            finish(client, lambda e: [e.ask("warm-up", "Hi.", params=_one_token(0))])
         peaks["first_answer"] = mem["peak_mb"]
         result["rss_after_first_answer_mb"] = rss_mb()
         attempts = iter(range(10_000))
@@ -871,17 +842,23 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
                 tiles, layout = image_tiles(params, seed=500 + k, quick=quick)
                 image_id = f"screen-{k}"
                 conv = f"late-{k}"
-                with rss_peak_sampler() as mem:
+                t_drop = t_ask = 0.0
+
+                def drop_and_ask(e: Engine) -> list[int]:
+                    nonlocal t_drop, t_ask
                     t_drop = time.perf_counter()
-                    enc = engine.encode_image(conv, image_id, tiles, layout)
+                    enc = e.encode_image(conv, image_id, tiles, layout)
                     t_ask = time.perf_counter()
-                    ask = engine.ask(conv, QUESTIONS["encoded_after_enter"],
-                                     params=_one_token(rep))
-                    t_ready, _ = rec.wait_end(enc)
-                    t_done, done = rec.wait_end(ask)
+                    return [enc, e.ask(conv, QUESTIONS["encoded_after_enter"],
+                                       params=_one_token(rep))]
+
+                with rss_peak_sampler() as mem:
+                    turn = finish(client, drop_and_ask)
                 peaks["encode_and_ask"] = max(peaks.get("encode_and_ask", 0.0), mem["peak_mb"])
-                return _ttft(rec, ask, t_ask, t_done, done) | {
-                    "encode_and_prefill_s": t_ready - t_drop, "tiles": len(tiles)}
+                ready = turn.first(ImageReady)
+                assert ready is not None
+                return _ttft(turn, t_ask) | {
+                    "encode_and_prefill_s": ready[0] - t_drop, "tiles": len(tiles)}
 
             runs["encoded_after_enter"].append(
                 guard.run(f"TTFT image encoded after Enter, rep {rep + 1}", late))
@@ -897,20 +874,20 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
                 # (b)'s drop); a new conversation asks about it, as the engine does for a
                 # document that was dropped a while ago. Only the question is left to prefill.
                 t_ask = time.perf_counter()
-                ask = engine.ask(f"early-{next(attempts)}", QUESTIONS["dropped_earlier"],
-                                 image_ids=[image_id], params=_one_token(rep))
-                t_done, done = rec.wait_end(ask)
-                return _ttft(rec, ask, t_ask, t_done, done)
+                turn = finish(client, lambda e: [e.ask(
+                    f"early-{next(attempts)}", QUESTIONS["dropped_earlier"],
+                    image_ids=[image_id], params=_one_token(rep))])
+                return _ttft(turn, t_ask)
 
             runs["dropped_earlier"].append(
                 guard.run(f"TTFT image dropped earlier, rep {rep + 1}", early))
 
             def follow_up() -> dict[str, Any]:
                 # decode speed with the image in the context
-                _, done = rec.wait_end(engine.ask(
+                _, done = done_of(finish(client, lambda e: [e.ask(
                     f"more-{next(attempts)}", "Describe this screen.", image_ids=[image_id],
-                    params=SamplingParams(temperature=0.0, max_tokens=16, repeat_penalty=1.0)))
-                assert isinstance(done, Done)
+                    params=SamplingParams(temperature=0.0, max_tokens=16,
+                                          repeat_penalty=1.0))]))
                 s = done.stats
                 return {"tok_s": s.decode_tok_s, "tokens": s.decode_tokens,
                         "context_positions": s.prompt_items}
@@ -928,10 +905,10 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
                 # Numbered at the start (retries too), so no attempt shares more than the
                 # template's opening with an earlier one: a repeat would be a KV cache hit.
                 n = next(attempts)
-                ask = engine.ask(f"text-{n}", f"Question {n}: {QUESTIONS['text_only']}",
-                                 params=_one_token(rep))
-                t_done, done = rec.wait_end(ask)
-                return _ttft(rec, ask, t_ask, t_done, done)
+                turn = finish(client, lambda e: [e.ask(
+                    f"text-{n}", f"Question {n}: {QUESTIONS['text_only']}",
+                    params=_one_token(rep))])
+                return _ttft(turn, t_ask)
 
             runs["text_only"].append(guard.run(f"TTFT text only, rep {rep + 1}", text))
             log(f"ttft rep {rep + 1}/{reps}: text only {runs['text_only'][-1]['ttft_s']:.2f} s")
@@ -940,14 +917,14 @@ def ttft_child(llm: Path, mmproj: Path, threads: int, reps: int, heavy_reps: int
             def evicted(rep: int = rep) -> dict[str, Any]:
                 # (d) the image was dropped earlier, but a text chat has used the KV cache
                 # since: its prefix was evicted (kept as a KV snapshot, restored now).
-                chat = engine.ask(f"text-{next(attempts)}", QUESTIONS["text_only"],
-                                  params=_one_token(rep))
-                rec.wait_end(chat)
+                finish(client, lambda e: [e.ask(f"text-{next(attempts)}",
+                                                QUESTIONS["text_only"],
+                                                params=_one_token(rep))])
                 t_ask = time.perf_counter()
-                ask = engine.ask(f"evicted-{next(attempts)}", QUESTIONS["dropped_earlier"],
-                                 image_ids=[image_id], params=_one_token(rep))
-                t_done, done = rec.wait_end(ask)
-                return _ttft(rec, ask, t_ask, t_done, done)
+                turn = finish(client, lambda e: [e.ask(
+                    f"evicted-{next(attempts)}", QUESTIONS["dropped_earlier"],
+                    image_ids=[image_id], params=_one_token(rep))])
+                return _ttft(turn, t_ask)
 
             runs.setdefault("evicted", []).append(
                 guard.run(f"TTFT image dropped earlier, evicted by a text chat, rep {rep + 1}",
@@ -973,14 +950,15 @@ def _one_token(seed: int) -> SamplingParams:
                           max_tokens=1, seed=seed)
 
 
-def _ttft(rec: Recorder, ask: int, t_ask: float, t_done: float, done: Event) -> dict[str, Any]:
+def _ttft(turn: Turn, t_ask: float) -> dict[str, Any]:
     """TTFT from the ask submission. The engine emits a Token after decoding it into the KV
     cache, then (max_tokens 1) Done: so Done's arrival is when the first Token event comes
     with a vocabulary whose pieces are text. The synthetic vocab renders ~99 % of its ids
     as empty text, so Token events themselves are rarely seen; one that is seen is used."""
-    assert isinstance(done, Done)
+    t_done, done = done_of(turn)
     s = done.stats
-    first = rec.first_token_at(ask)
+    first = next((t for t, e in zip(turn.times, turn.events, strict=True)
+                  if isinstance(e, Token) and e.text), None)
     return {"ttft_s": (first if first is not None else t_done) - t_ask,
             "first_token_event_seen": first is not None,
             "sampled_at_s": t_done - s.decode_s - t_ask,

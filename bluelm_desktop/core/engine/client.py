@@ -1,17 +1,21 @@
-"""The one way headless code talks to the engine: submit requests, wait for them, read what
-came back.
+"""The one way headless code talks to the engine: submit requests, wait for them, stream
+what comes back, cancel.
 
 `Engine` runs requests on its own thread and reports through a callback on that thread.
 Code that is not a GUI (the `ask` command, a batch run, the benchmarks) wants the
 opposite shape: submit a few requests (load, encode the pages, ask), block until the
 last one ends, stream the answer's text meanwhile, and stop everything on Ctrl+C. That is
-`EngineClient.run`. The Qt bridge (`ui/engine_bridge.py`) is the only other consumer of
-engine events: it turns them into signals.
+`EngineClient.run`; `start` returns the turn at once instead, for a caller that waits for
+something in the middle (`Turn.wait_for`) and stops it (`cancel`), as the stop-latency
+benchmark does. Every event is kept with the moment it arrived. The Qt bridge
+(`ui/engine_bridge.py`) is the only other consumer of engine events: it turns them into
+signals.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -23,13 +27,14 @@ from bluelm_desktop.core.engine.engine import (
     Event,
     EventSink,
     Failed,
+    ImageReady,
     Loaded,
     Stopped,
     Token,
 )
 
 E = TypeVar("E", bound=Event)
-_ENDS = (Done, Failed, Stopped, Loaded)  # the events that end a request
+_ENDS = (Done, Failed, Stopped, Loaded, ImageReady)  # the events that end a request
 
 
 @dataclass
@@ -39,9 +44,11 @@ class Turn:
     ids: set[int] = field(default_factory=set)
     last: int = 0  # the request whose end ends the turn
     events: list[Event] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # perf_counter() as each event came
     text: list[str] = field(default_factory=list)  # Token texts, as streamed
     failure: str | None = None  # the first Failed message ("stopped" if the last stopped)
     finished: threading.Event = field(default_factory=threading.Event)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def answer(self) -> str:
@@ -50,6 +57,41 @@ class Turn:
     def of(self, kind: type[E]) -> list[E]:
         """The events of one kind, in the order they came."""
         return [e for e in self.events if isinstance(e, kind)]
+
+    def first(self, kind: type[E], request: int | None = None) -> tuple[float, E] | None:
+        """The first event of `kind` (of `request`, if given) and when it came."""
+        for t, e in zip(self.times, self.events, strict=True):
+            if isinstance(e, kind) and (request is None or e.request_id == request):
+                return t, e
+        return None
+
+    def wait_for(self, kind: type[E], count: int = 1, request: int | None = None,
+                 timeout: float | None = None) -> tuple[float, E]:
+        """Block until `count` events of `kind` (of `request`) came; the last of them and
+        when. TimeoutError after `timeout` s, or if the turn ended without them."""
+
+        def seen() -> list[tuple[float, E]]:
+            return [(t, e) for t, e in zip(self.times, self.events, strict=True)
+                    if isinstance(e, kind) and (request is None or e.request_id == request)]
+
+        with self._changed:
+            self._changed.wait_for(lambda: len(seen()) >= count or self.finished.is_set(),
+                                   timeout)
+            hits = seen()
+        if len(hits) < count:
+            raise TimeoutError(f"{count} × {kind.__name__} did not come (got {len(hits)})")
+        return hits[count - 1]
+
+    def _add(self, event: Event) -> None:
+        with self._changed:
+            self.events.append(event)
+            self.times.append(time.perf_counter())
+            self._changed.notify_all()
+
+    def _end(self) -> None:
+        with self._changed:
+            self.finished.set()
+            self._changed.notify_all()
 
 
 class EngineClient:
@@ -61,16 +103,15 @@ class EngineClient:
         self._listener: EventSink | None = None
         self.engine = Engine(settings or EngineSettings(), self._on_event)
 
-    def run(self, submit: Callable[[Engine], Sequence[int]],
-            on_event: EventSink | None = None,
-            tick: Callable[[], None] | None = None) -> Turn:
+    def start(self, submit: Callable[[Engine], Sequence[int]],
+              on_event: EventSink | None = None) -> Turn:
         """Submit requests with `submit(engine)` (it returns their ids; the last one's end
-        ends the turn) and wait for it. `on_event` sees each of the turn's events on the
-        engine thread as it comes (stream tokens from it); `tick` runs every 0.1 s on the
-        waiting thread (a progress bar). An exception while waiting (Ctrl+C) cancels the
-        turn's requests before it propagates."""
+        ends the turn) and return the turn at once. `on_event` sees each of the turn's
+        events on the engine thread as it comes (stream tokens from it)."""
         turn = Turn()
         with self._lock:
+            if self._turn is not None and not self._turn.finished.is_set():
+                raise RuntimeError("one turn at a time: the last one has not ended")
             self._turn, self._listener = turn, on_event
             try:
                 ids = list(submit(self.engine))
@@ -81,18 +122,28 @@ class EngineClient:
                 raise
             turn.ids.update(ids)
             turn.last = ids[-1]
+        return turn
+
+    def run(self, submit: Callable[[Engine], Sequence[int]],
+            on_event: EventSink | None = None,
+            tick: Callable[[], None] | None = None) -> Turn:
+        """`start`, then wait for the turn's end; `tick` runs every 0.1 s on the waiting
+        thread (a progress bar). An exception while waiting (Ctrl+C) cancels the turn's
+        requests before it propagates."""
+        turn = self.start(submit, on_event)
         try:
             while not turn.finished.wait(0.1):
                 if tick is not None:
                     tick()
         except BaseException:
-            for request in ids:
-                self.engine.cancel(request)
+            self.cancel(turn)
             raise
-        finally:
-            with self._lock:
-                self._turn = self._listener = None
         return turn
+
+    def cancel(self, turn: Turn) -> None:
+        """Stop every request of `turn` (each ends with Stopped, or already ended)."""
+        for request in sorted(turn.ids):
+            self.engine.cancel(request)
 
     def close(self) -> None:
         self.engine.close()
@@ -109,14 +160,14 @@ class EngineClient:
             turn, listener = self._turn, self._listener
         if turn is None or event.request_id not in turn.ids:
             return
-        turn.events.append(event)
         if isinstance(event, Token):
             turn.text.append(event.text)
         elif isinstance(event, Failed) and turn.failure is None:
             turn.failure = event.message
+        turn._add(event)
         if listener is not None:
             listener(event)
         if event.request_id == turn.last and isinstance(event, _ENDS):
             if isinstance(event, Stopped) and turn.failure is None:
                 turn.failure = "stopped"
-            turn.finished.set()
+            turn._end()
