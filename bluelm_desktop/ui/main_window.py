@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
             self.sidebar.conversation_selected.connect(c.open_conversation)
             self.sidebar.new_requested.connect(self.new_conversation)
             self.sidebar.conversation_deleted.connect(c.forget_conversation)
-            self.sidebar.failed.connect(self._show_activity)
+            self.sidebar.failed.connect(messages.error)
             c.conversations_changed.connect(self.sidebar.refresh)
             c.conversation_changed.connect(self.sidebar.set_current)
         if self.document_panel is not None:

@@ -7,7 +7,6 @@ from typing import Final
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -16,7 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from bluelm_desktop.core.planning import PagePlan
-from bluelm_desktop.core.vision.tiling import TilePlan
+from bluelm_desktop.ui.document_words import grid_words
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -27,17 +26,6 @@ def thumb_size(width: int, height: int) -> tuple[int, int]:
     """A strip thumbnail: fixed height so the strip is even, width capped for panoramas."""
     w = max(1, round(width * THUMB_HEIGHT / height))
     return min(w, 2 * THUMB_HEIGHT), THUMB_HEIGHT
-
-
-def grid_words(plan: TilePlan) -> str:
-    """'3:4 grid + thumbnail' / '1 tile': how the page is cut, as the paper writes grids."""
-    if plan.grid.tiles == 1 and not plan.thumbnail:
-        return QCoreApplication.translate("DocumentPanel", "1 tile")
-    if plan.thumbnail:
-        return QCoreApplication.translate("DocumentPanel", "{grid} grid + thumbnail").format(
-            grid=plan.grid)
-    return QCoreApplication.translate("DocumentPanel", "{grid} grid").format(grid=plan.grid)
-
 
 
 class PageListModel(QAbstractListModel):

@@ -52,7 +52,9 @@ from PySide6.QtGui import (
     QPixmap,
     QScreen,
 )
-from PySide6.QtWidgets import QMessageBox, QRubberBand, QWidget
+from PySide6.QtWidgets import QRubberBand, QWidget
+
+from bluelm_desktop.ui import messages
 
 ScreenshotSource = Callable[[], QPixmap]
 ErrorSink = Callable[[str], None]
@@ -269,14 +271,6 @@ def _wait(ms: int) -> None:
     loop.exec()
 
 
-def _show_error(parent: QWidget | None) -> ErrorSink:
-    def show(message: str) -> None:
-        QMessageBox.warning(parent, QCoreApplication.translate("RegionSelector",
-                                                               "Capture screen region"), message)
-
-    return show
-
-
 def capture_region(parent: QWidget | None = None, *,
                    screenshot: ScreenshotSource | None = None,
                    on_error: ErrorSink | None = None,
@@ -284,10 +278,11 @@ def capture_region(parent: QWidget | None = None, *,
     """Let the user pick a region of the screen; the region as a QImage, or None.
 
     `screenshot`: where the picture comes from (default: `grab_screen` of the parent's
-    screen). `on_error`: told in one line when no screenshot could be taken (default: a
-    message box over `parent`). `hide_window`: hide the parent's window while grabbing.
+    screen). `on_error`: told in one line when no screenshot could be taken (default: the
+    app's status bar, `messages.error`). `hide_window`: hide the parent's window while
+    grabbing.
     """
-    report = on_error or _show_error(parent)
+    report = on_error or messages.error
     window = parent.window() if parent is not None else None
     screen = _screen_for(window)
     hidden = False

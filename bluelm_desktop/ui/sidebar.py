@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.ui.messages import error_line
 
 if TYPE_CHECKING:
     from bluelm_desktop.core.history import Conversation, HistoryStore
@@ -160,7 +161,7 @@ class Sidebar(QWidget):
             else:
                 self.model.set_conversations(self.history.list_conversations())
         except BlueLMError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(error_line(e))
             return
         self.set_current(self._current)
 
@@ -179,14 +180,14 @@ class Sidebar(QWidget):
         try:
             self.history.rename(conversation_id, title)
         except BlueLMError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(error_line(e))
         self.refresh()
 
     def delete(self, conversation_id: int) -> None:
         try:
             self.history.delete(conversation_id)
         except BlueLMError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(error_line(e))
             return
         self.conversation_deleted.emit(conversation_id)
         self.refresh()

@@ -252,7 +252,7 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>ConversationListModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="81"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="82"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
@@ -260,12 +260,12 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>DocumentPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="97"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="103"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="98"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="104"/>
         <source>Fine print</source>
         <translation>精细</translation>
     </message>
@@ -279,199 +279,199 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 添加图片或 PDF、粘贴图片或截取屏幕区域后，开始处理之前，这里会显示它的图块、图像 token 数和所需时间。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/page_strip.py" line="35"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="19"/>
         <source>1 tile</source>
         <translation>1 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/page_strip.py" line="37"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="21"/>
         <source>{grid} grid + thumbnail</source>
         <translation>{grid} 网格 + 缩略图</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/page_strip.py" line="39"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="23"/>
         <source>{grid} grid</source>
         <translation>{grid} 网格</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="148"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="37"/>
         <source>under 1 s</source>
         <translation>不到 1 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="154"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="43"/>
         <source>{hours} h {minutes} min</source>
         <translation>{hours} 小时 {minutes} 分</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="157"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="46"/>
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} 分 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="160"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="49"/>
         <source>{minutes} min</source>
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="162"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="51"/>
         <source>{seconds} s</source>
         <translation>{seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="167"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="56"/>
         <source>{tiles} tile · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="169"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="58"/>
         <source>{tiles} tiles · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="186"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="67"/>
         <source>{count} page</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="188"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="69"/>
         <source>{count} pages</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="192"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="73"/>
         <source>first {count} used</source>
         <translation>仅使用前 {count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="194"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="75"/>
         <source>text layer</source>
         <translation>含文本层</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="196"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="77"/>
         <source>no text layer (scanned)</source>
         <translation>无文本层（扫描件）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="198"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="79"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="199"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="80"/>
         <source>{format} image</source>
         <translation>{format} 图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="204"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="85"/>
         <source>{count} frames</source>
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="240"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="461"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="507"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="176"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="397"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="443"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="253"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="189"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="254"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="190"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="376"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="312"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="377"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="313"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="420"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="356"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="423"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="359"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="463"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="399"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="510"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="446"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="552"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="488"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="574"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="510"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="593"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="529"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="596"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="532"/>
         <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
         <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="599"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="535"/>
         <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
         <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="604"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="540"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="606"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="542"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="614"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="550"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="622"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="558"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="626"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="562"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="693"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="629"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="696"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="632"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -598,32 +598,32 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>FoundModelsDialog</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="503"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="280"/>
         <source>Models found on this computer</source>
         <translation>在本机找到的模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="506"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="283"/>
         <source>These models were downloaded by other apps. Checked ones are added to the list and used where they are: nothing is copied.</source>
         <translation>这些模型由其他应用下载。勾选的模型会加入列表并在原位置使用，不会复制任何文件。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="510"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="287"/>
         <source>Models found</source>
         <translation>找到的模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="512"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="289"/>
         <source>vision + text, with {file}</source>
         <translation>视觉 + 文本，使用 {file}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="513"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="290"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="520"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="297"/>
         <source>Add checked</source>
         <translation>添加勾选项</translation>
     </message>
@@ -934,162 +934,162 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelSetup</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="74"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="72"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="75"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="73"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="76"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="74"/>
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="77"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="75"/>
         <source>LLM precision</source>
         <translation>LLM 精度</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="78"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="76"/>
         <source>Size on disk</source>
         <translation>磁盘占用</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="79"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="77"/>
         <source>Est. RAM at {k}k ctx</source>
         <translation>估计内存（{k}k 上下文）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="80"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="78"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="83"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="81"/>
         <source>“vision + text” models have a vision projector (mmproj) and can read images.</source>
         <translation>“视觉 + 文本”模型带有视觉投影器（mmproj），可以读取图像。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="86"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="84"/>
         <source>The prompt and tiling layout the model was converted with.</source>
         <translation>模型转换时使用的提示词与切片布局。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="88"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="86"/>
         <source>Weight types of the language model, largest share first.</source>
         <translation>语言模型的权重类型，占比最大的在前。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="90"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="88"/>
         <source>Both files together.</source>
         <translation>两个文件合计。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="91"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="89"/>
         <source>Language model with a {tokens}-token context plus the vision encoder for one tile: weights, KV cache and compute buffers.</source>
         <translation>语言模型（{tokens} 词元上下文）加上处理一个切片的视觉编码器：权重、KV 缓存和计算缓冲区。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="98"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="96"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="99"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="97"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="122"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="120"/>
         <source>Error: {error}</source>
         <translation>错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="124"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="122"/>
         <source>Ready — demo, random weights (answers are noise)</source>
         <translation>就绪 — 演示模型，随机权重（回答没有意义）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="127"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="125"/>
         <source>Ready (external files, not copied)</source>
         <translation>就绪（外部文件，未复制）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="128"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="126"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="137"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="135"/>
         <source>Model:   {name}</source>
         <translation>模型：   {name}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="138"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="136"/>
         <source>Status:  {status}</source>
         <translation>状态：   {status}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="140"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="138"/>
         <source>LLM:     {path}</source>
         <translation>LLM：    {path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="143"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="141"/>
         <source>mmproj:  {path}</source>
         <translation>mmproj： {path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="146"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="144"/>
         <source>Est. RAM at n_ctx={n_ctx}: {size}</source>
         <translation>估计内存（n_ctx={n_ctx}）：{size}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="149"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="147"/>
         <source>Language model (LLM)</source>
         <translation>语言模型（LLM）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="150"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="148"/>
         <source>Vision projector (mmproj)</source>
         <translation>视觉投影器（mmproj）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="240"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="238"/>
         <source>other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="246"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="244"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="273"/>
+        <location filename="../../bluelm_desktop/ui/model_library_tasks.py" line="45"/>
         <source>Could not scan the models</source>
         <translation>无法扫描模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="285"/>
+        <location filename="../../bluelm_desktop/ui/model_library_tasks.py" line="57"/>
         <source>Could not create the demo model</source>
         <translation>无法创建演示模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="295"/>
+        <location filename="../../bluelm_desktop/ui/model_library_tasks.py" line="67"/>
         <source>Could not look for models</source>
         <translation>无法查找模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="306"/>
+        <location filename="../../bluelm_desktop/ui/model_library_tasks.py" line="78"/>
         <source>Could not add the models</source>
         <translation>无法添加这些模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="318"/>
+        <location filename="../../bluelm_desktop/ui/model_library_tasks.py" line="90"/>
         <source>Could not add the files</source>
         <translation>无法添加文件</translation>
     </message>
@@ -1097,138 +1097,138 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelSetupPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="558"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="335"/>
         <source>A model is a language model GGUF (LLM) and, to read images, its vision projector GGUF (mmproj). Converted models live in &lt;code&gt;{folder}&lt;/code&gt;; files you add stay where they are.</source>
         <translation>一个模型由语言模型 GGUF（LLM）组成；要读取图像，还需要它的视觉投影器 GGUF（mmproj）。转换得到的模型保存在 &lt;code&gt;{folder}&lt;/code&gt;；你添加的文件保留在原处。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="565"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="342"/>
         <source>Download a model…</source>
         <translation>下载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="567"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="344"/>
         <source>Get a small vision model (InternVL3, LFM2-VL) from the Hugging Face hub</source>
         <translation>从 Hugging Face Hub 获取一个小型视觉模型（InternVL3、LFM2-VL）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="568"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="345"/>
         <source>Add GGUF files…</source>
         <translation>添加 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="570"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="347"/>
         <source>Use an LLM .gguf you already have, optionally with its mmproj</source>
         <translation>使用你已有的 LLM .gguf 文件，可附带其 mmproj</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="571"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="348"/>
         <source>Create demo model (random weights)</source>
         <translation>创建演示模型（随机权重）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="573"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="350"/>
         <source>Make a tiny BlueLM-layout model with random weights to try the app offline. It runs, but its answers are noise.</source>
         <translation>生成一个随机权重的微型 BlueLM 布局模型，用于离线试用本应用。它可以运行，但回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="576"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="353"/>
         <source>Find models on this computer…</source>
         <translation>查找本机上的模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="578"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="355"/>
         <source>Look for models LM Studio, Jan and llama.cpp downloaded, and use them where they are</source>
         <translation>查找 LM Studio、Jan 和 llama.cpp 下载的模型，并在原位置使用它们</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="580"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="357"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="605"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="382"/>
         <source>Looking for models…</source>
         <translation>正在查找模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="611"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="388"/>
         <source>Select a model to see what its files contain.</source>
         <translation>选择一个模型以查看其文件内容。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="642"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="419"/>
         <source>Download cancelled; it resumes where it stopped.</source>
         <translation>下载已取消；下次将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="669"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="446"/>
         <source>Creating the demo model…</source>
         <translation>正在创建演示模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="677"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="454"/>
         <source>Choose the language model (LLM) GGUF</source>
         <translation>选择语言模型（LLM）GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="683"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="460"/>
         <source>Choose its vision projector (mmproj) GGUF — Cancel for a text-only model</source>
         <translation>选择其视觉投影器（mmproj）GGUF 文件 — 取消则作为仅文本模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="692"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="469"/>
         <source>Looking for models of LM Studio, Jan and llama.cpp…</source>
         <translation>正在查找 LM Studio、Jan 和 llama.cpp 的模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="697"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="474"/>
         <source>Checking {file}…</source>
         <translation>正在检查 {file}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="755"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="532"/>
         <source>Created {name} in {folder} — random weights, answers are noise.</source>
         <translation>已在 {folder} 中创建 {name} — 随机权重，回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="765"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="542"/>
         <source>Downloaded and checked {file}.</source>
         <translation>已下载并校验 {file}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="771"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="548"/>
         <source>Added {name} ({kind}).</source>
         <translation>已添加 {name}（{kind}）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="780"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="557"/>
         <source>No models of LM Studio, Jan or llama.cpp found that are not listed here already.</source>
         <translation>未找到尚未列出的 LM Studio、Jan 或 llama.cpp 模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="788"/>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="793"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="565"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="570"/>
         <source>Nothing added.</source>
         <translation>未添加任何模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="795"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="572"/>
         <source>Checking {count} model(s)…</source>
         <translation>正在检查 {count} 个模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="806"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="583"/>
         <source>Added {added} of {total}; {name} could not be used: {error}</source>
         <translation>已添加 {added}/{total} 个；{name} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="809"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="586"/>
         <source>Added {count} model(s), left where they are.</source>
         <translation>已添加 {count} 个模型，文件保留在原位置。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="848"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="625"/>
         <source>No models yet.
 
 Click “Download a model…” to get a small vision model from the Hugging Face hub.
@@ -1245,27 +1245,27 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 或点击“创建演示模型（随机权重）”，几秒钟内在本机生成一个微型模型来试用本应用。它像真实模型一样运行，但回答没有意义。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="858"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="635"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="863"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="640"/>
         <source>1 model</source>
         <translation>1 个模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="865"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="642"/>
         <source>{count} models</source>
         <translation>{count} 个模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="867"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="644"/>
         <source>{models}, {broken} with problems (see Status).</source>
         <translation>{models}，其中 {broken} 个有问题（见“状态”）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/model_setup.py" line="869"/>
+        <location filename="../../bluelm_desktop/ui/model_setup.py" line="646"/>
         <source>{models}.</source>
         <translation>{models}。</translation>
     </message>
@@ -1273,12 +1273,12 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>PageListModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/page_strip.py" line="90"/>
+        <location filename="../../bluelm_desktop/ui/page_strip.py" line="78"/>
         <source>Page {page}: {width} × {height} px · whole, the model cuts its own tiles</source>
         <translation>第 {page} 页：{width} × {height} 像素 · 整页，由模型自行切分图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/page_strip.py" line="93"/>
+        <location filename="../../bluelm_desktop/ui/page_strip.py" line="81"/>
         <source>Page {page}: {width} × {height} px · {grid} · {tiles} tiles · {tokens} image tokens</source>
         <translation>第 {page} 页：{width} × {height} 像素 · {grid} · {tiles} 个图块 · {tokens} 个图像 token</translation>
     </message>
@@ -1304,18 +1304,17 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>RegionSelector</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="61"/>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="63"/>
         <source>Could not take a screenshot: this display gave an empty image (on Wayland, allow screen capture for the app; headless and remote sessions have no screen to grab).</source>
         <translation>无法截图：此显示器返回了空白图像（在 Wayland 下，请允许本应用截取屏幕；无界面会话和远程会话没有可截取的屏幕）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="66"/>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="68"/>
         <source>Drag to select a region  ·  Enter to accept  ·  Esc to cancel</source>
         <translation>拖动以选择区域  ·  Enter 确认  ·  Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="126"/>
-        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="274"/>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="128"/>
         <source>Capture screen region</source>
         <translation>截取屏幕区域</translation>
     </message>
@@ -1590,47 +1589,47 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="105"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="106"/>
         <source>New conversation</source>
         <translation>新建对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="106"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="107"/>
         <source>Start an empty conversation (Ctrl+N)</source>
         <translation>开始一个空白对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="108"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="109"/>
         <source>Search conversations…</source>
         <translation>搜索对话…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="209"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="210"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="209"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="210"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="221"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="222"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="222"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="223"/>
         <source>Delete “{title}” and its attachments? This cannot be undone.</source>
         <translation>删除“{title}”及其附件？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="234"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="235"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/sidebar.py" line="235"/>
+        <location filename="../../bluelm_desktop/ui/sidebar.py" line="236"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
