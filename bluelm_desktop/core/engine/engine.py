@@ -50,6 +50,7 @@ from bluelm_desktop.core.engine.session import (
     Image,
     KvCache,
     Message,
+    PageText,
     TurnStats,
 )
 from bluelm_desktop.core.errors import BlueLMError, Cancelled, ModelError, VisionUnsupported
@@ -118,8 +119,11 @@ class TileEncoded(Event):
 
 @dataclass(frozen=True)
 class ImageReady(Event):
+    """A page is ready for the next question: its tiles encoded and as much of it
+    prefilled as can be, or (`tiles` 0) its text layer added (`add_text`)."""
+
     image_id: str
-    tiles: int  # tiles, or for a family mtmd lays out, its image chunks
+    tiles: int  # tiles, or for a family mtmd lays out, its image chunks; 0 for a text page
     encode_s: float
     prefilled: int  # image positions already in the KV cache
     image_tokens: int = 0  # the image's embedding rows in the prompt
@@ -165,6 +169,13 @@ class _Encode(_Request):
     image_id: str = ""
     tiles: Sequence[np.ndarray] = ()
     layout: ImageLayout | None = None
+
+
+@dataclass
+class _Text(_Request):
+    replace: bool = True  # as _Encode's: the first page of a new drop
+    page_id: str = ""
+    text: str = ""
 
 
 @dataclass
@@ -218,6 +229,7 @@ class Engine:
         self._text_only = ""  # why a loaded projector was left out (Loaded.notes)
         self._sessions: dict[str, ChatSession] = {}
         self._images: dict[str, tuple[ImageLayout, list[np.ndarray | None]]] = {}
+        self._texts: dict[str, str] = {}  # page id → a page's text layer, as the prompt has it
         self._pending_images: dict[str, list[str]] = {}  # conversation → image ids for next ask
         self._cache = EmbeddingCache(self.settings.cache_mb * 2**20)
 
@@ -242,6 +254,15 @@ class Engine:
         """
         return self._submit(_Encode(next(self._ids), "encode", conversation, replace=replace,
                                     image_id=image_id, tiles=list(tiles), layout=layout))
+
+    def add_text(self, conversation: str, page_id: str, text: str,
+                 replace: bool = True) -> int:
+        """Add a page read from its text layer to the conversation's next question and
+        prefill it now (no vision needed). `replace` as for `encode_image`: pages of one
+        drop go in order, the first replaces what was pending. `ImageReady` (0 tiles)
+        follows."""
+        return self._submit(_Text(next(self._ids), "encode", conversation, replace=replace,
+                                  page_id=page_id, text=text))
 
     def ask(self, conversation: str, text: str, image_ids: Sequence[str] = (),
             params: SamplingParams | None = None) -> int:
@@ -282,7 +303,7 @@ class Engine:
 
     def _submit(self, req: _Request) -> int:
         with self._lock:
-            if req.kind == "ask" or (isinstance(req, _Encode) and req.replace):
+            if req.kind == "ask" or (isinstance(req, _Encode | _Text) and req.replace):
                 for other in self._active.values():  # latest request wins
                     if other.kind == req.kind and other.conversation == req.conversation:
                         other.cancelled.set()
@@ -308,6 +329,8 @@ class Engine:
                         self._do_load(req)
                     elif isinstance(req, _Encode):
                         self._do_encode(req)
+                    elif isinstance(req, _Text):
+                        self._do_text(req)
                     elif isinstance(req, _Ask):
                         self._do_ask(req)
                     elif isinstance(req, _Redo):
@@ -331,6 +354,7 @@ class Engine:
         # fed them (of the same width, it would be silently wrong). EmbeddingCache keys
         # by model file, so a reload of the same model encodes from its cache.
         self._images.clear()
+        self._texts.clear()
         self._pending_images.clear()
         self._encoder = None
         self._family = None
@@ -452,8 +476,44 @@ class Engine:
 
     def _pending_message(self, session: ChatSession, image_ids: Sequence[str], text: str
                          ) -> Message:
-        images = [Image(i, self._images[i][0]) for i in image_ids if i in self._images]
-        return Message("user", text, images)
+        pages: list[Image | PageText] = []
+        for i in image_ids:
+            if i in self._images:
+                pages.append(Image(i, self._images[i][0]))
+            elif i in self._texts:
+                pages.append(PageText(i, self._texts[i]))
+        return Message("user", text, pages)
+
+    def _pend(self, req: _Encode | _Text, page_id: str) -> list[str]:
+        """The conversation's pages for its next question, with `page_id` added."""
+        if req.replace:
+            self._pending_images[req.conversation] = []
+        pending = self._pending_images.setdefault(req.conversation, [])
+        if page_id not in pending:
+            pending.append(page_id)
+        return pending
+
+    def _do_text(self, req: _Text) -> None:
+        if self._ctx is None or self._kv is None:
+            raise ModelError("no model is loaded")
+        session = self._session(req.conversation)
+        t0 = time.perf_counter()
+        self._texts[req.page_id] = req.text
+        pending = self._pend(req, req.page_id)
+        # Prefill-before-Enter, as for an image: the prefix up to the question.
+        message = self._pending_message(session, pending, _QUESTION)
+        prefix = session.items_for([*session.messages, message], True, until=_QUESTION)
+        stats = TurnStats()
+        try:
+            self._kv.sync(prefix[:_ready_prefix(prefix, self._images)], self._tile,
+                          req.cancelled.is_set, stats, want_logits=False)
+            if req.cancelled.is_set():
+                raise Cancelled("cancelled while prefilling")
+        except BaseException:
+            pending.remove(req.page_id)  # never ask about half a drop
+            raise
+        self._sink(ImageReady(req.id, req.page_id, 0, time.perf_counter() - t0,
+                              stats.prefilled_positions, 0))
 
     def _do_encode(self, req: _Encode) -> None:
         if self._mtmd is None or self._ctx is None:
@@ -487,11 +547,7 @@ class Engine:
         assert self._ctx is not None and self._kv is not None
         slots: list[np.ndarray | None] = [None] * layout.n_tiles
         self._images[req.image_id] = (layout, slots)
-        if req.replace:
-            self._pending_images[req.conversation] = []
-        pending = self._pending_images.setdefault(req.conversation, [])
-        if req.image_id not in pending:
-            pending.append(req.image_id)
+        pending = self._pend(req, req.image_id)
         # Prefill-before-Enter: the conversation's prefix up to the question, image included.
         message = self._pending_message(session, pending, _QUESTION)
         prefix = session.items_for([*session.messages, message], True, until=_QUESTION)

@@ -76,10 +76,19 @@ class Image:
 
 
 @dataclass
+class PageText:
+    """A page attached as its text layer (a born-digital PDF page): text in the prompt,
+    before the question, where an image would go."""
+
+    page_id: str
+    text: str
+
+
+@dataclass
 class Message:
     role: str
     content: str
-    images: list[Image] = field(default_factory=list)
+    images: list[Image | PageText] = field(default_factory=list)  # the pages, in order
     tokens: list[int] | None = None  # an assistant answer's exact generated ids
     status: str = "complete"  # an answer cut short (stop, full context) is "interrupted"
 
@@ -356,11 +365,16 @@ class ChatSession:
         layouts: list[ImageLayout] = []
         image_ids: list[str] = []
         for m in messages:
-            content: list[dict[str, str]] = [{"type": "image"} for _ in m.images]
+            content: list[dict[str, str]] = []
+            for page in m.images:
+                if isinstance(page, PageText):
+                    content.append({"type": "text", "text": page.text.rstrip() + "\n\n"})
+                else:
+                    content.append({"type": "image"})
+                    layouts.append(page.layout)
+                    image_ids.append(page.image_id)
             content.append({"type": "text", "text": m.content})
             rendered.append({"role": m.role, "content": content})
-            layouts += [img.layout for img in m.images]
-            image_ids += [img.image_id for img in m.images]
         prompt = build_prompt(self.template, self.profile, rendered, layouts,
                               add_generation_prompt=add_generation_prompt)
         # Answers are re-used as the exact ids generated: find each answer's text, in order.
