@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a preset token budget per page")
     plan.add_argument("--password", help="password for encrypted PDFs")
     plan.add_argument("--json", action="store_true", help="one JSON object per file")
+    plan.add_argument("--tiles-only", action="store_true",
+                      help="plan every page as tiles, even one whose text layer would go")
 
     ask = commands.add_parser(
         "ask",
@@ -316,7 +318,8 @@ def plan_files(args: argparse.Namespace) -> int:
     with DocumentService() as service:
         for name in args.files:
             try:
-                result = plan_document(service, name, params, password=args.password).to_json()
+                result = plan_document(service, name, params, password=args.password,
+                                       text_first=not args.tiles_only).to_json()
             except BlueLMError as e:
                 result = {"file": name, "ok": False, "error": " ".join(str(e).split())}
                 failed += 1
@@ -324,16 +327,26 @@ def plan_files(args: argparse.Namespace) -> int:
                 print(json.dumps(result, ensure_ascii=False), flush=True)
             elif result["ok"]:
                 for page in result["pages"]:
-                    m, n = page["grid"]
-                    thumb = " + thumbnail" if page["thumbnail"] else ""
-                    print(f"{name} p{page['page']}: {page['width']}×{page['height']} → "
-                          f"{m}:{n} grid, {page['tiles']} tile{'s' * (page['tiles'] != 1)}{thumb}, "
-                          f"{page['image_tokens']} image tokens", flush=True)
+                    print(_page_line(name, page), flush=True)
                 for note in result.get("notes", []):
                     print(f"{name}: note: {note}", flush=True)
             else:
                 print(f"{PROG}: {result['error']}", file=sys.stderr, flush=True)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _page_line(name: str, page: dict[str, Any]) -> str:
+    """'invoice.pdf p1: 1654×2339 → text layer, ≈ 612 tokens' / '… → 3:4 grid, 13 tiles…'."""
+    head = f"{name} p{page['page']}: {page['width']}×{page['height']} → "
+    text = f"text layer, ≈ {page['text_tokens']} tokens"
+    if page["mode"] == "text":
+        return head + text
+    m, n = page["grid"]
+    thumb = " + thumbnail" if page["thumbnail"] else ""
+    tiles = (f"{m}:{n} grid, {page['tiles']} tile{'s' * (page['tiles'] != 1)}{thumb}, "
+             f"{page['image_tokens']} image tokens")
+    return head + {"text+tiles": f"{text} + {tiles}", "skipped": "left out"}.get(
+        page["mode"], tiles)
 
 
 def _attention_options(parser: argparse.ArgumentParser, default: str) -> None:

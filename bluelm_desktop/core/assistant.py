@@ -27,9 +27,16 @@ from bluelm_desktop.core.engine.engine import (
 )
 from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.engine.vocab import TokenCounter
 from bluelm_desktop.core.errors import BlueLMError, ModelError
 from bluelm_desktop.core.gguf.pairs import read_metadata
-from bluelm_desktop.core.planning import PreparedImage, prepare_pages
+from bluelm_desktop.core.planning import (
+    Counter,
+    PreparedImage,
+    document_budget,
+    plan_document,
+    render_pages,
+)
 from bluelm_desktop.core.vision.tiling import TilingParams
 
 
@@ -42,11 +49,23 @@ def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParam
 
 
 def prepare_images(service: DocumentService, files: Sequence[SourceLike],
-                   params: TilingParams, password: str | None = None) -> list[PreparedImage]:
-    """Every usable page of every file, rendered at exactly the size its tiles need (the
-    tiles kept, the page's pixels let go)."""
-    return [dataclasses.replace(img, pixels=None) for name in files
-            for img in prepare_pages(service, name, params, password)]
+                   params: TilingParams, password: str | None = None,
+                   budget: int | None = None, notes: list[str] | None = None,
+                   count_tokens: Counter | None = None) -> list[PreparedImage]:
+    """Every usable page of every file, as its plan sends it (text layer first), within
+    `budget` positions for all of them together (None: no limit); the tiles kept, the
+    pages' pixels let go. What fitting the budget took is added to `notes`."""
+    out: list[PreparedImage] = []
+    for name in files:
+        left = None if budget is None else max(budget - sum(p.positions for p in out), 1)
+        plan = plan_document(service, name, params, password, left,
+                             count_tokens=count_tokens)
+        if notes is not None:
+            label = plan.info.name if plan.info is not None else plan.file
+            notes.extend(f"{label}: {note}" for note in plan.fit_notes)
+        out += [dataclasses.replace(img, pixels=None)
+                for img in render_pages(service, name, plan, password)]
+    return out
 
 
 def translation_prompt(text: str, language: str) -> str:
@@ -69,17 +88,22 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
     if files and mmproj is None:
         raise ModelError("reading documents needs a vision projector: pass --mmproj")
     images: list[PreparedImage] = []
+    settings = settings or EngineSettings()
+    fitting: list[str] = []  # what fitting the documents into the context took
     if files:
         assert mmproj is not None
-        with DocumentService() as service:
+        with DocumentService() as service, TokenCounter(llm) as count:
             images = prepare_images(service, files, tiling_for(mmproj, max_image_tokens),
-                                    password)
+                                    password, document_budget(settings.n_ctx,
+                                                              params.max_tokens), fitting,
+                                    count)
 
     def submit(engine: Engine) -> list[int]:
         ids = [engine.load(llm, mmproj)]
-        ids += [engine.encode_image("cli", img.image_id, img.tiles, img.layout, replace=k == 0)
-                for k, img in enumerate(images)]
-        ids.append(engine.ask("cli", question, [i.image_id for i in images], params))
+        for k, img in enumerate(images):
+            ids += img.submit_to(engine, "cli", first=k == 0)
+        ids.append(engine.ask("cli", question, [i for img in images for i in img.page_ids],
+                              params))
         return ids
 
     def stream(event: Event) -> None:
@@ -93,14 +117,21 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
     result = AskResult(text=turn.answer)
     for loaded in turn.of(Loaded):
         result.notes.extend(loaded.notes)
+    result.notes.extend(fitting)
     ready = turn.of(ImageReady)  # what the engine laid out, not an estimate
+    pages = {(i.document, i.page) for i in images}
     stats: dict[str, Any] = {
+        "pages": len(pages),
+        "text_pages": sum(1 for i in images if i.text),
+        "image_pages": sum(1 for i in images if i.sends_tiles),
+        "ctx": settings.n_ctx,
         "tiles": sum(e.tiles for e in ready),
         "image_tokens": sum(e.image_tokens for e in ready),
         "encode_ms": sum(e.encode_s for e in ready) * 1000, "prefill_ms": 0.0}
     for done in turn.of(Done):
         s = done.stats
-        stats.update(prefill_ms=s.prefill_s * 1000, ttft_ms=s.ttft_s * 1000,
+        stats.update(positions=s.prompt_items, prefill_ms=s.prefill_s * 1000,
+                     ttft_ms=s.ttft_s * 1000,
                      decode_tokens=s.decode_tokens, decode_tok_s=s.decode_tok_s,
                      stopped=s.stopped)
     stats["peak_rss_mb"] = _peak_rss_mb()

@@ -30,7 +30,7 @@ from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import TurnStats
 from bluelm_desktop.core.errors import BlueLMError
-from bluelm_desktop.core.planning import PreparedImage
+from bluelm_desktop.core.planning import PreparedImage, document_budget
 from bluelm_desktop.core.vision.tiling import TilingParams
 from bluelm_desktop.ui.chat_pane import (
     ROLE_ASSISTANT,
@@ -117,7 +117,7 @@ class PendingDocuments:
             return (QCoreApplication.translate("ChatController", "ready") if in_sentence
                     else QCoreApplication.translate("ChatController", "Ready"))
         page = min(done + 1, total)
-        if current is None:
+        if current is None or current.tiles == 0:  # (a text page: no tiles to count)
             template = (QCoreApplication.translate("ChatController",
                                                    "reading page {page} of {total}")
                         if in_sentence else
@@ -303,8 +303,12 @@ class ChatController(QObject):
             self._note(self.tr("This model reads text only. Choose a model with a vision "
                                "projector (mmproj) to ask about documents."))
             return False
+        # The documents share the context with the answer and the question (text pages
+        # first; tile pages fitted, or left out, before any work: never an overflow later).
+        budget = document_budget(self.bridge.engine.settings.n_ctx,
+                                 self._sampling().max_tokens)
         ticket = self.bridge.add_documents(self._engine_key, sources, self.tiling,
-                                           self._keep_function())
+                                           self._keep_function(), budget)
         self.pending = PendingDocuments(ticket, tuple(sources))
         self._show_progress()
         self.documents_attached.emit(ticket, self.pending.sources, self.tiling)
@@ -356,7 +360,8 @@ class ChatController(QObject):
     def _on_page_prepared(self, page: PreparedImage) -> None:
         if self.pending is None:
             return
-        self.pending.pages.append(PendingPage(page.image_id, page.name, page.layout.n_tiles))
+        tiles = page.layout.n_tiles if page.sends_tiles else 0  # 0: its text layer only
+        self.pending.pages.append(PendingPage(page.ready_id, page.name, tiles))
         self.pending.page_counts[page.document] = page.page_count
         self.page_prepared.emit(page)
         self._show_progress()

@@ -84,7 +84,7 @@ from PySide6.QtWidgets import (
 from bluelm_desktop.core.documents import DocumentInfo, DocumentLimits
 from bluelm_desktop.core.documents.model import DocumentSource
 from bluelm_desktop.core.estimate import DEFAULT_SPEED, Speed
-from bluelm_desktop.core.planning import DocumentPlan, PreparedImage
+from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
 from bluelm_desktop.ui.document_words import cost_words, describe_info, duration_words, grid_words
 from bluelm_desktop.ui.documents_thread import DocumentsThread
@@ -419,7 +419,7 @@ class DocumentPanel(QWidget):
         if multi:
             self.strip.setCurrentIndex(self.pages.index(0))
         self._show_page()
-        notes = " ".join(info.notes)
+        notes = " ".join(plan.all_notes)
         self._set_status(notes)
         self.documentReady.emit(plan)
 
@@ -430,6 +430,13 @@ class DocumentPanel(QWidget):
                 or page.document != self._plan.file):
             return
         self._arrived.add(page.page)
+        planned = self._plan.pages[page.page]
+        if page.mode != planned.mode:  # the render found ink the text layer lacks
+            pages = list(self._plan.pages)
+            pages[page.page] = replace(planned, mode=page.mode)
+            self._plan = replace(self._plan, pages=pages)
+            if page.page == self._page:
+                self._show_page()
         self._on_rendered(ticket, page.page, page.pixels)
 
     @Slot(int, int, str, str)
@@ -503,7 +510,7 @@ class DocumentPanel(QWidget):
         assert self._plan is not None and self._source is not None
         page = self._plan.pages[self._page]
         pixmap = self._previews.get(self._page)
-        self.overlay.set_page(page.plan, pixmap)
+        self.overlay.set_page(page.plan, pixmap, tiles=page.sends_tiles)
         done, total = self._progress.get(page.page, (0, page.plan.tiles))
         self.overlay.set_done(done if total == page.plan.tiles else 0)
         if pixmap is None:
@@ -527,6 +534,27 @@ class DocumentPanel(QWidget):
         plan = page.plan
         multi = len(self._plan.pages) > 1
         where = self.tr("Page {page}: ").format(page=page.page) if multi else ""
+        self.total_label.setVisible(multi)
+        if multi:
+            self.total_label.setText(self._total_words())
+            self.total_label.setToolTip(self._speed_tip())
+        if page.mode == SKIPPED:
+            self.cost_label.setText(where + self.tr(
+                "<b>left out</b> · the context has no room for it"))
+            self.cost_label.setToolTip(" ".join(self._plan.fit_notes))
+            return
+        text = (self.tr("<b>its text layer</b> · ≈ {tokens} tokens").format(
+                    tokens=f"{page.text_tokens:,}") if page.sends_text else "")
+        if not page.sends_tiles:
+            self.cost_label.setText(where + self.tr(
+                "read from {text}, not from tiles (born-digital: exact and fast)").format(
+                    text=text))
+            self.cost_label.setToolTip(self.tr(
+                "The page's words are in the PDF and cover what is printed on it, so the "
+                "model reads them as text: no tiles to encode."))
+            return
+        if page.sends_text:
+            where += text + " + "
         if plan.whole_image:  # the model's own layout: nothing to estimate honestly
             self.cost_label.setText(where + self.tr(
                 "<b>Whole page</b> · the model cuts it into its own tiles (llama.cpp), "
@@ -545,13 +573,26 @@ class DocumentPanel(QWidget):
             tiles=plan.tiles, grid=grid_words(plan), tokens=f"{plan.image_tokens:,}",
             duration=duration_words(seconds)))
         self.cost_label.setToolTip(self._speed_tip())
-        if multi:
-            tiles = sum(p.plan.tiles for p in self._plan.pages)
-            self.total_label.setText(self.tr("All {count} pages: {cost}").format(
-                count=len(self._plan.pages),
-                cost=cost_words(tiles, self._plan.image_tokens, self._speed)))
-            self.total_label.setToolTip(self._speed_tip())
-        self.total_label.setVisible(multi)
+
+    def _total_words(self) -> str:
+        """"All 10 pages: 8 as text (≈ 3,100 tokens), 2 as 26 tiles, …"."""
+        assert self._plan is not None
+        pages = self._plan.pages
+        tiled = [p for p in pages if p.sends_tiles]
+        tiles = sum(p.plan.tiles for p in tiled)
+        cost = cost_words(tiles, self._plan.image_tokens, self._speed) if tiled else ""
+        text_pages = [p for p in pages if p.sends_text]
+        parts = []
+        if text_pages:
+            parts.append(self.tr("{count} as text (≈ {tokens} tokens)").format(
+                count=len(text_pages), tokens=f"{sum(p.text_tokens for p in pages):,}"))
+        if cost:
+            parts.append(cost)
+        skipped = sum(1 for p in pages if p.mode == SKIPPED)
+        if skipped:
+            parts.append(self.tr("{count} left out").format(count=skipped))
+        return self.tr("All {count} pages: {cost}").format(count=len(pages),
+                                                           cost=" · ".join(parts))
 
     def _speed_tip(self) -> str:
         s = self._speed

@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from bluelm_desktop.core.assistant import tiling_for
 from bluelm_desktop.core.documents import DocumentLimits, DocumentService, DocumentSource
+from bluelm_desktop.core.engine.vocab import TokenCounter
 from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported
 from bluelm_desktop.core.planning import PreparedImage, plan_document, render_pages
 from bluelm_desktop.core.vision.tiling import TilingParams
@@ -53,6 +54,7 @@ class DocumentBatch:
     params: TilingParams
     sink: PageSink | None = None
     keep: KeepDocument | None = None
+    budget: int | None = None  # context positions for all the documents (None: no limit)
 
 
 class _Worker(QObject):
@@ -73,18 +75,23 @@ class _Worker(QObject):
         # Written by the GUI thread, read here between steps (an int is read atomically
         # under the GIL): a batch below it is superseded and stops where it is.
         self.latest = 0
+        self.counter: TokenCounter | None = None  # the loaded model's tokenizer (read_model)
 
     @Slot(object)
     def prepare(self, batch: DocumentBatch) -> None:
+        used = 0  # positions the batch's earlier documents took
         for index, source in enumerate(batch.sources):
             if batch.ticket < self.latest:
                 break
             try:
-                plan = plan_document(self.service, source, batch.params)
+                left = None if batch.budget is None else max(batch.budget - used, 1)
+                plan = plan_document(self.service, source, batch.params, budget=left,
+                                     count_tokens=self.counter)
                 self.planned.emit(batch.ticket, index, plan)
                 for page in render_pages(self.service, source, plan):
                     if batch.ticket < self.latest:
                         break
+                    used += page.positions
                     if batch.sink is not None:
                         batch.sink(batch.ticket, page)
                     self.page_ready.emit(batch.ticket, page.without_tiles())
@@ -111,15 +118,30 @@ class _Worker(QObject):
         else:
             self.rendered.emit(ticket, page, rgb)
 
-    @Slot(int, object)
-    def read_tiling(self, request_id: int, mmproj: Path) -> None:
-        """The projector's tiling (its GGUF header: tensor infos too, not for the GUI thread)."""
+    @Slot(int, object, object)
+    def read_model(self, request_id: int, llm: Path, mmproj: Path | None) -> None:
+        """What planning needs of a model being loaded: the LLM's tokenizer (its vocabulary
+        alone) and the projector's tiling (its GGUF header: tensor infos too, not for the
+        GUI thread)."""
+        self.close_counter()
+        try:
+            self.counter = TokenCounter(llm)
+        except Exception:  # the engine's own load says what is wrong with the file
+            log.warning("%s: no tokenizer for planning; text is estimated", llm.name)
+        if mmproj is None:
+            self.tiling_read.emit(request_id, None)
+            return
         try:
             self.tiling_read.emit(request_id, tiling_for(mmproj))
         except VisionUnsupported:
             self.tiling_read.emit(request_id, None)  # the engine loads it text only, says why
         except Exception as e:
             self.tiling_read.emit(request_id, error_line(e))
+
+    def close_counter(self) -> None:
+        if self.counter is not None:
+            self.counter.close()
+            self.counter = None
 
 
 class DocumentsThread(QObject):
@@ -137,7 +159,7 @@ class DocumentsThread(QObject):
 
     _prepare_requested = Signal(object)
     _render_requested = Signal(int, object, int, object)
-    _tiling_requested = Signal(int, object)
+    _model_requested = Signal(int, object, object)
 
     def __init__(self, limits: DocumentLimits | None = None,
                  parent: QObject | None = None) -> None:
@@ -152,20 +174,22 @@ class DocumentsThread(QObject):
         self.thread.finished.connect(self._worker.deleteLater)
         self._prepare_requested.connect(self._worker.prepare)
         self._render_requested.connect(self._worker.render)
-        self._tiling_requested.connect(self._worker.read_tiling)
+        self._model_requested.connect(self._worker.read_model)
         for name in ("planned", "page_ready", "kept", "failed", "finished", "rendered",
                      "render_failed", "tiling_read"):
             getattr(self._worker, name).connect(getattr(self, name))
 
     def open(self, sources: Sequence[DocumentSource], params: TilingParams, *,
-             sink: PageSink | None = None, keep: KeepDocument | None = None) -> int:
-        """Plan and render `sources` under `params`, superseding every earlier batch;
-        returns the batch's ticket (its signals carry it)."""
+             sink: PageSink | None = None, keep: KeepDocument | None = None,
+             budget: int | None = None) -> int:
+        """Plan and render `sources` under `params` within `budget` context positions,
+        superseding every earlier batch; returns the batch's ticket (its signals carry
+        it)."""
         self.ticket += 1
         self._worker.latest = self.ticket
         self._start()
         self._prepare_requested.emit(DocumentBatch(self.ticket, tuple(sources), params,
-                                                   sink, keep))
+                                                   sink, keep, budget))
         return self.ticket
 
     def cancel(self) -> None:
@@ -180,10 +204,11 @@ class DocumentsThread(QObject):
         self._start()
         self._render_requested.emit(ticket, source, page, size)
 
-    def read_tiling(self, request_id: int, mmproj: Path) -> None:
-        """Read the projector's tiling off the GUI thread: `tiling_read` follows."""
+    def read_model(self, request_id: int, llm: Path, mmproj: Path | None) -> None:
+        """Read the model's tokenizer and its projector's tiling (None without one) off
+        the GUI thread, for planning: `tiling_read` follows."""
         self._start()
-        self._tiling_requested.emit(request_id, Path(mmproj))
+        self._model_requested.emit(request_id, Path(llm), Path(mmproj) if mmproj else None)
 
     @property
     def running(self) -> bool:
@@ -204,3 +229,4 @@ class DocumentsThread(QObject):
             self.thread.quit()
             self.thread.wait()
         self.service.close()  # a call that raced with the first close may have restarted it
+        self._worker.close_counter()  # (the thread is stopped: no batch is using it)

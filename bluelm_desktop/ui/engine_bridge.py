@@ -145,22 +145,24 @@ class EngineBridge(QObject):
             rid = self.engine.load(llm, mmproj, settings)
             self._kinds[rid] = "load"
         self._loading = {rid: (None, None)}  # a newer load makes an older one's result moot
-        if mmproj is not None:
-            self._documents.read_tiling(rid, Path(mmproj))
+        self._documents.read_model(rid, Path(llm), Path(mmproj) if mmproj else None)
         return rid
 
     def add_documents(self, conversation: str, sources: Sequence[DocumentSource],
-                      params: TilingParams, keep: KeepDocument | None = None) -> int:
+                      params: TilingParams, keep: KeepDocument | None = None,
+                      budget: int | None = None) -> int:
         """Read, tile and encode `sources` for the conversation's next question.
 
         A new batch replaces the pending one: its pages still being read are dropped and
         its encoding is cancelled (the engine does that on the first page of the new
         batch). `keep(source)` runs on the documents thread once a document is read.
+        `budget`: the context positions all the documents may take (`document_budget`).
         Returns the batch's ticket (the document panel follows it).
         """
         with self._lock:  # (the sink waits for the ticket before submitting anything)
             self._ticket = self._documents.open(
-                sources, params, sink=self._encode_sink(conversation), keep=keep)
+                sources, params, sink=self._encode_sink(conversation), keep=keep,
+                budget=budget)
             return self._ticket
 
     def _encode_sink(self, conversation: str) -> PageSink:
@@ -173,12 +175,12 @@ class EngineBridge(QObject):
             with self._lock:
                 if self._closed or ticket != self._ticket:
                     return  # superseded while it was being read
-                rid = self.engine.encode_image(conversation, page.image_id, page.tiles,
-                                               page.layout, replace=sent == 0)
+                rids = page.submit_to(self.engine, conversation, first=sent == 0)
                 sent += 1
-                self._kinds[rid] = "encode"
-                self._image_of[rid] = page.image_id
-                self._encodes[page.image_id] = rid
+                for rid, page_id in zip(rids, page.page_ids, strict=True):
+                    self._kinds[rid] = "encode"
+                    self._image_of[rid] = page_id
+                    self._encodes[page_id] = rid
 
         return sink
 

@@ -4,7 +4,7 @@ grid with numbered tiles, the thumbnail tile beside it, and which tiles are enco
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from PySide6.QtCore import (
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bluelm_desktop.core.vision.tiling import TilePlan
+from bluelm_desktop.core.vision.tiling import Grid, TilePlan
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +93,11 @@ class TileOverlay(QWidget):
         super().__init__(parent)
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._plan: TilePlan | None = None
+        self._given: TilePlan | None = None  # the page's plan, as set
+        self._plan: TilePlan | None = None  # what is drawn: without tiles, the page alone
         self._pixmap: QPixmap | None = None
         self._done = 0
+        self._tiles = True  # False: the page sends no tiles, none are drawn
         self._message = QCoreApplication.translate("DocumentPanel", EMPTY_MESSAGE)
         self._error = False
 
@@ -103,7 +105,7 @@ class TileOverlay(QWidget):
 
     @property
     def plan(self) -> TilePlan | None:
-        return self._plan
+        return self._given
 
     @property
     def done(self) -> int:
@@ -114,7 +116,16 @@ class TileOverlay(QWidget):
     def message(self) -> str:
         return self._message
 
-    def set_page(self, plan: TilePlan | None, pixmap: QPixmap | None) -> None:
+    def set_page(self, plan: TilePlan | None, pixmap: QPixmap | None,
+                 tiles: bool = True) -> None:
+        """Show `plan` over `pixmap`; `tiles=False` for a page that sends no tiles (read
+        from its text layer, or left out): the page alone, no grid."""
+        self._given = plan
+        if plan is not None and not tiles:
+            w, h = plan.scaled_size
+            plan = replace(plan, grid=Grid(1, 1), canvas=(w, h), thumbnail=False,
+                           whole_image=True)
+        self._tiles = tiles
         self._plan, self._pixmap = plan, pixmap
         self._done = 0 if plan is None else min(self._done, plan.tiles)
         self.update()
@@ -215,6 +226,8 @@ class TileOverlay(QWidget):
             painter.fillRect(page, QColor(236, 238, 241))
             self._paint_message(painter, page.adjusted(8, 8, -8, -8))
 
+        if not self._tiles:
+            return
         boxes = tile_boxes(plan)
         for box in boxes[: self._done]:
             painter.fillRect(self.tile_rect(box.number), self.TINT)

@@ -78,11 +78,11 @@
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/chat_controller.py" line="292"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="529"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="629"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="638"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="647"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="654"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="534"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="634"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="643"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="652"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="659"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
@@ -92,58 +92,58 @@
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="369"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="374"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="378"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="423"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="383"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="428"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="449"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="454"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="546"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="551"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="555"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="560"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="601"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="606"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="603"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="608"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="605"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="610"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="616"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="621"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="619"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="624"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="681"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="686"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -371,7 +371,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
     <message>
         <location filename="../../bluelm_desktop/ui/document_panel.py" line="176"/>
         <location filename="../../bluelm_desktop/ui/document_panel.py" line="397"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="443"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="450"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
@@ -411,67 +411,97 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="446"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="453"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="488"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="495"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="510"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="517"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="529"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="536"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="532"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="543"/>
+        <source>&lt;b&gt;left out&lt;/b&gt; · the context has no room for it</source>
+        <translation>&lt;b&gt;未读取&lt;/b&gt; · 上下文没有空间容纳此页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="546"/>
+        <source>&lt;b&gt;its text layer&lt;/b&gt; · ≈ {tokens} tokens</source>
+        <translation>&lt;b&gt;其文本层&lt;/b&gt; · ≈ {tokens} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="550"/>
+        <source>read from {text}, not from tiles (born-digital: exact and fast)</source>
+        <translation>读取{text}，而非图块（原生电子文档：准确且快速）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="553"/>
+        <source>The page&apos;s words are in the PDF and cover what is printed on it, so the model reads them as text: no tiles to encode.</source>
+        <translation>此页的文字就在 PDF 中，并覆盖了页面上印出的内容，因此模型将其作为文本读取：无需编码图块。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="560"/>
         <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
         <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="535"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="563"/>
         <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
         <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="540"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="568"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="542"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="570"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="550"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="587"/>
+        <source>{count} as text (≈ {tokens} tokens)</source>
+        <translation>{count} 页作为文本（≈ {tokens} 个词元）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="593"/>
+        <source>{count} left out</source>
+        <translation>{count} 页未读取</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="594"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="558"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="599"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="562"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="603"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="629"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="670"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="632"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="673"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -527,7 +557,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="351"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="353"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>
@@ -1637,37 +1667,37 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>TileOverlay</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="229"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="242"/>
         <source>padding</source>
         <translation>填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="239"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="252"/>
         <source>Tile 1: the page, one tile</source>
         <translation>图块 1：整页，仅一个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="240"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="253"/>
         <source>Tiles 1–{last}: the page on a {grid} grid</source>
         <translation>图块 1–{last}：按 {grid} 网格切分的页面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="243"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="256"/>
         <source>Tile {number}: the whole page, shrunk to one tile</source>
         <translation>图块 {number}：缩小到一个图块大小的整页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="245"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="258"/>
         <source>Hatched: white padding</source>
         <translation>斜线：白色填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="245"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="258"/>
         <source>Green: encoded</source>
         <translation>绿色：已编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="285"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="298"/>
         <source>thumbnail tile</source>
         <translation>缩略图图块</translation>
     </message>

@@ -223,9 +223,10 @@ def test_cut_off_last_records_are_repaired(models: Any, folder: Path, invoices_c
 
 
 def test_in_process_run_model_failure_and_reloads(models: Any, tmp_path: Path) -> None:
-    """The core API without the CLI. A PDF too long for the context fails in the model
-    (its record says so, the run goes on); a tiny embedding budget makes the model reload
-    before each file after the first one answered; the terminal progress line is drawn."""
+    """The core API without the CLI. A PDF too long for the context is fitted before any
+    work (its first pages read, the rest left out, its record says so); a tiny embedding
+    budget makes the model reload before each file after the first one answered; the
+    terminal progress line is drawn."""
     docs = _make_folder(tmp_path / "docs")
     (docs / "long.pdf").write_bytes(pdf_bytes(6))  # 6 pages × 196 tokens > 1,024
     job = batch.make_job(Settings(), folder=docs, out=tmp_path / "r.jsonl", task="ask",
@@ -234,19 +235,21 @@ def test_in_process_run_model_failure_and_reloads(models: Any, tmp_path: Path) -
     stream = io.StringIO()
     run = batch.Batch(job, progress_stream=stream, tty=True, embedding_budget=1)
     summary = run.run()
-    assert (summary.done, summary.failed, summary.documents) == (4, 2, 4)
+    assert (summary.done, summary.failed, summary.documents) == (4, 1, 4)
     assert summary.others == ["notes.txt"]
     assert run.model_loads == 3  # at the start, before invoice-b.pdf and before long.pdf
     records = _jsonl(job.out)
     assert [(r["file"], r["ok"]) for r in records] == [
         ("broken.png", False), ("invoice-a.png", True), ("invoice-b.pdf", True),
-        ("long.pdf", False)]
+        ("long.pdf", True)]
     long = records[-1]
-    assert long["error"].startswith("long.pdf: ") and "context" in long["error"], long
-    assert long["pages"] == 6 and long["image_tokens"] == 6 * 196
+    # 1,024 positions less the answer and the question leave 764: three one-tile pages
+    assert long["pages"] == 3 and long["image_tokens"] == 3 * 196, long
+    assert any("pages 4–6 left out" in w and "764 positions" in w
+               for w in long["warnings"]), long
     progress = stream.getvalue()
     assert "\r[4/4]" in progress and "ETA" in progress and "\x1b[K" in progress
-    assert "failed: long.pdf: " in progress
+    assert "failed: broken.png: " in progress
 
 
 def test_bad_arguments_are_one_line_and_write_nothing(tmp_path: Path, capsys: Any,

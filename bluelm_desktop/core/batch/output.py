@@ -174,6 +174,7 @@ class JsonlOutput(BatchOutput):
             record["warnings"] = result.warnings
         else:
             record["answer"] = result.answer
+            record["warnings"] = result.warnings  # pages left out, read at lower detail
         record.update(error=result.error, seconds=round(result.seconds, 2), pages=result.pages,
                       image_tokens=result.image_tokens, sha256=result.sha256)
         line = json.dumps(record, ensure_ascii=False) + "\n"

@@ -30,9 +30,10 @@ from bluelm_desktop.core.engine.client import EngineClient
 from bluelm_desktop.core.engine.engine import Engine
 from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.engine.vocab import TokenCounter
 from bluelm_desktop.core.errors import BlueLMError, ModelError, one_line
 from bluelm_desktop.core.gguf.pairs import read_metadata
-from bluelm_desktop.core.planning import PreparedImage
+from bluelm_desktop.core.planning import Counter, PreparedImage, document_budget
 from bluelm_desktop.core.tasks import check_totals, parse_invoice
 from bluelm_desktop.core.vision.tiling import TilingParams
 
@@ -69,16 +70,16 @@ class _Model:
         conversation = f"batch-{next(self._conversations)}"
 
         def submit(engine: Engine) -> list[int]:
-            ids = [engine.encode_image(conversation, img.image_id, img.tiles, img.layout,
-                                       replace=k == 0) for k, img in enumerate(images)]
-            ids.append(engine.ask(conversation, prompt, [i.image_id for i in images], params))
+            ids = [i for k, img in enumerate(images)
+                   for i in img.submit_to(engine, conversation, first=k == 0)]
+            ids.append(engine.ask(conversation, prompt,
+                                  [i for img in images for i in img.page_ids], params))
             return ids
 
         try:
             return self._run(submit)
         finally:
-            self._held += sum(i.layout.image_tokens
-                              for i in images) * self._per_position
+            self._held += sum(i.image_tokens for i in images) * self._per_position
 
     def close(self) -> None:
         self._client.close()
@@ -92,7 +93,9 @@ class _Model:
 
 # --- documents ahead of the model ---------------------------------------------------
 
-Prepared = list[PreparedImage] | str  # the pages, or the error that stopped them
+# The pages and what fitting them into the context took (notes), or the error that
+# stopped them.
+Prepared = tuple[list[PreparedImage], list[str]] | str
 
 
 class _Prefetch:
@@ -100,8 +103,10 @@ class _Prefetch:
     model answers the current one; at most PREFETCH_FILES + 1 files ahead."""
 
     def __init__(self, service: DocumentService, documents: Sequence[Document],
-                 tiling: TilingParams, password: str | None) -> None:
+                 tiling: TilingParams, password: str | None, budget: int,
+                 count_tokens: Counter) -> None:
         self._service = service
+        self._budget, self._count = budget, count_tokens
         self._documents = list(documents)
         self._tiling = tiling
         self._password = password
@@ -141,13 +146,17 @@ class _Prefetch:
     def _prepare(self, doc: Document) -> Prepared:
         if doc.error is not None:
             return doc.error
+        notes: list[str] = []
         try:
-            pages = prepare_images(self._service, [doc.path], self._tiling, self._password)
+            pages = prepare_images(self._service, [doc.path], self._tiling, self._password,
+                                   self._budget, notes, self._count)
         except BlueLMError as e:
             return one_line(str(e))
         except Exception as e:  # a bug costs its file, not the batch
             return f"{doc.name}: internal error ({type(e).__name__}: {one_line(str(e))})"
-        return pages or f"{doc.name}: the document has no pages"
+        if not pages:
+            return " ".join(notes) or f"{doc.name}: the document has no pages"
+        return pages, notes
 
 
 # --- the run ------------------------------------------------------------------------
@@ -268,9 +277,11 @@ class Batch:
         service = DocumentService(job.limits)
         model = _Model(job, per_position, self.embedding_budget, self.progress.tick)
         prefetch: _Prefetch | None = None
+        counter = TokenCounter(job.llm)  # a text page's positions, as the model counts
         try:
             model.load()
-            prefetch = _Prefetch(service, pending, tiling, job.password)
+            budget = document_budget(job.engine.n_ctx, params.max_tokens)
+            prefetch = _Prefetch(service, pending, tiling, job.password, budget, counter)
             began = time.monotonic()
             for doc, prepared in prefetch:
                 self.progress.start_file(doc.name)
@@ -289,6 +300,7 @@ class Batch:
             service.close()
             if prefetch is not None:
                 prefetch.join()
+            counter.close()  # (after the reader, its last user)
             model.close()
             self.model_loads = model.loads
             summary.seconds = time.monotonic() - start
@@ -300,10 +312,11 @@ class Batch:
         if isinstance(prepared, str):
             result.error = prepared
         else:
-            result.pages = len(prepared)
-            result.image_tokens = sum(i.layout.image_tokens for i in prepared)
+            pages, notes = prepared
+            result.pages = len(pages)
+            result.image_tokens = sum(i.image_tokens for i in pages)
             try:
-                answer = model.answer(prepared, prompt, params)
+                answer = model.answer(pages, prompt, params)
             except ModelError as e:
                 message = one_line(str(e))
                 result.error = message if doc.name in message else f"{doc.name}: {message}"
@@ -314,5 +327,6 @@ class Batch:
                     result.warnings = check_totals(result.invoice)
                 else:
                     result.answer = answer
+                result.warnings += notes  # pages left out or read at lower detail
         result.seconds = time.monotonic() - began
         return result
