@@ -51,15 +51,17 @@ def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParam
 def prepare_images(service: DocumentService, files: Sequence[SourceLike],
                    params: TilingParams, password: str | None = None,
                    budget: int | None = None, notes: list[str] | None = None,
-                   count_tokens: Counter | None = None) -> list[PreparedImage]:
+                   count_tokens: Counter | None = None, question: str = ""
+                   ) -> list[PreparedImage]:
     """Every usable page of every file, as its plan sends it (text layer first), within
     `budget` positions for all of them together (None: no limit); the tiles kept, the
-    pages' pixels let go. What fitting the budget took is added to `notes`."""
+    pages' pixels let go. What fitting the budget took is added to `notes`; when not
+    every page fits, those that match `question` best are kept."""
     out: list[PreparedImage] = []
     for name in files:
         left = None if budget is None else max(budget - sum(p.positions for p in out), 1)
         plan = plan_document(service, name, params, password, left,
-                             count_tokens=count_tokens)
+                             count_tokens=count_tokens, question=question)
         if notes is not None:
             label = plan.info.name if plan.info is not None else plan.file
             notes.extend(f"{label}: {note}" for note in plan.fit_notes)
@@ -96,7 +98,7 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
             images = prepare_images(service, files, tiling_for(mmproj, max_image_tokens),
                                     password, document_budget(settings.n_ctx,
                                                               params.max_tokens), fitting,
-                                    count)
+                                    count, question)
 
     def submit(engine: Engine) -> list[int]:
         ids = [engine.load(llm, mmproj)]

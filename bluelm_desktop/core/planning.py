@@ -22,11 +22,13 @@ after minutes of encoding.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
+from rank_bm25 import BM25Okapi
 
 from bluelm_desktop.core.documents import DocumentInfo, DocumentService, DocumentSource
 from bluelm_desktop.core.documents.model import SourceLike, TextSpan
@@ -207,11 +209,12 @@ class PreparedImage:
 
 def plan_document(service: DocumentService, source: SourceLike, params: TilingParams,
                   password: str | None = None, budget: int | None = None,
-                  text_first: bool = True, count_tokens: Counter | None = None
-                  ) -> DocumentPlan:
+                  text_first: bool = True, count_tokens: Counter | None = None,
+                  question: str = "") -> DocumentPlan:
     """Probe a document, read its text layer, plan every usable page to fit `budget`
     positions (None: no limit). `count_tokens`: the model's tokenizer (`TokenCounter`);
-    without it a text's positions are estimated high. Raises DocumentError (one line)."""
+    without it a text's positions are estimated high. `question`: what the pages are
+    for, to choose those to keep when not all fit. Raises DocumentError (one line)."""
     src = DocumentSource.of(source)
     info = service.probe(src, password=password)
     if not info.pages:
@@ -227,16 +230,17 @@ def plan_document(service: DocumentService, source: SourceLike, params: TilingPa
                 page = dataclasses.replace(page, mode=TEXT, text=text, words=words,
                                            tokens=tokens)
         pages.append(page)
-    fitted, notes = fit_to_budget(pages, params, budget)
+    fitted, notes = fit_to_budget(pages, params, budget, question)
     return DocumentPlan(_label(source), fitted, tuple(info.notes), info, budget, notes, params)
 
 
-def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | None
-                  ) -> tuple[list[PagePlan], tuple[str, ...]]:
+def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | None,
+                  question: str = "") -> tuple[list[PagePlan], tuple[str, ...]]:
     """The pages made to fit `budget` positions, and what that took, in words.
 
     First the tile pages share what the text pages leave, each down to one tile; then
-    pages are left out from the end. Pages already left out stay out."""
+    pages are left out: those that match `question` least (Okapi BM25 on their text
+    layers), or without a question, or among pages with no text, from the end."""
     if budget is None or sum(p.positions for p in pages) <= budget:
         return pages, ()
     notes: list[str] = []
@@ -251,16 +255,52 @@ def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | Non
                  if p in tiled else p for p in pages]
         notes.append(f"pages read at lower detail to fit the context ({budget:,} positions "
                      f"for documents)")
-    kept = list(pages)
-    while kept and sum(p.positions for p in kept) > budget:
-        kept.pop()
+    order = _by_relevance(pages, question)  # the pages to keep first
+    kept: set[int] = set()
+    used = 0
+    for i in order:
+        if used + pages[i].positions > budget:
+            break
+        kept.add(i)
+        used += pages[i].positions
     if len(kept) < len(pages):
-        first, last = pages[len(kept)].page, pages[-1].page
-        which = f"page {first}" if first == last else f"pages {first}–{last}"
-        notes.append(f"{which} left out: the context holds {budget:,} positions for "
-                     f"documents (a larger context in Settings reads more)")
-        pages = kept + [dataclasses.replace(p, mode=SKIPPED) for p in pages[len(kept):]]
+        out = [p.page for i, p in enumerate(pages) if i not in kept]
+        ranked = " (kept the pages that match the question best)" if question and any(
+            p.text for p in pages) else ""
+        notes.append(f"{_page_list(out)} left out: the context holds {budget:,} positions "
+                     f"for documents{ranked}; a larger context in Settings reads more")
+        pages = [p if i in kept else dataclasses.replace(p, mode=SKIPPED)
+                 for i, p in enumerate(pages)]
     return pages, tuple(notes)
+
+
+def _by_relevance(pages: list[PagePlan], question: str) -> list[int]:
+    """Page indices, the ones to keep first: by BM25 score for `question` on the pages'
+    text (ties and pages without text in document order)."""
+    if not question.strip() or not any(p.text for p in pages):
+        return list(range(len(pages)))
+    corpus = [_terms(p.text) for p in pages]
+    query = _terms(question)
+    if not query or not any(corpus):
+        return list(range(len(pages)))
+    scores = BM25Okapi([doc or ["\0"] for doc in corpus]).get_scores(query)
+    return sorted(range(len(pages)), key=lambda i: (-float(scores[i]), i))
+
+
+def _terms(text: str) -> list[str]:
+    return [t for t in re.findall(r"\w+", text.lower()) if len(t) > 1 or t.isdigit()]
+
+
+def _page_list(numbers: list[int]) -> str:
+    """[4, 5, 6, 9] → 'pages 4–6, 9'; [7] → 'page 7'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs]
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(parts)
 
 
 def _unskipped(page: PagePlan) -> str:

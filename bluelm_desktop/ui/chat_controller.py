@@ -30,7 +30,7 @@ from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import TurnStats
 from bluelm_desktop.core.errors import BlueLMError
-from bluelm_desktop.core.planning import PreparedImage, document_budget
+from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage, document_budget
 from bluelm_desktop.core.vision.tiling import TilingParams
 from bluelm_desktop.ui.chat_pane import (
     ROLE_ASSISTANT,
@@ -92,6 +92,8 @@ class PendingDocuments:
     page_counts: dict[str, int] = field(default_factory=dict)  # document → its pages
     reading: bool = True  # the documents thread is still reading or tiling
     attachments: list[Attachment] = field(default_factory=list)
+    left_out: bool = False  # pages that did not fit the context were left out
+    question: str = ""  # the question the pages were chosen for ("" : none yet)
 
     @property
     def names(self) -> list[str]:
@@ -189,6 +191,7 @@ class ChatController(QObject):
 
         bridge.page_prepared.connect(self._on_page_prepared)
         bridge.document_kept.connect(self._on_document_kept)
+        bridge.document_planned.connect(self._on_document_planned)
         bridge.document_failed.connect(self._on_document_failed)
         bridge.documents_finished.connect(self._on_documents_finished)
         bridge.tile_encoded.connect(self._on_tile_encoded)
@@ -303,16 +306,28 @@ class ChatController(QObject):
             self._note(self.tr("This model reads text only. Choose a model with a vision "
                                "projector (mmproj) to ask about documents."))
             return False
-        # The documents share the context with the answer and the question (text pages
-        # first; tile pages fitted, or left out, before any work: never an overflow later).
+        self._read(tuple(sources))
+        return True
+
+    def _read(self, sources: tuple[DocumentSource, ...], question: str = "") -> None:
+        """Hand `sources` to the bridge as a new batch (the pending one is replaced).
+
+        The documents share the context with the answer and the question: text pages
+        first, tile pages fitted, pages left out before any work (never an overflow
+        later); with `question`, the pages left out are those that match it least."""
+        assert self.tiling is not None
         budget = document_budget(self.bridge.engine.settings.n_ctx,
                                  self._sampling().max_tokens)
-        ticket = self.bridge.add_documents(self._engine_key, sources, self.tiling,
-                                           self._keep_function(), budget)
-        self.pending = PendingDocuments(ticket, tuple(sources))
+        old = self.pending
+        again = old is not None and old.sources is sources and bool(old.attachments)
+        ticket = self.bridge.add_documents(
+            self._engine_key, sources, self.tiling,
+            None if again else self._keep_function(), budget, question)
+        self.pending = PendingDocuments(ticket, sources, question=question)
+        if again and old is not None:
+            self.pending.attachments = old.attachments  # kept in the history already
         self._show_progress()
         self.documents_attached.emit(ticket, self.pending.sources, self.tiling)
-        return True
 
     def attach_files(self, files: Sequence[Path]) -> bool:
         return self.attach([DocumentSource.from_path(f) for f in files])
@@ -322,7 +337,7 @@ class ChatController(QObject):
         asked about are tiled again and re-encoded; the old encoding is cancelled."""
         self.tiling = tiling
         if self.pending is not None and tiling is not None:
-            self.attach(self.pending.sources)
+            self._read(self.pending.sources, self.pending.question)
 
     def clear_documents(self) -> None:
         if self.pending is not None:
@@ -365,6 +380,11 @@ class ChatController(QObject):
         self.pending.page_counts[page.document] = page.page_count
         self.page_prepared.emit(page)
         self._show_progress()
+
+    @Slot(object)
+    def _on_document_planned(self, plan: DocumentPlan) -> None:
+        if self.pending is not None and any(p.mode == SKIPPED for p in plan.pages):
+            self.pending.left_out = True
 
     @Slot(object)
     def _on_document_kept(self, kept: object) -> None:
@@ -469,6 +489,10 @@ class ChatController(QObject):
         footer = ""
         if self.pending is not None:
             footer = _attached_line(self.pending.names)
+            if self.pending.left_out and not self.pending.question and self.tiling:
+                # Not every page fits: read again, keeping the pages this question is
+                # about (BM25 on their text). Pages already encoded come from the cache.
+                self._read(self.pending.sources, text)
         row = self.model.append(ChatMessage(ROLE_USER, text, footer=footer))
         if self.pending is not None and not self.pending.ready:
             self._waiting = (text, row)

@@ -547,7 +547,7 @@ class DocumentPanel(QWidget):
                     tokens=f"{page.text_tokens:,}") if page.sends_text else "")
         if not page.sends_tiles:
             self.cost_label.setText(where + self.tr(
-                "read from {text}, not from tiles (born-digital: exact and fast)").format(
+                "{text} · no tiles to encode (born-digital: exact and fast)").format(
                     text=text))
             self.cost_label.setToolTip(self.tr(
                 "The page's words are in the PDF and cover what is printed on it, so the "

@@ -55,6 +55,7 @@ class DocumentBatch:
     sink: PageSink | None = None
     keep: KeepDocument | None = None
     budget: int | None = None  # context positions for all the documents (None: no limit)
+    question: str = ""  # what they are for: chooses the pages when not all fit
 
 
 class _Worker(QObject):
@@ -86,7 +87,7 @@ class _Worker(QObject):
             try:
                 left = None if batch.budget is None else max(batch.budget - used, 1)
                 plan = plan_document(self.service, source, batch.params, budget=left,
-                                     count_tokens=self.counter)
+                                     count_tokens=self.counter, question=batch.question)
                 self.planned.emit(batch.ticket, index, plan)
                 for page in render_pages(self.service, source, plan):
                     if batch.ticket < self.latest:
@@ -181,7 +182,7 @@ class DocumentsThread(QObject):
 
     def open(self, sources: Sequence[DocumentSource], params: TilingParams, *,
              sink: PageSink | None = None, keep: KeepDocument | None = None,
-             budget: int | None = None) -> int:
+             budget: int | None = None, question: str = "") -> int:
         """Plan and render `sources` under `params` within `budget` context positions,
         superseding every earlier batch; returns the batch's ticket (its signals carry
         it)."""
@@ -189,7 +190,7 @@ class DocumentsThread(QObject):
         self._worker.latest = self.ticket
         self._start()
         self._prepare_requested.emit(DocumentBatch(self.ticket, tuple(sources), params,
-                                                   sink, keep, budget))
+                                                   sink, keep, budget, question))
         return self.ticket
 
     def cancel(self) -> None:

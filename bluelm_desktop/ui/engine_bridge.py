@@ -75,6 +75,7 @@ class EngineBridge(QObject):
     load_failed = Signal(str)
 
     page_prepared = Signal(object)  # PreparedImage, its encoding just submitted
+    document_planned = Signal(object)  # DocumentPlan: a document of the batch, planned
     document_kept = Signal(object)  # what the batch's `keep` returned for one document
     document_failed = Signal(str, str)  # document name, one line
     documents_finished = Signal(int)  # ticket: every page of the batch has been handed on
@@ -132,6 +133,7 @@ class EngineBridge(QObject):
         d.tiling_read.connect(self._on_tiling_read)
         d.page_ready.connect(self._on_page_ready)
         d.kept.connect(self._on_document_kept)
+        d.planned.connect(self._on_document_planned)
         d.failed.connect(self._on_document_failed)
         d.finished.connect(self._on_documents_finished)
 
@@ -150,19 +152,20 @@ class EngineBridge(QObject):
 
     def add_documents(self, conversation: str, sources: Sequence[DocumentSource],
                       params: TilingParams, keep: KeepDocument | None = None,
-                      budget: int | None = None) -> int:
+                      budget: int | None = None, question: str = "") -> int:
         """Read, tile and encode `sources` for the conversation's next question.
 
         A new batch replaces the pending one: its pages still being read are dropped and
         its encoding is cancelled (the engine does that on the first page of the new
         batch). `keep(source)` runs on the documents thread once a document is read.
-        `budget`: the context positions all the documents may take (`document_budget`).
+        `budget`: the context positions all the documents may take (`document_budget`);
+        `question`: what they are for, to choose the pages when not all fit.
         Returns the batch's ticket (the document panel follows it).
         """
         with self._lock:  # (the sink waits for the ticket before submitting anything)
             self._ticket = self._documents.open(
                 sources, params, sink=self._encode_sink(conversation), keep=keep,
-                budget=budget)
+                budget=budget, question=question)
             return self._ticket
 
     def _encode_sink(self, conversation: str) -> PageSink:
@@ -261,6 +264,11 @@ class EngineBridge(QObject):
         del self._loading[rid]
         self.loaded.emit(LoadedModel(Path(loaded.llm), Path(loaded.mmproj) if loaded.mmproj
                                      else None, loaded.load_s, tiling, loaded.notes))
+
+    @Slot(int, int, object)
+    def _on_document_planned(self, ticket: int, _index: int, plan: object) -> None:
+        if ticket == self._ticket:
+            self.document_planned.emit(plan)
 
     @Slot(int, object)
     def _on_document_kept(self, ticket: int, kept: object) -> None:

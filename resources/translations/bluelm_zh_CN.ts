@@ -37,113 +37,113 @@
         <translation>附件：{names}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="117"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="119"/>
         <source>ready</source>
         <translation>已就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="118"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="120"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="121"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="123"/>
         <source>reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="124"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="126"/>
         <source>Reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="127"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="129"/>
         <source>reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="131"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="133"/>
         <source>Reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="248"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="251"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="263"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="266"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="292"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="534"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="634"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="643"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="652"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="659"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="295"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="558"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="658"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="667"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="676"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="683"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="303"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="306"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="374"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="394"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="383"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="428"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="403"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="448"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="454"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="474"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="551"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="575"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="560"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="584"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="606"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="630"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="608"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="632"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="610"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="634"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="621"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="645"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="624"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="648"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="686"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="710"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -442,8 +442,8 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/document_panel.py" line="550"/>
-        <source>read from {text}, not from tiles (born-digital: exact and fast)</source>
-        <translation>读取{text}，而非图块（原生电子文档：准确且快速）</translation>
+        <source>{text} · no tiles to encode (born-digital: exact and fast)</source>
+        <translation>{text} · 无需编码图块（原生电子文档：准确且快速）</translation>
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/document_panel.py" line="553"/>
@@ -557,7 +557,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="353"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="361"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>

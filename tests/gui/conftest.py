@@ -66,7 +66,8 @@ def invoice() -> Path:
 @pytest.fixture
 def open_window(qtbot: QtBot, tiny_models: Callable[..., object], tmp_path: Path,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenWindow]:
-    """`open_window(vision=True, max_tokens=32, save_settings=False)` → a shown window
+    """`open_window(vision=True, max_tokens=32, save_settings=False, context=4096)` → a
+    shown window
     with the tiny BlueLM-layout model loaded, a history and settings in tmp_path; shut
     down (threads joined) at teardown."""
     monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))
@@ -75,12 +76,13 @@ def open_window(qtbot: QtBot, tiny_models: Callable[..., object], tmp_path: Path
     opened: list[tuple[MainWindow, HistoryStore]] = []
 
     def open_(vision: bool = True, max_tokens: int = 32, temperature: float = 0.0,
-              history: HistoryStore | None = None, save_settings: bool = False) -> MainWindow:
+              history: HistoryStore | None = None, save_settings: bool = False,
+              context: int = 4096) -> MainWindow:
         models = tiny_models(C.LAYOUT_BLUELM)
         settings = Settings(
             model=ModelSettings(str(models.llm), str(models.mmproj) if vision else None),
             inference=InferenceSettings(max_tokens=max_tokens, temperature=temperature,
-                                        repeat_penalty=1.0, seed=3),
+                                        repeat_penalty=1.0, seed=3, context=context),
         )
         store = history or HistoryStore(tmp_path / "history.db")
         window = MainWindow(ModelLibrary.from_paths(), tmp_path, settings, store,

@@ -25,7 +25,7 @@ from pytestqt.qtbot import QtBot
 from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.engine import Token
 from bluelm_desktop.core.history import HistoryStore
-from bluelm_desktop.core.planning import PreparedImage
+from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage
 from bluelm_desktop.ui import chat_controller
 from bluelm_desktop.ui.chat_pane import (
     ROLE_ASSISTANT,
@@ -236,6 +236,34 @@ def test_the_switch_re_encodes_and_the_panel_follows(qtbot: QtBot, open_window: 
     assert prepared[0].layout.n_tiles == panel.plan.pages[0].plan.tiles
     assert panel.overlay.plan == panel.plan.pages[0].plan
     assert panel.overlay._pixmap is not None
+
+
+def test_a_question_picks_the_pages_of_a_document_too_long_for_the_context(
+        qtbot: QtBot, open_window: OpenWindow, tmp_path: Path) -> None:
+    """A 10-page born-digital contract in a 1,024-position context: the drop reads the
+    first pages that fit (the others left out, said in the panel); Enter reads it again
+    for the question, keeping the page it is about; then the answer comes."""
+    from tests.contract_docs import contract_pdf
+
+    contract = contract_pdf(tmp_path / "contract.pdf")
+    window = open_window(context=1024)
+    controller = window.controller
+    planned: list[DocumentPlan] = []
+    window.bridge.document_planned.connect(planned.append)
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=LOAD_MS):
+        drop_files(window, [contract])
+    assert controller.pending is not None and controller.pending.left_out
+    first = [p.page for p in planned[-1].pages if p.mode != SKIPPED]
+    assert 9 not in first and first[0] == 1
+    prepared: list[PreparedImage] = []
+    window.bridge.page_prepared.connect(prepared.append)
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS) as finished:
+        press_enter(qtbot, window, "Which law governs this agreement?")
+    assert finished.args[0] == STATUS_COMPLETE
+    kept = [p.page for p in planned[-1].pages if p.mode != SKIPPED]
+    assert 9 in kept, kept  # the governing-law clause is on page 9
+    assert 8 in [p.page for p in prepared]  # (0-based) and it went to the engine as text
+    assert "match the question" in " ".join(planned[-1].fit_notes)
 
 
 def test_paste_an_image_then_ask(qtbot: QtBot, open_window: OpenWindow) -> None:

@@ -110,6 +110,22 @@ def test_a_tiny_budget_leaves_pages_out_and_says_which(documents, service) -> No
     assert [p.page for p in prepared] == [0, 1, 2]
 
 
+def test_the_question_picks_the_pages_that_do_not_all_fit(documents, service, count) -> None:
+    full = plan_document(service, documents["contract"], FINE, count_tokens=count)
+    budget = sum(p.positions for p in full.pages[:3])  # room for about three pages
+    question = "Which law governs the agreement, and which state?"
+    plan = plan_document(service, documents["contract"], FINE, budget=budget,
+                         count_tokens=count, question=question)
+    kept = [p.page for p in plan.pages if p.mode != SKIPPED]
+    assert 9 in kept, kept  # "9. Governing law … the State of Washington"
+    assert plan.positions <= budget
+    assert "kept the pages that match the question best" in plan.fit_notes[-1]
+    # without a question: the first pages
+    first = plan_document(service, documents["contract"], FINE, budget=budget,
+                          count_tokens=count)
+    assert [p.page for p in first.pages if p.mode != SKIPPED] == [1, 2, 3]
+
+
 def test_a_signed_page_sends_its_tiles_too(documents, service, count) -> None:
     plan = plan_document(service, documents["signed"], FINE, budget=DEFAULT_BUDGET,
                          count_tokens=count)

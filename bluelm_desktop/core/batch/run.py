@@ -104,9 +104,9 @@ class _Prefetch:
 
     def __init__(self, service: DocumentService, documents: Sequence[Document],
                  tiling: TilingParams, password: str | None, budget: int,
-                 count_tokens: Counter) -> None:
+                 count_tokens: Counter, question: str) -> None:
         self._service = service
-        self._budget, self._count = budget, count_tokens
+        self._budget, self._count, self._question = budget, count_tokens, question
         self._documents = list(documents)
         self._tiling = tiling
         self._password = password
@@ -149,7 +149,7 @@ class _Prefetch:
         notes: list[str] = []
         try:
             pages = prepare_images(self._service, [doc.path], self._tiling, self._password,
-                                   self._budget, notes, self._count)
+                                   self._budget, notes, self._count, self._question)
         except BlueLMError as e:
             return one_line(str(e))
         except Exception as e:  # a bug costs its file, not the batch
@@ -281,7 +281,8 @@ class Batch:
         try:
             model.load()
             budget = document_budget(job.engine.n_ctx, params.max_tokens)
-            prefetch = _Prefetch(service, pending, tiling, job.password, budget, counter)
+            prefetch = _Prefetch(service, pending, tiling, job.password, budget, counter,
+                                 prompt)
             began = time.monotonic()
             for doc, prepared in prefetch:
                 self.progress.start_file(doc.name)
