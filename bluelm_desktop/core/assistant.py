@@ -37,6 +37,7 @@ from bluelm_desktop.core.planning import (
     plan_document,
     render_pages,
 )
+from bluelm_desktop.core.tasks.grounding import cited_pages, ground
 from bluelm_desktop.core.vision.tiling import TilingParams
 
 
@@ -136,6 +137,10 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
                      ttft_ms=s.ttft_s * 1000,
                      decode_tokens=s.decode_tokens, decode_tok_s=s.decode_tok_s,
                      stopped=s.stopped)
+    found = ground(result.text, {(i.document, i.page + 1): i.words for i in images if i.words})
+    cited = cited_pages(found)
+    stats["cited_pages"] = ([page for _, page in cited] if len({i.document for i in images}) < 2
+                            else [f"{Path(doc).name} p{page}" for doc, page in cited])
     stats["peak_rss_mb"] = _peak_rss_mb()
     result.stats = stats
     return result

@@ -159,6 +159,7 @@ class PreparedImage:
     pixels: np.ndarray | None = None  # the page as rendered for its tiles (the app shows it)
     text: str = ""  # the page's text layer, when it goes as text (then maybe no tiles)
     text_tokens: int = 0  # its positions (PagePlan.tokens)
+    words: tuple[TextSpan, ...] = ()  # its text layer, boxes in the pixels of `pixels`
     mode: str = TILES  # how the page goes (PagePlan.mode, as the render confirmed it)
 
     def without_tiles(self) -> PreparedImage:
@@ -224,6 +225,7 @@ def plan_document(service: DocumentService, source: SourceLike, params: TilingPa
         page = PagePlan(p.index + 1, p.width, p.height, plan_image(p.width, p.height, params))
         if text_first and info.has_text_layer:
             words = tuple(service.text(src, p.index, (p.width, p.height), password=password))
+            page = dataclasses.replace(page, words=words)  # (where answers are found)
             if sum(1 for w in words if w.text.strip()) >= MIN_WORDS:
                 text = _page_text(info.name, p.index + 1, len(info.pages), layout_text(words))
                 tokens = count_tokens(text) if count_tokens else estimate_tokens(text)
@@ -349,7 +351,8 @@ def render_pages(service: DocumentService, source: SourceLike, plan: DocumentPla
                                         tiles_plan.tokens_per_tile),
                             document=plan.file, page=index, page_count=len(plan.pages),
                             pixels=pixels, text=text, text_tokens=page.tokens if text else 0,
-                            mode=mode)
+                            mode=mode,
+                            words=tuple(scaled(page.words, w / page.width, h / page.height)))
 
 
 def _page_text(document: str, page: int, pages: int, text: str) -> str:

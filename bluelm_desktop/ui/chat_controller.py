@@ -27,10 +27,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal, Slot
 
 from bluelm_desktop.core.documents import DocumentSource
+from bluelm_desktop.core.documents.model import TextSpan
+from bluelm_desktop.core.documents.text_layer import scaled
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import TurnStats
 from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage, document_budget
+from bluelm_desktop.core.tasks.grounding import Found, cited_pages, ground
 from bluelm_desktop.core.vision.tiling import TilingParams
 from bluelm_desktop.ui.chat_pane import (
     ROLE_ASSISTANT,
@@ -93,6 +96,9 @@ class PendingDocuments:
     reading: bool = True  # the documents thread is still reading or tiling
     attachments: list[Attachment] = field(default_factory=list)
     left_out: bool = False  # pages that did not fit the context were left out
+    # (document, page 1-based) → its text layer, boxes in 0..1 of the page: where an
+    # answer's values are looked for
+    words: dict[tuple[str, int], tuple[TextSpan, ...]] = field(default_factory=dict)
     question: str = ""  # the question the pages were chosen for ("" : none yet)
 
     @property
@@ -160,6 +166,7 @@ class ChatController(QObject):
     # batch being read and encoded (a drop, or the same documents tiled again)
     tile_progress = Signal(str, int, int)  # image id, done, total
     answer_finished = Signal(str, str, str)  # status, quick action id (or ""), text
+    answer_grounded = Signal(object)  # list[Found]: the last answer's values on its pages
     restore_question = Signal(str)  # put this text back in the composer
 
     def __init__(
@@ -188,6 +195,8 @@ class ChatController(QObject):
         self._turn: tuple[SamplingParams | None, str] = (None, "")
         self.answer: _Answer | None = None
         self.last_stats: TurnStats | None = None
+        # The text layers of the pages the conversation's last documents sent (0..1 boxes)
+        self._asked_words: dict[tuple[str, int], tuple[TextSpan, ...]] = {}
 
         bridge.page_prepared.connect(self._on_page_prepared)
         bridge.document_kept.connect(self._on_document_kept)
@@ -288,12 +297,19 @@ class ChatController(QObject):
             self._finish_answer(STATUS_INTERRUPTED, _tr(STOPPED_NOTE))
         self._drop_waiting(restore=True)
         self.clear_documents()
+        self._asked_words = {}
 
     def _remember_open(self) -> None:
         history, cid = self.history, self.conversation_id
         if history is not None and cid is not None:
             self._saving(self.tr("Not saved in the history"),
                          lambda: history.set_state(OPEN_KEY, cid))
+
+    @property
+    def asked_words(self) -> dict[tuple[str, int], tuple[TextSpan, ...]]:
+        """The text layers of the pages the last question was about: (document, page
+        1-based) → words, boxes as fractions of the page."""
+        return dict(self._asked_words)
 
     # --- documents ----------------------------------------------------------------
 
@@ -378,6 +394,10 @@ class ChatController(QObject):
         tiles = page.layout.n_tiles if page.sends_tiles else 0  # 0: its text layer only
         self.pending.pages.append(PendingPage(page.ready_id, page.name, tiles))
         self.pending.page_counts[page.document] = page.page_count
+        if page.words and page.pixels is not None:
+            h, w = page.pixels.shape[:2]
+            self.pending.words[(page.document, page.page + 1)] = tuple(
+                scaled(page.words, 1 / w, 1 / h))
         self.page_prepared.emit(page)
         self._show_progress()
 
@@ -527,6 +547,8 @@ class ChatController(QObject):
 
     def _send(self, text: str, row: int) -> None:
         attachments = self.pending.attachments if self.pending is not None else []
+        if self.pending is not None:  # follow-ups are about the same pages
+            self._asked_words = self.pending.words
         self.pending = None
         self.attachments_changed.emit("")
         user_id = self._save_question(text, attachments)
@@ -601,8 +623,14 @@ class ChatController(QObject):
             return
         self.last_stats = stats
         footer = _stats_line(stats)
-        meta = {"decode_tokens": stats.decode_tokens, "decode_tok_s": round(stats.decode_tok_s, 2),
-                "ttft_s": round(stats.ttft_s, 3), "stopped": stats.stopped}
+        meta: dict[str, object] = {
+            "decode_tokens": stats.decode_tokens, "decode_tok_s": round(stats.decode_tok_s, 2),
+            "ttft_s": round(stats.ttft_s, 3), "stopped": stats.stopped}
+        found = ground(self.answer.text, self._asked_words) if self._asked_words else []
+        if found:
+            footer = f"{footer} · {_found_line(found)}" if footer else _found_line(found)
+            meta["cited_pages"] = [[doc, page] for doc, page in cited_pages(found)]
+        self.answer_grounded.emit(found)
         self._finish_answer(STATUS_COMPLETE, footer, meta)
 
     @Slot(int, str)
@@ -702,6 +730,16 @@ def _from_history(message: object) -> ChatMessage:
         footer = str(message.meta.get("error", ""))
     role = message.role if message.role in (ROLE_USER, ROLE_ASSISTANT) else ROLE_NOTE
     return ChatMessage(role, message.text, message.status, footer, message.id)
+
+
+def _found_line(found: Sequence[Found]) -> str:
+    """'Found on invoice.pdf p. 1, 2': where the answer's values are printed."""
+    by_document: dict[str, list[int]] = {}
+    for document, page in cited_pages(found):
+        by_document.setdefault(document, []).append(page)
+    where = "; ".join(f"{Path(doc).name} p. {', '.join(map(str, pages))}"
+                      for doc, pages in by_document.items())
+    return QCoreApplication.translate("ChatController", "Found on {where}").format(where=where)
 
 
 def _stats_line(stats: TurnStats) -> str:

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
@@ -85,6 +86,7 @@ from bluelm_desktop.core.documents import DocumentInfo, DocumentLimits
 from bluelm_desktop.core.documents.model import DocumentSource
 from bluelm_desktop.core.estimate import DEFAULT_SPEED, Speed
 from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage
+from bluelm_desktop.core.tasks.grounding import Found
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
 from bluelm_desktop.ui.document_words import cost_words, describe_info, duration_words, grid_words
 from bluelm_desktop.ui.documents_thread import DocumentsThread
@@ -167,6 +169,7 @@ class DocumentPanel(QWidget):
         self._source: DocumentSource | None = None
         self._info: DocumentInfo | None = None
         self._arrived: set[int] = set()  # pages whose pixels came with the batch
+        self._found: dict[int, list[tuple[float, float, float, float]]] = {}  # page → boxes
         self._plan: DocumentPlan | None = None
         self._page = 0  # 0-based row of the page shown
         self._previews: OrderedDict[int, QPixmap] = OrderedDict()
@@ -313,6 +316,20 @@ class DocumentPanel(QWidget):
         self.overlay.set_message(self.tr("Opening {name}…").format(name=src.name))
         self._ticket = ticket if ticket is not None else self._documents.open([src], tiling)
 
+    def show_found(self, found: Sequence[Found]) -> None:
+        """Mark on the pages where the last answer's values are printed (boxes as
+        fractions of the page); for the document shown, the rest ignored."""
+        self._found = {}
+        if self._plan is not None:
+            for f in found:
+                if f.document == self._plan.file:
+                    self._found.setdefault(f.page - 1, []).extend(f.boxes)
+        self.overlay.set_highlights(self._found.get(self._page, []))
+        if self._found:
+            pages = ", ".join(str(p + 1) for p in sorted(self._found))
+            self._set_status(self.tr("The answer's values are marked on page {pages}.")
+                             .format(pages=pages))
+
     def follow(self, ticket: int, tiling: TilingParams) -> None:
         """The document shown is being read again, as batch `ticket`, under `tiling` (the
         switch was flipped, or another model loaded): re-plan it now, and take its pages'
@@ -379,6 +396,8 @@ class DocumentPanel(QWidget):
         self._ticket = 0
         self._batch_done = False
         self._arrived.clear()
+        self._found = {}
+        self.overlay.set_highlights([])
         self._source = self._info = self._plan = None
         self._page = 0
         self._previews.clear()
@@ -511,6 +530,7 @@ class DocumentPanel(QWidget):
         page = self._plan.pages[self._page]
         pixmap = self._previews.get(self._page)
         self.overlay.set_page(page.plan, pixmap, tiles=page.sends_tiles)
+        self.overlay.set_highlights(self._found.get(self._page, []))
         done, total = self._progress.get(page.page, (0, page.plan.tiles))
         self.overlay.set_done(done if total == page.plan.tiles else 0)
         if pixmap is None:

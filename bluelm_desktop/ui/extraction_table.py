@@ -17,7 +17,7 @@ every edit and shows the warnings, and exports CSV / JSON atomically (QSaveFile)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,7 +33,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -47,14 +47,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bluelm_desktop.core.documents.model import TextSpan
+from bluelm_desktop.core.tasks.grounding import Found
 from bluelm_desktop.core.tasks.invoice import (
     CSV_ENCODING,
     HEADER_FIELDS,
     ITEM_FIELDS,
     Invoice,
     LineItem,
+    check_against_pages,
     check_totals,
     clean_text,
+    fields_on_pages,
     parse_invoice,
     read_currency,
     read_date,
@@ -149,7 +153,31 @@ class _InvoiceModel(QAbstractTableModel):
 
 class InvoiceFieldsModel(_InvoiceModel):
     """The invoice's header fields as a form: row = field (named in the vertical header),
-    one column of values, every value editable."""
+    one column of values, every value editable; with the pages' text layer known
+    (`set_pages`), a second column says where each value is printed, or that it is not."""
+
+    def __init__(self, invoice: Invoice | None = None, parent: QObject | None = None) -> None:
+        super().__init__(invoice, parent)
+        self._pages: Mapping[tuple[str, int], Sequence[TextSpan]] = {}
+        self._found: dict[str, Found | None] = {}
+
+    def set_pages(self, pages: Mapping[tuple[str, int], Sequence[TextSpan]]) -> None:
+        """The text layers of the pages the invoice was read from (empty: none known)."""
+        self.beginResetModel()
+        self._pages = pages
+        self._found = fields_on_pages(self._invoice, pages) if pages else {}
+        self.endResetModel()
+
+    def pages(self) -> Mapping[tuple[str, int], Sequence[TextSpan]]:
+        return self._pages
+
+    def found(self) -> dict[str, Found | None]:
+        """Field → where its value is printed (None: on no page); checked fields only."""
+        return dict(self._found)
+
+    def set_invoice(self, invoice: Invoice) -> None:
+        self._found = fields_on_pages(invoice, self._pages) if self._pages else {}
+        super().set_invoice(invoice)
 
     def field_labels(self) -> tuple[str, ...]:
         return (self.tr("Vendor"), self.tr("Invoice number"), self.tr("Invoice date"),
@@ -160,18 +188,37 @@ class InvoiceFieldsModel(_InvoiceModel):
         return 0 if parent.isValid() else len(HEADER_FIELDS)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 1
+        return 0 if parent.isValid() else (2 if self._pages else 1)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(HEADER_FIELDS):
             return None
         name = HEADER_FIELDS[index.row()]
+        if index.column() == 1:
+            return self._on_page(name, role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return _display(getattr(self._invoice, name))
         # Left-aligned even for amounts: in a one-column form the value belongs next to
         # its label, not a window's width away.
         if role == Qt.ItemDataRole.ToolTipRole and name in _DATES:
             return self.tr("YYYY-MM-DD")
+        return None
+
+    def _on_page(self, name: str, role: int) -> Any:
+        """The second column: "✓ p. 1" where the value is printed, "not on the page"."""
+        if name not in self._found:
+            return None  # no value, or a field not checked (the currency)
+        found = self._found[name]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (self.tr("✓ p. {page}").format(page=found.page) if found is not None
+                    else self.tr("✗ not on the page"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (self.tr("Printed on page {page} of {document}: the value is exact.")
+                    .format(page=found.page, document=Path(found.document).name)
+                    if found is not None else
+                    self.tr("The page's text does not print this value: check it."))
+        if role == Qt.ItemDataRole.ForegroundRole and found is None:
+            return QColor(179, 38, 30)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -181,20 +228,28 @@ class InvoiceFieldsModel(_InvoiceModel):
         if orientation == Qt.Orientation.Vertical:
             labels = self.field_labels()
             return labels[section] if 0 <= section < len(labels) else None
-        return self.tr("Value") if section == 0 else None
+        return {0: self.tr("Value"), 1: self.tr("On the page")}.get(section)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if index.column() == 1:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 | Qt.ItemFlag.ItemIsEditable)
 
     def setData(self, index: AnyIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if (role != Qt.ItemDataRole.EditRole or not index.isValid()
+        if (role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != 0
                 or not 0 <= index.row() < len(HEADER_FIELDS)):
             return False
-        return self._store(self._invoice, HEADER_FIELDS[index.row()], index, value)
+        name = HEADER_FIELDS[index.row()]
+        stored = self._store(self._invoice, name, index, value)
+        if stored and self._pages:  # the edited value, looked for again
+            self._found = fields_on_pages(self._invoice, self._pages)
+            mark = self.index(index.row(), 1)
+            self.dataChanged.emit(mark, mark)
+        return stored
 
 
 class LineItemsModel(_InvoiceModel):
@@ -398,16 +453,25 @@ class ExtractionPanel(QWidget):
         self._fit_fields_view()
         self._update_buttons()
 
-    def show_answer(self, text: str) -> Invoice:
-        """Parse the model's answer (never fails: problems are shown) and show it."""
+    def show_answer(self, text: str, pages: Mapping[tuple[str, int],
+                                                    Sequence[TextSpan]] | None = None
+                    ) -> Invoice:
+        """Parse the model's answer (never fails: problems are shown) and show it; with
+        the text layers of the pages it was read from, each field is checked against
+        them (document, page 1-based → words)."""
         invoice = parse_invoice(text)
+        self.fields_model.set_pages(pages or {})
         self.set_invoice(invoice)
         return invoice
 
     def warnings(self) -> list[str]:
-        """What the warnings line shows: reading problems first, then totals checks."""
+        """What the warnings line shows: reading problems first, then totals checks, then
+        fields the pages do not print."""
         invoice = self.invoice()
-        return [*invoice.problems, *check_totals(invoice)] if self._has_invoice else []
+        if not self._has_invoice:
+            return []
+        return [*invoice.problems, *check_totals(invoice),
+                *check_against_pages(invoice, self.fields_model.pages())]
 
     def add_line(self) -> None:
         """An empty line item after the selected one (at the end without a selection)."""

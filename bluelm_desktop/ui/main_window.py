@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
             c.conversation_changed.connect(self.sidebar.set_current)
         if self.document_panel is not None:
             self.document_panel.budgetChanged.connect(self._on_budget_changed)
+            c.answer_grounded.connect(self.document_panel.show_found)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, c.stop)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_conversation)
         QShortcut(QKeySequence.StandardKey.Open, self, composer.choose_files)
@@ -551,7 +552,7 @@ class MainWindow(QMainWindow):
     @Slot(str, str, str)
     def _on_answer_finished(self, status: str, action: str, text: str) -> None:
         if action == "extract-invoice" and self.extraction_panel is not None and text:
-            self.extraction_panel.show_answer(text)
+            self.extraction_panel.show_answer(text, self.controller.asked_words)
             self._show_side(self.extraction_panel)
 
     @Slot(bool)

@@ -4,6 +4,7 @@ grid with numbered tiles, the thumbnail tile beside it, and which tiles are enco
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -85,6 +86,8 @@ class TileOverlay(QWidget):
     """
 
     TINT: Final = QColor(46, 160, 67, 80)
+    FOUND: Final = QColor(255, 200, 0, 110)  # an answer's value on the page
+    FOUND_EDGE: Final = QColor(200, 140, 0)
     DONE: Final = QColor(46, 160, 67)
     GAP: Final = 16  # px between the canvas and the thumbnail tile
     CAPTION: Final = 20  # px under the thumbnail tile for its caption
@@ -98,6 +101,7 @@ class TileOverlay(QWidget):
         self._pixmap: QPixmap | None = None
         self._done = 0
         self._tiles = True  # False: the page sends no tiles, none are drawn
+        self._highlights: tuple[tuple[float, float, float, float], ...] = ()  # 0..1 boxes
         self._message = QCoreApplication.translate("DocumentPanel", EMPTY_MESSAGE)
         self._error = False
 
@@ -129,6 +133,15 @@ class TileOverlay(QWidget):
         self._plan, self._pixmap = plan, pixmap
         self._done = 0 if plan is None else min(self._done, plan.tiles)
         self.update()
+
+    def set_highlights(self, boxes: Sequence[tuple[float, float, float, float]]) -> None:
+        """Mark where an answer's values are printed: boxes as fractions of the page."""
+        self._highlights = tuple(boxes)
+        self.update()
+
+    @property
+    def highlights(self) -> tuple[tuple[float, float, float, float], ...]:
+        return self._highlights
 
     def set_pixmap(self, pixmap: QPixmap | None) -> None:
         self._pixmap = pixmap
@@ -225,6 +238,13 @@ class TileOverlay(QWidget):
         else:
             painter.fillRect(page, QColor(236, 238, 241))
             self._paint_message(painter, page.adjusted(8, 8, -8, -8))
+        for x0, y0, x1, y1 in self._highlights:  # the answer's values, where printed
+            mark = QRectF(page.x() + x0 * page.width(), page.y() + y0 * page.height(),
+                          (x1 - x0) * page.width(), (y1 - y0) * page.height()).adjusted(
+                              -2, -1, 2, 1)
+            painter.fillRect(mark, self.FOUND)
+            painter.setPen(self.FOUND_EDGE)
+            painter.drawRect(mark)
 
         if not self._tiles:
             return

@@ -27,123 +27,128 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="57"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="60"/>
         <source>Stopped — the answer so far is kept.</source>
         <translation>已停止——已保留目前生成的回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="70"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="73"/>
         <source>Attached: {names}</source>
         <translation>附件：{names}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="119"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="125"/>
         <source>ready</source>
         <translation>已就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="120"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="126"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="123"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="129"/>
         <source>reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="126"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="132"/>
         <source>Reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="129"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="135"/>
         <source>reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="133"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="139"/>
         <source>Reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="251"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="260"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="266"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="275"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="295"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="558"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="658"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="667"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="676"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="683"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="305"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="580"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="686"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="695"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="704"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="711"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="306"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="322"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="394"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="414"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="403"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="448"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="423"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="468"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="474"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="494"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="575"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="597"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="584"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="606"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="630"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="658"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="632"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="660"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="634"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="662"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="645"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="673"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="648"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="676"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="710"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="742"/>
+        <source>Found on {where}</source>
+        <translation>出处：{where}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="748"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -260,17 +265,17 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>DocumentPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="103"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="105"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="104"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="106"/>
         <source>Fine print</source>
         <translation>精细</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="37"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="38"/>
         <source>No document attached.
 
 Attach an image or a PDF, paste an image or capture a screen region: its tiles, image tokens and the time they take show here before anything runs.</source>
@@ -369,139 +374,144 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="176"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="397"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="450"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="179"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="416"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="469"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="189"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="192"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="190"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="193"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="312"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="315"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="313"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="316"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="356"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="330"/>
+        <source>The answer&apos;s values are marked on page {pages}.</source>
+        <translation>答案中的数值已在第 {pages} 页标出。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="373"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="359"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="376"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="399"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="418"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="453"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="472"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="495"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="514"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="517"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="537"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="536"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="556"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="543"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="563"/>
         <source>&lt;b&gt;left out&lt;/b&gt; · the context has no room for it</source>
         <translation>&lt;b&gt;未读取&lt;/b&gt; · 上下文没有空间容纳此页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="546"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="566"/>
         <source>&lt;b&gt;its text layer&lt;/b&gt; · ≈ {tokens} tokens</source>
         <translation>&lt;b&gt;其文本层&lt;/b&gt; · ≈ {tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="550"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="570"/>
         <source>{text} · no tiles to encode (born-digital: exact and fast)</source>
         <translation>{text} · 无需编码图块（原生电子文档：准确且快速）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="553"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="573"/>
         <source>The page&apos;s words are in the PDF and cover what is printed on it, so the model reads them as text: no tiles to encode.</source>
         <translation>此页的文字就在 PDF 中，并覆盖了页面上印出的内容，因此模型将其作为文本读取：无需编码图块。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="560"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="580"/>
         <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
         <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="563"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="583"/>
         <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
         <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="568"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="588"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="570"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="590"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="587"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="607"/>
         <source>{count} as text (≈ {tokens} tokens)</source>
         <translation>{count} 页作为文本（≈ {tokens} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="593"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="613"/>
         <source>{count} left out</source>
         <translation>{count} 页未读取</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="594"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="614"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="599"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="619"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="603"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="623"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="670"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="690"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="673"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="693"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -565,62 +575,62 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ExtractionPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="432"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="496"/>
         <source>Export invoice as CSV</source>
         <translation>将发票导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="433"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="497"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="438"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="502"/>
         <source>Export invoice as JSON</source>
         <translation>将发票导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="439"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="503"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="456"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="520"/>
         <source>Could not save {name}: {error}</source>
         <translation>无法保存 {name}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="461"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="525"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="500"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="564"/>
         <source>Invoice</source>
         <translation>发票</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="501"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="565"/>
         <source>Line items</source>
         <translation>明细</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="502"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="566"/>
         <source>Add line</source>
         <translation>添加行</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="503"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="567"/>
         <source>Remove line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="504"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="568"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="505"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="569"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
@@ -661,75 +671,100 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>InvoiceFieldsModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="155"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="183"/>
         <source>Vendor</source>
         <translation>供应商</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="155"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="183"/>
         <source>Invoice number</source>
         <translation>发票号码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="155"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="183"/>
         <source>Invoice date</source>
         <translation>开票日期</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="156"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="184"/>
         <source>Due date</source>
         <translation>到期日</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="156"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="184"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="156"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="184"/>
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="157"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="185"/>
         <source>Tax</source>
         <translation>税额</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="157"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="185"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="174"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="204"/>
         <source>YYYY-MM-DD</source>
         <translation>YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="184"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="213"/>
+        <source>✓ p. {page}</source>
+        <translation>✓ 第 {page} 页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="214"/>
+        <source>✗ not on the page</source>
+        <translation>✗ 页面上没有</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="216"/>
+        <source>Printed on page {page} of {document}: the value is exact.</source>
+        <translation>印在 {document} 第 {page} 页：该值准确。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="219"/>
+        <source>The page&apos;s text does not print this value: check it.</source>
+        <translation>页面文字中没有这个值：请核对。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="231"/>
         <source>Value</source>
         <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="231"/>
+        <source>On the page</source>
+        <translation>页面上</translation>
     </message>
 </context>
 <context>
     <name>LineItemsModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="204"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="259"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="204"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="259"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="204"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="259"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="205"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="260"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
@@ -758,7 +793,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/main_window.py" line="224"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="460"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="461"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
@@ -798,88 +833,88 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="346"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="347"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="374"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="375"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="375"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="376"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="415"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="416"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="417"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="418"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="420"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="421"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="422"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="423"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="423"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="424"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="425"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="426"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="439"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="442"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="443"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="451"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="452"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="453"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="454"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="462"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="463"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="533"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="534"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -1667,37 +1702,37 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>TileOverlay</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="242"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="262"/>
         <source>padding</source>
         <translation>填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="252"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="272"/>
         <source>Tile 1: the page, one tile</source>
         <translation>图块 1：整页，仅一个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="253"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="273"/>
         <source>Tiles 1–{last}: the page on a {grid} grid</source>
         <translation>图块 1–{last}：按 {grid} 网格切分的页面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="256"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="276"/>
         <source>Tile {number}: the whole page, shrunk to one tile</source>
         <translation>图块 {number}：缩小到一个图块大小的整页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="258"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="278"/>
         <source>Hatched: white padding</source>
         <translation>斜线：白色填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="258"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="278"/>
         <source>Green: encoded</source>
         <translation>绿色：已编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="298"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="318"/>
         <source>thumbnail tile</source>
         <translation>缩略图图块</translation>
     </message>
@@ -1705,12 +1740,12 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>_InvoiceModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="117"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="121"/>
         <source>“{text}” is not a number: write amounts like 1234.50.</source>
         <translation>“{text}”不是数字：金额请按 1234.50 这样的格式填写。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="123"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="127"/>
         <source>“{text}” is not a date: write dates as YYYY-MM-DD.</source>
         <translation>“{text}”不是日期：日期请按 YYYY-MM-DD 格式填写。</translation>
     </message>

@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 
 from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.engine import Token
+from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.history import HistoryStore
 from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage
 from bluelm_desktop.ui import chat_controller
@@ -264,6 +265,34 @@ def test_a_question_picks_the_pages_of_a_document_too_long_for_the_context(
     assert 9 in kept, kept  # the governing-law clause is on page 9
     assert 8 in [p.page for p in prepared]  # (0-based) and it went to the engine as text
     assert "match the question" in " ".join(planned[-1].fit_notes)
+
+
+def test_an_answer_s_values_are_marked_where_they_are_printed(
+        qtbot: QtBot, open_window: OpenWindow) -> None:
+    """The answer is made exact with a grammar (the tiny model's own words are noise):
+    its amount and invoice number are found on page 1's text layer, the answer's footer
+    says so and the document panel marks them on the page."""
+    pdf = SAMPLES / "invoice.pdf"
+    if not pdf.is_file():
+        pytest.skip("resources/samples/invoice.pdf is missing (run make_samples.py)")
+    window = open_window(max_tokens=96)
+    panel, controller = window.document_panel, window.controller
+    if panel is None:
+        pytest.skip("ui/document_panel.py is not in this checkout")
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=LOAD_MS):
+        drop_files(window, [pdf])
+    said = "Total due: $5,438.16 (INV-2024-0417)"
+    exact = SamplingParams(temperature=0.0, max_tokens=96, json_schema={"enum": [said]})
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS) as finished:
+        assert controller.submit("What is the total?", params=exact)
+    assert finished.args[0] == STATUS_COMPLETE and said in finished.args[2]
+    assert "Found on invoice.pdf p. 1" in last_answer(window).footer
+    assert panel.current_page == 1
+    boxes = panel.overlay.highlights
+    assert len(boxes) >= 2 and all(0 <= b[0] < b[2] <= 1 and 0 <= b[1] < b[3] <= 1
+                                   for b in boxes)
+    saved = window.history.messages(controller.conversation_id)
+    assert ["invoice.pdf", 1] in saved[-1].meta["cited_pages"]
 
 
 def test_paste_an_image_then_ask(qtbot: QtBot, open_window: OpenWindow) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from bluelm_desktop.core.documents.model import TextSpan
 from bluelm_desktop.core.tasks import (
     CSV_ENCODING,
     Invoice,
@@ -233,3 +234,44 @@ def test_models_ignore_invalid_indexes() -> None:
     assert not items.setData(items.index(9, 0), "x")
     assert not items.removeRows(1, 5) and not items.insertRows(7, 1)
     assert fields.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
+
+
+def _printed(*lines: str) -> list[TextSpan]:
+    """Words of printed lines, 10 px a character (a text layer, as MuPDF gives it)."""
+    out: list[TextSpan] = []
+    for row, text in enumerate(lines):
+        x = 0.0
+        for word in text.split():
+            out.append(TextSpan(word, (x, 20.0 * row, x + 10 * len(word), 20.0 * row + 12)))
+            x += 10 * (len(word) + 1)
+    return out
+
+
+def test_each_field_is_checked_against_the_page(panel: ExtractionPanel) -> None:
+    """Fields the page prints are marked with their page; a misread total is flagged, and
+    typing the printed value clears the flag."""
+    page = _printed("上海蓝天贸易有限公司", "Invoice INV/2024-07 Issued March 15, 2024",
+                    "Subtotal ¥150.00 Tax ¥19.50", "Total due ¥169.50")
+    answer = to_json(sample()).replace("169.50", "196.50")  # the model misread the total
+    panel.show_answer(answer, {("invoice.pdf", 1): page})
+    model = panel.fields_model
+    assert model.columnCount() == 2
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "On the page"
+
+    def mark(row: int) -> str:
+        return model.data(model.index(row, 1))
+
+    assert [mark(r) for r in (0, 1, 2, 5, 6)] == ["✓ p. 1"] * 5
+    assert mark(3) is None and mark(4) is None  # no due date; the currency is not checked
+    assert mark(TOTAL_ROW) == "✗ not on the page"
+    assert "Total 196.50 is not printed on the pages: check it." in panel.warnings()
+    assert model.setData(model.index(TOTAL_ROW, 0), "169.50")
+    assert mark(TOTAL_ROW) == "✓ p. 1"
+    assert not any("not printed" in w for w in panel.warnings())
+    assert not model.setData(model.index(TOTAL_ROW, 1), "x")  # the mark is not editable
+
+
+def test_without_pages_there_is_no_check(panel: ExtractionPanel) -> None:
+    panel.show_answer(to_json(sample()))
+    assert panel.fields_model.columnCount() == 1
+    assert not any("not printed" in w for w in panel.warnings())

@@ -34,6 +34,7 @@ from bluelm_desktop.core.planning import (
     plan_document,
     render_pages,
 )
+from bluelm_desktop.core.tasks.grounding import cited_pages, ground
 from bluelm_desktop.core.vision.tiling import TilingParams
 from model_convert import constants as C
 from tests.contract_docs import CLAUSES, contract_pdf, scanned_pdf, signed_pdf
@@ -126,6 +127,26 @@ def test_the_question_picks_the_pages_that_do_not_all_fit(documents, service, co
     assert [p.page for p in first.pages if p.mode != SKIPPED] == [1, 2, 3]
 
 
+def test_answers_cite_their_pages_and_the_boxes_hold_the_ink(documents, service) -> None:
+    """Injected answers (the tiny model's are noise): the values they name are found on
+    the pages that print them, and each box covers printed ink on the page's render."""
+    plan = plan_document(service, documents["contract"], FINE)
+    pages = list(render_pages(service, documents["contract"], plan))
+    words = {(p.document, p.page + 1): p.words for p in pages}
+    answer = ("Either party may terminate with ninety (90) days' notice; the monthly fee "
+              "is USD 4,850.00, and the laws of the State of Washington govern it.")
+    found = ground(answer, words)
+    assert [page for _, page in cited_pages(found)] == [4, 5, 9]
+    fee = next(f for f in found if f.value == "4,850.00")
+    [box] = fee.boxes
+    [word] = [w for w in pages[4].words if w.bbox == box]
+    assert word.text.startswith("4,850.00")
+    x0, y0, x1, y1 = (round(v) for v in box)
+    ink = pages[4].pixels[y0:y1, x0:x1].mean(axis=2) < 160
+    assert ink.mean() > 0.05  # the highlight lands on the printed amount
+    assert ground("The fee is USD 9,999.00.", words) == []  # invented: cited nowhere
+
+
 def test_a_signed_page_sends_its_tiles_too(documents, service, count) -> None:
     plan = plan_document(service, documents["signed"], FINE, budget=DEFAULT_BUDGET,
                          count_tokens=count)
@@ -201,6 +222,7 @@ def test_the_default_context_never_overflows(name, documents, tiny_models) -> No
     expected_text = {"contract": 10, "scan": 0, "signed": 10, "invoice": 2}[name]
     assert stats["text_pages"] == expected_text
     assert stats["pages"] >= 1 and stats["decode_tokens"] >= 1
+    assert isinstance(stats["cited_pages"], list)  # (the tiny model's answer is noise)
 
 
 def test_documents_share_one_budget(documents, service) -> None:

@@ -27,13 +27,15 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation, localcontext
 from types import MappingProxyType
 from typing import Any, Final
 
+from bluelm_desktop.core.documents.model import TextSpan
 from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.tasks.grounding import Found, find
 
 # --- the schema -----------------------------------------------------------------------
 
@@ -558,6 +560,43 @@ def check_totals(invoice: Invoice) -> list[str]:
                             if tax is not None else f"{base_name} {_fmt(base)}")
                 warnings.append(f"{sum_text}, but the total is {_fmt(total)}.")
     return warnings
+
+
+# --- against the page ------------------------------------------------------------------
+
+# Header fields checked against the text layer; the currency is often printed only as a
+# sign, so its absence says nothing.
+CHECKED_FIELDS: Final = tuple(n for n in HEADER_FIELDS if n != "currency")
+_FIELD_NAMES: Final = {"vendor": "Vendor", "invoice_number": "Invoice number",
+                       "invoice_date": "Invoice date", "due_date": "Due date",
+                       "subtotal": "Subtotal", "tax": "Tax", "total": "Total"}
+
+
+def fields_on_pages(invoice: Invoice, pages: Mapping[tuple[str, int], Sequence[TextSpan]]
+                    ) -> dict[str, Found | None]:
+    """Each checked header field that has a value: where the pages' text layer prints it
+    (the first place, with its boxes), or None when no page does."""
+    return {name: find(getattr(invoice, name), pages) for name in CHECKED_FIELDS
+            if getattr(invoice, name) is not None}
+
+
+def check_against_pages(invoice: Invoice, pages: Mapping[tuple[str, int],
+                                                         Sequence[TextSpan]]) -> list[str]:
+    """Warnings for fields the pages do not print: a value the model may have misread or
+    made up (the pages' text layer is exact). Empty without pages to check against."""
+    if not pages:
+        return []
+    return [f"{_FIELD_NAMES[name]} {_display_value(getattr(invoice, name))} is not printed "
+            f"on the pages: check it." for name, found in
+            fields_on_pages(invoice, pages).items() if found is None]
+
+
+def _display_value(value: object) -> str:
+    if isinstance(value, Decimal):
+        return _fmt(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return f"“{value}”"
 
 
 # --- export ---------------------------------------------------------------------------
