@@ -144,6 +144,23 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--password", help="password for encrypted PDFs")
     batch.add_argument("--retry-failed", action="store_true",
                        help="remove the failed files' records from --out and run them again")
+
+    tune = commands.add_parser(
+        "tune",
+        help="measure a model's speed on this computer (about a minute)",
+        description="Measure one tile's encode, prefill and decode speed, and whether "
+        "encoding beside prefill (the pipeline) pays on this machine; remembered per model "
+        "files and llama.cpp build. The app's estimates and pipeline choice use it.",
+    )
+    tune.add_argument("--model", required=True, type=Path, metavar="LLM.gguf")
+    tune.add_argument("--mmproj", type=Path, metavar="MMPROJ.gguf",
+                      help="vision projector (default: NAME-mmproj.gguf beside NAME-llm.gguf)")
+    tune.add_argument("--threads", type=int, default=0, help="0: all cores")
+    tune.add_argument("--reps", type=int, default=1, help="runs of each measurement")
+    tune.add_argument("--kv", action="store_true",
+                      help="also decode after a page of text with an f16 and a q8_0 K cache "
+                      "(minutes on a big model)")
+    tune.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -169,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ask_question(args)
         if args.command == "batch":
             return batch_documents(args)
+        if args.command == "tune":
+            return tune_model(args)
         return start_gui()
     except BlueLMError as e:
         return _fail(str(e))
@@ -333,6 +352,43 @@ def plan_files(args: argparse.Namespace) -> int:
             else:
                 print(f"{PROG}: {result['error']}", file=sys.stderr, flush=True)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def tune_model(args: argparse.Namespace) -> int:
+    """`tune`: measure, remember, print."""
+    from dataclasses import asdict
+
+    from bluelm_desktop.core import tune
+    from bluelm_desktop.core.gguf.pairs import mmproj_beside
+
+    mmproj = args.mmproj or mmproj_beside(args.model)
+    result = tune.tune(args.model, mmproj, args.threads or None, max(args.reps, 1),
+                       kv=args.kv, progress=lambda line: print(f"{PROG}: tune: {line}…",
+                                                               file=sys.stderr, flush=True))
+    tune.save(result)
+    if args.json:
+        print(json.dumps({**asdict(result), "pipeline": result.pipeline}))
+        return EXIT_OK
+    rows = []
+    if result.per_tile_s is not None:
+        rows.append(("encode one tile", f"{result.per_tile_s:.2f} s"))
+    rows += [("prefill", f"{result.prefill_tok_s:.1f} tokens/s"),
+             ("decode", f"{result.decode_tok_s:.1f} tokens/s")]
+    if result.pipeline_s is not None and result.serial_s is not None:
+        rows.append((f"{tune.PIPELINE_TILES} tiles, encode ‖ prefill",
+                     f"{result.pipeline_s:.2f} s"))
+        rows.append((f"{tune.PIPELINE_TILES} tiles, one stage at a time",
+                     f"{result.serial_s:.2f} s"))
+        rows.append(("the engine will", "pipeline" if result.pipeline else
+                     "run one stage at a time (the pipeline lost here)"))
+    rows += [(f"decode after a page, KV {name}", f"{tok_s:.1f} tokens/s")
+             for name, tok_s in result.decode_with_page.items()]
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    print(f"{PROG}: remembered in {tune.tune_path()} ({result.threads} threads)",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def _page_line(name: str, page: dict[str, Any]) -> str:

@@ -44,6 +44,7 @@ from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.models.library import ModelLibrary, ModelPair
 from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
+from bluelm_desktop.core.tune import TuneResult, tuned
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
 from bluelm_desktop.ui import messages
 from bluelm_desktop.ui.chat_controller import ChatController
@@ -52,6 +53,7 @@ from bluelm_desktop.ui.composer import Composer, local_files
 from bluelm_desktop.ui.documents_thread import DocumentsThread
 from bluelm_desktop.ui.engine_bridge import EngineBridge, LoadedModel
 from bluelm_desktop.ui.model_setup import ModelSetupPanel
+from bluelm_desktop.ui.tune_offer import TuneOffer
 
 if TYPE_CHECKING:
     from bluelm_desktop.core.history import HistoryStore
@@ -227,11 +229,13 @@ class MainWindow(QMainWindow):
         self.models_button.setToolTip(self.tr("Choose another model"))
         self.models_button.hide()  # the first page is the models page
         self.settings_button = QPushButton(self.tr("Settings…"))
+        self.tune_offer = TuneOffer(self)  # "Measure speed…" for a model not measured here
         self.settings_button.setFlat(True)
         self.settings_button.setToolTip(self.tr("Threads, context, answers, documents, look "
                                                 "(Ctrl+,)"))
         status = self.statusBar()
         status.addWidget(self.activity_label, 1)
+        status.addPermanentWidget(self.tune_offer.button)
         status.addPermanentWidget(self.model_label)
         status.addPermanentWidget(self.models_button)
         status.addPermanentWidget(self.settings_button)
@@ -308,6 +312,8 @@ class MainWindow(QMainWindow):
         c.answer_finished.connect(self._on_answer_finished)
         pane.stop_requested.connect(c.stop)
         pane.regenerate_requested.connect(c.regenerate)
+        self.tune_offer.message.connect(self._show_message)
+        self.tune_offer.measured.connect(self._on_measured)
         self.bridge.loaded.connect(self._on_loaded)
         self.bridge.load_failed.connect(self._on_load_failed)
         self.bridge.load_progress.connect(
@@ -375,7 +381,11 @@ class MainWindow(QMainWindow):
         self.model_label.setText(self.tr("Loading {name}…").format(name=llm.name))
         self._show_activity(self.tr("Loading the model…"))
         self.pages.setCurrentWidget(self.chat_page)
-        self.bridge.load(llm, mmproj, self.settings.engine_settings())
+        settings = self.settings.engine_settings()
+        measured = tuned(llm, mmproj)
+        if measured is not None:  # the pipeline where it won on this machine
+            settings = measured.engine_settings(settings)
+        self.bridge.load(llm, mmproj, settings)
 
     @Slot()
     def show_settings_dialog(self) -> None:
@@ -442,11 +452,14 @@ class MainWindow(QMainWindow):
         self.composer.set_vision(tiling is not None,
                                  self.tr("This model reads text only: choose one with a "
                                          "vision projector (mmproj) to ask about documents."))
+        measured = tuned(model.llm, model.mmproj)
         if self.document_panel is not None and model.mmproj is not None:
             from bluelm_desktop.core.estimate import speed_for_files
 
-            self.document_panel.set_speed(speed_for_files(model.llm.stat().st_size,
-                                                          model.mmproj.stat().st_size))
+            speed = measured.speed() if measured is not None else None
+            self.document_panel.set_speed(speed or speed_for_files(
+                model.llm.stat().st_size, model.mmproj.stat().st_size))
+        self.tune_offer.model_loaded(model.llm, model.mmproj, measured is not None)
         self._set_input_enabled(True)
         seconds = f"{model.load_s:.1f}"
         loaded = (self.tr("Model loaded in {seconds} s. Ask anything, or drop a document.")
@@ -454,6 +467,12 @@ class MainWindow(QMainWindow):
                   self.tr("Model loaded in {seconds} s. Ask anything.").format(seconds=seconds))
         self._show_activity(" ".join([loaded, *(f"({note})" for note in model.notes)]))
         self.composer.edit.setFocus()
+
+    @Slot(object)
+    def _on_measured(self, result: TuneResult) -> None:
+        speed = result.speed()
+        if self.document_panel is not None and speed is not None:
+            self.document_panel.set_speed(speed)
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
@@ -597,6 +616,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.hide()  # gone at once; the engine may still finish the tile it is encoding
+        self.tune_offer.shutdown()
         self.controller.close()  # a running answer saved as interrupted, a waiting question
         self.model_setup.shutdown()
         if self.document_panel is not None:

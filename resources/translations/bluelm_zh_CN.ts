@@ -772,149 +772,149 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="165"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="167"/>
         <source>Data directory: {path}</source>
         <translation>数据目录：{path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="166"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="168"/>
         <source>Change it with --data-dir DIR or BLUELM_DATA_DIR</source>
         <translation>可用 --data-dir DIR 或 BLUELM_DATA_DIR 更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="191"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="193"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="192"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="194"/>
         <source>Invoice fields</source>
         <translation>发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="224"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="461"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="226"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="480"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="225"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="227"/>
         <source>Models…</source>
         <translation>模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="227"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="229"/>
         <source>Choose another model</source>
         <translation>选择其他模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="229"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="231"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="231"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="234"/>
         <source>Threads, context, answers, documents, look (Ctrl+,)</source>
         <translation>线程、上下文、回答、文档、外观（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="282"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="286"/>
         <source>Quick actions:</source>
         <translation>快捷操作：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="286"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="290"/>
         <source>Sends it as a question; text you typed is added to it</source>
         <translation>作为问题发送；你已输入的文字会一并附上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="315"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="321"/>
         <source>Loading the model… {percent}</source>
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="347"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="353"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="375"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="381"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="376"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="382"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="416"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="426"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="418"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="428"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="421"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="431"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="423"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="433"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="424"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="434"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="426"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="436"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="448"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="438"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="448"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="439"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="449"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="443"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="453"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="452"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="465"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="454"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="467"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="463"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="482"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="534"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="553"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -981,17 +981,17 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelPage</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="94"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="96"/>
         <source>Choose the model to chat with, or create the demo model.</source>
         <translation>选择要对话的模型，或创建演示模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="97"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="99"/>
         <source>Use this model</source>
         <translation>使用此模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="99"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="101"/>
         <source>Back to the chat</source>
         <translation>返回对话</translation>
     </message>
@@ -1351,17 +1351,17 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>QuickAction</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="70"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="72"/>
         <source>Translate text in image</source>
         <translation>翻译图中文字</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="71"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="73"/>
         <source>Extract invoice fields</source>
         <translation>提取发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="72"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="74"/>
         <source>Summarize</source>
         <translation>总结</translation>
     </message>
@@ -1735,6 +1735,80 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
         <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="318"/>
         <source>thumbnail tile</source>
         <translation>缩略图图块</translation>
+    </message>
+</context>
+<context>
+    <name>TuneOffer</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="131"/>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="177"/>
+        <source>Measure speed…</source>
+        <translation>测量速度…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="134"/>
+        <source>Measure this model on this computer (about a minute): tile encoding, prefill and decode speed, and whether encoding beside prefill pays here. The estimates and the engine use the result.</source>
+        <translation>在这台电脑上测量此模型（约一分钟）：图块编码、预填充和解码速度，以及编码与预填充并行在此是否更快。时间估计和引擎都会使用测量结果。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="141"/>
+        <source>Measuring: {step}…</source>
+        <translation>正在测量：{step}…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="159"/>
+        <source>The time estimates are guesses for this computer: “Measure speed…” in the status bar measures this model here (about a minute).</source>
+        <translation>时间估计只是对这台电脑的猜测：点击状态栏中的“测量速度…”可在此测量此模型（约一分钟）。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="173"/>
+        <source>Stop measuring</source>
+        <translation>停止测量</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="174"/>
+        <source>Measuring this model&apos;s speed…</source>
+        <translation>正在测量此模型的速度…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="186"/>
+        <source>{seconds} s a tile</source>
+        <translation>每个图块 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="188"/>
+        <source>prefill {speed} tokens/s</source>
+        <translation>预填充 {speed} 词元/秒</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="190"/>
+        <source>answers at {speed} tokens/s</source>
+        <translation>回答 {speed} 词元/秒</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="193"/>
+        <source>encoding beside prefill pays here</source>
+        <translation>编码与预填充并行在此更快</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="194"/>
+        <source>one stage at a time is faster here (used from the next model load)</source>
+        <translation>在此逐阶段运行更快（下次加载模型时生效）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="196"/>
+        <source>Measured: {figures}.</source>
+        <translation>测量结果：{figures}。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="202"/>
+        <source>Measuring failed: {message}</source>
+        <translation>测量失败：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tune_offer.py" line="208"/>
+        <source>Measuring stopped.</source>
+        <translation>测量已停止。</translation>
     </message>
 </context>
 <context>

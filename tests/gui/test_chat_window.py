@@ -27,6 +27,7 @@ from bluelm_desktop.core.engine.engine import Token
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.history import HistoryStore
 from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage
+from bluelm_desktop.core.tune import tuned
 from bluelm_desktop.ui import chat_controller
 from bluelm_desktop.ui.chat_pane import (
     ROLE_ASSISTANT,
@@ -293,6 +294,27 @@ def test_an_answer_s_values_are_marked_where_they_are_printed(
                                    for b in boxes)
     saved = window.history.messages(controller.conversation_id)
     assert ["invoice.pdf", 1] in saved[-1].meta["cited_pages"]
+
+
+def test_measure_speed_from_the_status_bar(qtbot: QtBot, open_window: OpenWindow) -> None:
+    """A model not measured here is offered "Measure speed…"; the measurement runs in a
+    child process, can be stopped, and once done the estimates come from it."""
+    window = open_window()
+    offer = window.tune_offer
+    assert offer.button.isVisible() and offer.button.text() == "Measure speed…"
+    with qtbot.waitSignal(offer.runner.stopped, timeout=LOAD_MS):
+        offer.button.click()
+        assert offer.runner.running and offer.button.text() == "Stop measuring"
+        offer.button.click()  # stop at once
+    assert not offer.runner.running and offer.button.isVisible()
+    with qtbot.waitSignal(offer.measured, timeout=ANSWER_MS) as measured:
+        offer.button.click()
+    result = measured.args[0]
+    assert result.per_tile_s > 0 and not offer.button.isVisible()
+    panel = window.document_panel
+    if panel is not None:
+        assert "tune" in panel.speed.source
+    assert tuned(Path(result.llm), Path(result.mmproj)) == result  # remembered
 
 
 def test_paste_an_image_then_ask(qtbot: QtBot, open_window: OpenWindow) -> None:

@@ -14,7 +14,7 @@ from bluelm_desktop.core.documents import DocumentLimits
 from bluelm_desktop.core.engine.engine import EngineSettings
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, one_line
-from bluelm_desktop.core.gguf import keys as C
+from bluelm_desktop.core.gguf.pairs import mmproj_beside
 from bluelm_desktop.core.machine import cores
 from bluelm_desktop.core.settings import Settings
 from bluelm_desktop.core.tasks import quick_action
@@ -156,12 +156,11 @@ def make_job(settings: Settings, *, folder: Path, out: Path, task: str, llm: Pat
 
 
 def _sibling_mmproj(llm: Path) -> Path:
-    """NAME-mmproj.gguf next to NAME-llm.gguf (the converter's and the library's pairing)."""
-    if llm.name.endswith(C.LLM_SUFFIX):
-        candidate = llm.with_name(llm.name.removesuffix(C.LLM_SUFFIX) + C.MMPROJ_SUFFIX)
-        if candidate.is_file():
-            return candidate
-    raise BlueLMError("reading documents needs a vision projector: pass --mmproj")
+    """NAME-mmproj.gguf next to NAME-llm.gguf, which documents need."""
+    found = mmproj_beside(llm)
+    if found is None:
+        raise BlueLMError("reading documents needs a vision projector: pass --mmproj")
+    return found
 
 
 # --- the folder ---------------------------------------------------------------------

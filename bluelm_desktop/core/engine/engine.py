@@ -67,6 +67,9 @@ class EngineSettings:
     threads: int = 0  # 0: all cores
     encode_threads: int = 0  # 0: half the cores while encoding runs beside prefill
     tile_batch: int = 1  # tiles per ViT pass (a measured setting; 1 = one by one)
+    # Encode tile k+1 on its own thread while tile k is prefilled (DESIGN §5), or (False)
+    # each stage alone with every core, in turn: `tune` measures which wins here.
+    pipeline: bool = True
     cache_mb: int = 512
     # KV snapshots of conversations switched away from (KvCache): at most this much, and
     # at most half the RAM still available once the model and its context are loaded.
@@ -86,8 +89,11 @@ class EngineSettings:
         return self.threads or cores()
 
     def split(self) -> tuple[int, int]:
-        """(encoder threads, LLM threads) while both run; they add up to the cores."""
+        """(encoder threads, LLM threads) while both run; they add up to the cores. Without
+        the pipeline the stages take turns, each with every core."""
         total = self.total_threads()
+        if not self.pipeline:
+            return total, total
         enc = self.encode_threads or max(1, total // 2)
         return min(enc, total), max(1, total - enc)
 
@@ -559,10 +565,14 @@ class Engine:
         def stop() -> bool:
             return req.cancelled.is_set() or leaving.is_set()
 
-        background = BackgroundEncoding(encoder, work, stop)
+        # The pipeline: tiles come from the encoder's thread while this one prefills; or,
+        # without it, each tile is encoded here and then prefilled, every core for each.
+        background = (BackgroundEncoding(encoder, work, stop) if self.settings.pipeline
+                      else None)
         finished = False
         try:
-            for done, (index, emb) in enumerate(background, 1):
+            tiles = background if background is not None else encoder.encode(work, stop)
+            for done, (index, emb) in enumerate(tiles, 1):
                 reserved = layout.tile_rows(index)
                 if emb.shape[0] != reserved:  # never silently misaligned
                     raise ModelError(
@@ -579,7 +589,8 @@ class Engine:
             # (another request, unloading) touches it: a freed context under a running
             # encode is a segfault. It stops at its next tile boundary.
             leaving.set()
-            background.join()
+            if background is not None:
+                background.join()
             self._ctx.set_threads(self.settings.total_threads())
             if not finished and req.image_id in pending:  # never ask about half an image
                 pending.remove(req.image_id)

@@ -66,7 +66,7 @@ def probe_load(
     Run after `check_pair` and before loading in-process. `known_good` is the JSON file
     of pairs that loaded before (created when missing; a damaged one is started afresh).
     """
-    key = _pair_key(llm, mmproj)
+    key = pair_key(llm, mmproj)
     pairs = _read_known_good(known_good)
     if key in pairs:
         return
@@ -230,7 +230,7 @@ def _build_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def _pair_key(llm: Path, mmproj: Path | None) -> dict[str, object]:
+def pair_key(llm: Path, mmproj: Path | None) -> dict[str, object]:
     return {
         "llm": _fingerprint(llm),
         "mmproj": _fingerprint(mmproj) if mmproj is not None else None,

@@ -19,13 +19,29 @@ from bluelm_desktop.core.gguf.check import (
     llama_cpp_projectors,
     read_header,
 )
-from bluelm_desktop.core.gguf.keys import IMAGE_TOKENS, SUPPORTED_LLM_ARCHS, SUPPORTED_PROJECTORS
+from bluelm_desktop.core.gguf.keys import (
+    IMAGE_TOKENS,
+    LLM_SUFFIX,
+    MMPROJ_SUFFIX,
+    SUPPORTED_LLM_ARCHS,
+    SUPPORTED_PROJECTORS,
+)
 from bluelm_desktop.core.gguf.summary import (
     GGUFSummary,
     estimate_ram_bytes,
     format_bytes,
     summarize,
 )
+
+
+def mmproj_beside(llm: Path) -> Path | None:
+    """NAME-mmproj.gguf next to NAME-llm.gguf (the converter's and the library's pairing),
+    if it is there."""
+    if llm.name.endswith(LLM_SUFFIX):
+        candidate = llm.with_name(llm.name.removesuffix(LLM_SUFFIX) + MMPROJ_SUFFIX)
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def available_ram_bytes() -> int:
