@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -74,6 +74,7 @@ class PagePlan:
     text: str = ""  # the text layer as the prompt has it, headed (modes TEXT and BOTH)
     words: tuple[TextSpan, ...] = ()  # the text layer, boxes in this width × height
     tokens: int = 0  # the text's positions: counted by the model's tokenizer, or estimated
+    chosen: bool = False  # the mode is the user's (the render's ink check leaves it be)
 
     @property
     def sends_tiles(self) -> bool:
@@ -211,11 +212,14 @@ class PreparedImage:
 def plan_document(service: DocumentService, source: SourceLike, params: TilingParams,
                   password: str | None = None, budget: int | None = None,
                   text_first: bool = True, count_tokens: Counter | None = None,
-                  question: str = "") -> DocumentPlan:
+                  question: str = "", modes: Mapping[int, str] | None = None
+                  ) -> DocumentPlan:
     """Probe a document, read its text layer, plan every usable page to fit `budget`
     positions (None: no limit). `count_tokens`: the model's tokenizer (`TokenCounter`);
     without it a text's positions are estimated high. `question`: what the pages are
-    for, to choose those to keep when not all fit. Raises DocumentError (one line)."""
+    for, to choose those to keep when not all fit. `modes`: the user's choice per page
+    (1-based → TEXT, TILES or BOTH; TEXT and BOTH only where the page has a text layer).
+    Raises DocumentError (one line)."""
     src = DocumentSource.of(source)
     info = service.probe(src, password=password)
     if not info.pages:
@@ -231,6 +235,9 @@ def plan_document(service: DocumentService, source: SourceLike, params: TilingPa
                 tokens = count_tokens(text) if count_tokens else estimate_tokens(text)
                 page = dataclasses.replace(page, mode=TEXT, text=text, words=words,
                                            tokens=tokens)
+        chosen = (modes or {}).get(page.page)
+        if chosen == TILES or (chosen in (TEXT, BOTH) and page.text):
+            page = dataclasses.replace(page, mode=chosen, chosen=True)
         pages.append(page)
     fitted, notes = fit_to_budget(pages, params, budget, question)
     return DocumentPlan(_label(source), fitted, tuple(info.notes), info, budget, notes, params)
@@ -246,7 +253,7 @@ def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | Non
     if budget is None or sum(p.positions for p in pages) <= budget:
         return pages, ()
     notes: list[str] = []
-    tiled = [p for p in pages if p.sends_tiles and not p.plan.whole_image]
+    tiled = {i for i, p in enumerate(pages) if p.sends_tiles and not p.plan.whole_image}
     if tiled:
         left = budget - sum(p.text_tokens for p in pages) - sum(
             p.plan.image_tokens for p in pages if p.sends_tiles and p.plan.whole_image)
@@ -254,7 +261,7 @@ def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | Non
         cap = min(share, params.max_image_tokens or share)
         smaller = dataclasses.replace(params, max_image_tokens=cap)
         pages = [dataclasses.replace(p, plan=plan_image(p.width, p.height, smaller))
-                 if p in tiled else p for p in pages]
+                 if i in tiled else p for i, p in enumerate(pages)]
         notes.append(f"pages read at lower detail to fit the context ({budget:,} positions "
                      f"for documents)")
     order = _by_relevance(pages, question)  # the pages to keep first
@@ -332,7 +339,7 @@ def render_pages(service: DocumentService, source: SourceLike, plan: DocumentPla
         # The page was rendered at the plan's scaled size: cut it as a w×h source.
         tiles_plan = dataclasses.replace(page.plan, source_size=(w, h), scaled_size=(w, h))
         one_tile = page.plan.tokens_per_tile
-        if mode == TEXT and (room is None or room >= one_tile) and ink_coverage(
+        if mode == TEXT and not page.chosen and (room is None or room >= one_tile) and ink_coverage(
                 pixels, scaled(page.words, w / page.width, h / page.height)) < TEXT_COVERAGE:
             # Ink the text layer does not explain: its tiles too, as many as there is room
             # for (a smaller grid, the pixels scaled down to it).

@@ -100,6 +100,8 @@ class PendingDocuments:
     # answer's values are looked for
     words: dict[tuple[str, int], tuple[TextSpan, ...]] = field(default_factory=dict)
     question: str = ""  # the question the pages were chosen for ("" : none yet)
+    # document name → page (1-based) → how the user chose to send it (planning.TEXT, ...)
+    modes: dict[str, dict[int, str]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -335,11 +337,13 @@ class ChatController(QObject):
         budget = document_budget(self.bridge.engine.settings.n_ctx,
                                  self._sampling().max_tokens)
         old = self.pending
-        again = old is not None and old.sources is sources and bool(old.attachments)
+        same = old is not None and old.sources is sources  # the same drop, read again
+        again = same and old is not None and bool(old.attachments)
+        modes = old.modes if same and old is not None else {}
         ticket = self.bridge.add_documents(
             self._engine_key, sources, self.tiling,
-            None if again else self._keep_function(), budget, question)
-        self.pending = PendingDocuments(ticket, sources, question=question)
+            None if again else self._keep_function(), budget, question, modes)
+        self.pending = PendingDocuments(ticket, sources, question=question, modes=modes)
         if again and old is not None:
             self.pending.attachments = old.attachments  # kept in the history already
         self._show_progress()
@@ -354,6 +358,15 @@ class ChatController(QObject):
         self.tiling = tiling
         if self.pending is not None and tiling is not None:
             self._read(self.pending.sources, self.pending.question)
+
+    def set_page_mode(self, document: str, page: int, mode: str) -> None:
+        """The user chose how page `page` (1-based) of `document` goes to the model (as
+        its text layer, its tiles or both): the pending documents are read again so."""
+        pending = self.pending
+        if pending is None or self.tiling is None:
+            return
+        pending.modes.setdefault(document, {})[page] = mode
+        self._read(pending.sources, pending.question)
 
     def clear_documents(self) -> None:
         if self.pending is not None:

@@ -73,6 +73,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -85,7 +86,14 @@ from PySide6.QtWidgets import (
 from bluelm_desktop.core.documents import DocumentInfo, DocumentLimits
 from bluelm_desktop.core.documents.model import DocumentSource
 from bluelm_desktop.core.estimate import DEFAULT_SPEED, Speed
-from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage
+from bluelm_desktop.core.planning import (
+    BOTH,
+    SKIPPED,
+    TEXT,
+    TILES,
+    DocumentPlan,
+    PreparedImage,
+)
 from bluelm_desktop.core.tasks.grounding import Found
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
 from bluelm_desktop.ui.document_words import cost_words, describe_info, duration_words, grid_words
@@ -153,6 +161,7 @@ class DocumentPanel(QWidget):
     documentReady = Signal(object)  # DocumentPlan
     failed = Signal(str)
     budgetChanged = Signal(object)  # int | None
+    pageModeChanged = Signal(int, str)  # page (1-based), planning.TEXT / TILES / BOTH
 
     def __init__(self, parent: QWidget | None = None, *, speed: Speed | None = None,
                  limits: DocumentLimits | None = None,
@@ -235,6 +244,21 @@ class DocumentPanel(QWidget):
         self.cost_label = QLabel()
         self.cost_label.setTextFormat(Qt.TextFormat.RichText)
         self.cost_label.setWordWrap(True)
+        self.mode_label = QLabel(self.tr("Send this page as:"))
+        self.mode_box = QComboBox()
+        for mode, label in ((TEXT, self.tr("its text layer")), (TILES, self.tr("tiles")),
+                            (BOTH, self.tr("text layer and tiles"))):
+            self.mode_box.addItem(label, mode)
+        self.mode_box.setAccessibleName(self.tr("Send this page as"))
+        self.mode_box.setToolTip(self.tr(
+            "A page whose PDF holds its words goes as that text (exact, fast); tiles let "
+            "the model see what the words miss: stamps, signatures, handwriting, charts."))
+        self.mode_label.setBuddy(self.mode_box)
+        self.mode_box.activated.connect(self._on_mode_chosen)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.mode_label)
+        mode_row.addWidget(self.mode_box)
+        mode_row.addStretch(1)
         self.total_label = QLabel()
         self.total_label.setWordWrap(True)
         self.total_label.setVisible(False)
@@ -248,6 +272,7 @@ class DocumentPanel(QWidget):
         layout.addWidget(self.overlay, 1)
         layout.addWidget(self.strip)
         layout.addWidget(self.cost_label)
+        layout.addLayout(mode_row)
         layout.addWidget(self.total_label)
         layout.addWidget(self.status_label)
 
@@ -544,7 +569,34 @@ class DocumentPanel(QWidget):
                 self._documents.render(self._ticket, self._source, self._page, size)
         self._update_cost()
 
+    def _sync_mode_box(self) -> None:
+        """The page's "send as" choice: offered where the page has a text layer."""
+        page = self._plan.pages[self._page] if self._plan is not None else None
+        shown = page is not None and bool(page.text) and page.mode != SKIPPED
+        self.mode_label.setVisible(shown)
+        self.mode_box.setVisible(shown)
+        if page is not None and shown:
+            self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(page.mode)))
+
+    @Slot(int)
+    def _on_mode_chosen(self, index: int) -> None:
+        if self._plan is None:
+            return
+        mode = str(self.mode_box.itemData(index))
+        page = self._plan.pages[self._page]
+        if mode == page.mode:
+            return
+        pages = list(self._plan.pages)
+        pages[self._page] = replace(page, mode=mode, chosen=True)
+        self._plan = replace(self._plan, pages=pages).replanned(self._tiling)
+        self.pages.set_pages(self._plan.pages, keep_thumbnails=True)
+        if len(pages) > 1:
+            self.strip.setCurrentIndex(self.pages.index(self._page))
+        self._show_page()
+        self.pageModeChanged.emit(page.page, mode)
+
     def _update_cost(self) -> None:
+        self._sync_mode_box()
         self.cost_label.setVisible(self._plan is not None)
         if self._plan is None:
             self.cost_label.clear()

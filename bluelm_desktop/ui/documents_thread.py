@@ -22,8 +22,8 @@ use it (`MainWindow.shutdown`); a panel or bridge made without one makes and own
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -56,6 +56,8 @@ class DocumentBatch:
     keep: KeepDocument | None = None
     budget: int | None = None  # context positions for all the documents (None: no limit)
     question: str = ""  # what they are for: chooses the pages when not all fit
+    # document name → page (1-based) → how the user chose to send it (planning.TEXT, ...)
+    modes: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
 
 
 class _Worker(QObject):
@@ -87,7 +89,8 @@ class _Worker(QObject):
             try:
                 left = None if batch.budget is None else max(batch.budget - used, 1)
                 plan = plan_document(self.service, source, batch.params, budget=left,
-                                     count_tokens=self.counter, question=batch.question)
+                                     count_tokens=self.counter, question=batch.question,
+                                     modes=batch.modes.get(source.name))
                 self.planned.emit(batch.ticket, index, plan)
                 for page in render_pages(self.service, source, plan):
                     if batch.ticket < self.latest:
@@ -182,7 +185,8 @@ class DocumentsThread(QObject):
 
     def open(self, sources: Sequence[DocumentSource], params: TilingParams, *,
              sink: PageSink | None = None, keep: KeepDocument | None = None,
-             budget: int | None = None, question: str = "") -> int:
+             budget: int | None = None, question: str = "",
+             modes: Mapping[str, Mapping[int, str]] | None = None) -> int:
         """Plan and render `sources` under `params` within `budget` context positions,
         superseding every earlier batch; returns the batch's ticket (its signals carry
         it)."""
@@ -190,7 +194,8 @@ class DocumentsThread(QObject):
         self._worker.latest = self.ticket
         self._start()
         self._prepare_requested.emit(DocumentBatch(self.ticket, tuple(sources), params,
-                                                   sink, keep, budget, question))
+                                                   sink, keep, budget, question,
+                                                   dict(modes or {})))
         return self.ticket
 
     def cancel(self) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,20 +152,22 @@ class EngineBridge(QObject):
 
     def add_documents(self, conversation: str, sources: Sequence[DocumentSource],
                       params: TilingParams, keep: KeepDocument | None = None,
-                      budget: int | None = None, question: str = "") -> int:
+                      budget: int | None = None, question: str = "",
+                      modes: Mapping[str, Mapping[int, str]] | None = None) -> int:
         """Read, tile and encode `sources` for the conversation's next question.
 
         A new batch replaces the pending one: its pages still being read are dropped and
         its encoding is cancelled (the engine does that on the first page of the new
         batch). `keep(source)` runs on the documents thread once a document is read.
         `budget`: the context positions all the documents may take (`document_budget`);
-        `question`: what they are for, to choose the pages when not all fit.
+        `question`: what they are for, to choose the pages when not all fit; `modes`: how
+        the user chose to send pages (document name → page 1-based → planning mode).
         Returns the batch's ticket (the document panel follows it).
         """
         with self._lock:  # (the sink waits for the ticket before submitting anything)
             self._ticket = self._documents.open(
                 sources, params, sink=self._encode_sink(conversation), keep=keep,
-                budget=budget, question=question)
+                budget=budget, question=question, modes=modes)
             return self._ticket
 
     def _encode_sink(self, conversation: str) -> PageSink:

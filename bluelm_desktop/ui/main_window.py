@@ -336,6 +336,7 @@ class MainWindow(QMainWindow):
         if self.document_panel is not None:
             self.document_panel.budgetChanged.connect(self._on_budget_changed)
             c.answer_grounded.connect(self.document_panel.show_found)
+            self.document_panel.pageModeChanged.connect(self._on_page_mode_changed)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, c.stop)
         QShortcut(QKeySequence.StandardKey.New, self, self.new_conversation)
         QShortcut(QKeySequence.StandardKey.Open, self, composer.choose_files)
@@ -467,6 +468,12 @@ class MainWindow(QMainWindow):
                   self.tr("Model loaded in {seconds} s. Ask anything.").format(seconds=seconds))
         self._show_activity(" ".join([loaded, *(f"({note})" for note in model.notes)]))
         self.composer.edit.setFocus()
+
+    @Slot(int, str)
+    def _on_page_mode_changed(self, page: int, mode: str) -> None:
+        panel = self.document_panel
+        if panel is not None and panel.plan is not None:
+            self.controller.set_page_mode(panel.plan.file, page, mode)
 
     @Slot(object)
     def _on_measured(self, result: TuneResult) -> None:

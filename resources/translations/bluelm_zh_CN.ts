@@ -37,118 +37,118 @@
         <translation>附件：{names}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="125"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="127"/>
         <source>ready</source>
         <translation>已就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="126"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="128"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="129"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="131"/>
         <source>reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="132"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="134"/>
         <source>Reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="135"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="137"/>
         <source>reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="139"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="141"/>
         <source>Reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="260"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="262"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="275"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="277"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="305"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="580"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="686"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="695"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="704"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="711"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="307"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="593"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="699"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="708"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="717"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="724"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="322"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="324"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="414"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="427"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="423"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="468"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="436"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="481"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="494"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="507"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="597"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="610"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="606"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="619"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="658"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="671"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="660"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="673"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="662"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="675"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="673"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="686"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="676"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="689"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="742"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="755"/>
         <source>Found on {where}</source>
         <translation>出处：{where}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="748"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="761"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -265,12 +265,12 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>DocumentPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="105"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="113"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="106"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="114"/>
         <source>Fine print</source>
         <translation>精细</translation>
     </message>
@@ -374,144 +374,174 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="179"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="416"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="469"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="188"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="441"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="494"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="192"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="201"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="193"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="202"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="315"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="247"/>
+        <source>Send this page as:</source>
+        <translation>此页发送为：</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="249"/>
+        <source>its text layer</source>
+        <translation>其文本层</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="249"/>
+        <source>tiles</source>
+        <translation>图块</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="250"/>
+        <source>text layer and tiles</source>
+        <translation>文本层和图块</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="252"/>
+        <source>Send this page as</source>
+        <translation>此页发送为</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="254"/>
+        <source>A page whose PDF holds its words goes as that text (exact, fast); tiles let the model see what the words miss: stamps, signatures, handwriting, charts.</source>
+        <translation>PDF 中含有文字的页面会以文本发送（准确、快速）；图块让模型看到文字之外的内容：印章、签名、手写和图表。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="340"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="316"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="341"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="330"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="355"/>
         <source>The answer&apos;s values are marked on page {pages}.</source>
         <translation>答案中的数值已在第 {pages} 页标出。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="373"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="398"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="376"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="401"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="418"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="443"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="472"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="497"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="514"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="539"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="537"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="562"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="556"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="608"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="563"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="615"/>
         <source>&lt;b&gt;left out&lt;/b&gt; · the context has no room for it</source>
         <translation>&lt;b&gt;未读取&lt;/b&gt; · 上下文没有空间容纳此页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="566"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="618"/>
         <source>&lt;b&gt;its text layer&lt;/b&gt; · ≈ {tokens} tokens</source>
         <translation>&lt;b&gt;其文本层&lt;/b&gt; · ≈ {tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="570"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="622"/>
         <source>{text} · no tiles to encode (born-digital: exact and fast)</source>
         <translation>{text} · 无需编码图块（原生电子文档：准确且快速）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="573"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="625"/>
         <source>The page&apos;s words are in the PDF and cover what is printed on it, so the model reads them as text: no tiles to encode.</source>
         <translation>此页的文字就在 PDF 中，并覆盖了页面上印出的内容，因此模型将其作为文本读取：无需编码图块。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="580"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="632"/>
         <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
         <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="583"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="635"/>
         <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
         <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="588"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="640"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="590"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="642"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="607"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="659"/>
         <source>{count} as text (≈ {tokens} tokens)</source>
         <translation>{count} 页作为文本（≈ {tokens} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="613"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="665"/>
         <source>{count} left out</source>
         <translation>{count} 页未读取</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="614"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="666"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="619"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="671"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="623"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="675"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="690"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="742"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="693"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="745"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -567,7 +597,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="361"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="363"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>
@@ -793,7 +823,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/main_window.py" line="226"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="480"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="487"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
@@ -833,88 +863,88 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="353"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="354"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="381"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="382"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="382"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="383"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="426"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="427"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="428"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="429"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="431"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="432"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="433"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="434"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="434"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="435"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="436"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="448"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="449"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="448"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="449"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="449"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="450"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="453"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="454"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="465"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="466"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="467"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="468"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="482"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="489"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="553"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="560"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>

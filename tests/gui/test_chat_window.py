@@ -26,7 +26,7 @@ from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.engine.engine import Token
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.history import HistoryStore
-from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage
+from bluelm_desktop.core.planning import SKIPPED, TEXT, TILES, DocumentPlan, PreparedImage
 from bluelm_desktop.core.tune import tuned
 from bluelm_desktop.ui import chat_controller
 from bluelm_desktop.ui.chat_pane import (
@@ -315,6 +315,34 @@ def test_measure_speed_from_the_status_bar(qtbot: QtBot, open_window: OpenWindow
     if panel is not None:
         assert "tune" in panel.speed.source
     assert tuned(Path(result.llm), Path(result.mmproj)) == result  # remembered
+
+
+def test_the_user_chooses_how_a_page_is_sent(qtbot: QtBot, open_window: OpenWindow) -> None:
+    """A text page can be sent as tiles instead (or as both): the panel re-plans at once
+    and the documents are read again, that page now encoded as tiles."""
+    pdf = SAMPLES / "invoice.pdf"
+    if not pdf.is_file():
+        pytest.skip("resources/samples/invoice.pdf is missing (run make_samples.py)")
+    window = open_window()
+    panel, controller = window.document_panel, window.controller
+    if panel is None:
+        pytest.skip("ui/document_panel.py is not in this checkout")
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=LOAD_MS):
+        drop_files(window, [pdf])
+    assert panel.mode_box.isVisibleTo(panel)
+    assert panel.mode_box.currentData() == TEXT and panel.mode_box.accessibleName()
+    first = controller.pending.ticket if controller.pending else 0
+    prepared: list[PreparedImage] = []
+    window.bridge.page_prepared.connect(prepared.append)
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=LOAD_MS):
+        panel.mode_box.activated.emit(panel.mode_box.findData(TILES))
+    assert panel.plan is not None and panel.plan.pages[0].mode == TILES
+    assert panel.overlay.plan == panel.plan.pages[0].plan and "tiles" in \
+        panel.cost_label.text()
+    assert controller.pending is not None and controller.pending.ticket != first
+    page1 = next(p for p in prepared if p.page == 0)
+    assert page1.sends_tiles and not page1.text
+    assert next(p for p in prepared if p.page == 1).mode == TEXT  # the other page as before
 
 
 def test_paste_an_image_then_ask(qtbot: QtBot, open_window: OpenWindow) -> None:

@@ -147,6 +147,16 @@ def test_answers_cite_their_pages_and_the_boxes_hold_the_ink(documents, service)
     assert ground("The fee is USD 9,999.00.", words) == []  # invented: cited nowhere
 
 
+def test_the_user_s_choice_of_how_a_page_goes_is_kept(documents, service) -> None:
+    plan = plan_document(service, documents["signed"], FINE, modes={2: TILES, 10: TEXT})
+    assert [p.mode for p in plan.pages][:3] == [TEXT, TILES, TEXT]
+    prepared = list(render_pages(service, documents["signed"], plan))
+    assert prepared[1].sends_tiles and not prepared[1].text
+    assert prepared[9].mode == TEXT  # the user's "text" wins over the ink check
+    scan = plan_document(service, documents["scan"], FINE, modes={1: TEXT})
+    assert scan.pages[0].mode == TILES  # no text layer to send
+
+
 def test_a_signed_page_sends_its_tiles_too(documents, service, count) -> None:
     plan = plan_document(service, documents["signed"], FINE, budget=DEFAULT_BUDGET,
                          count_tokens=count)
