@@ -24,7 +24,8 @@ PROG = "bluelm-desktop"
 EXIT_OK = 0
 EXIT_FAILED = 2
 EXIT_INTERRUPTED = 130
-BATCH_TASKS = ("extract-invoice", "translate", "ask")  # core.batch.TASKS, without its imports
+# core.batch.TASKS, without its imports
+BATCH_TASKS = ("extract-invoice", "extract-contract", "translate", "ask")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -324,7 +324,7 @@ class LineItemsModel(_InvoiceModel):
         return True
 
 
-def _save_file_dialog(parent: QWidget, caption: str, suggested: str, name_filter: str) -> str:
+def save_file_dialog(parent: QWidget, caption: str, suggested: str, name_filter: str) -> str:
     return QFileDialog.getSaveFileName(parent, caption, suggested, name_filter)[0]
 
 
@@ -344,7 +344,7 @@ def write_atomically(path: str | Path, data: bytes) -> str | None:
     return None
 
 
-_UNSAFE_NAME = re.compile(r"[^\w.-]+")
+UNSAFE_NAME = re.compile(r"[^\w.-]+")
 
 
 class ExtractionPanel(QWidget):
@@ -362,7 +362,7 @@ class ExtractionPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, *,
                  choose_file: FileChooser | None = None) -> None:
         super().__init__(parent)
-        self._choose_file: FileChooser = choose_file or _save_file_dialog
+        self._choose_file: FileChooser = choose_file or save_file_dialog
         self._last_dir = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
         invoice = Invoice()
@@ -528,7 +528,7 @@ class ExtractionPanel(QWidget):
 
     def _suggested_name(self, suffix: str) -> str:
         number = self.invoice().invoice_number
-        stem = _UNSAFE_NAME.sub("-", number).strip("-.")[:40] if number else ""
+        stem = UNSAFE_NAME.sub("-", number).strip("-.")[:40] if number else ""
         return f"invoice-{stem}.{suffix}" if stem else f"invoice.{suffix}"
 
     # --- keeping the view current ---------------------------------------------------

@@ -71,6 +71,7 @@ SIDE_MIN_HEIGHT = 140
 QUICK_ACTION_LABELS: Final = (
     QT_TRANSLATE_NOOP("QuickAction", "Translate text in image"),
     QT_TRANSLATE_NOOP("QuickAction", "Extract invoice fields"),
+    QT_TRANSLATE_NOOP("QuickAction", "Extract contract terms"),
     QT_TRANSLATE_NOOP("QuickAction", "Summarize"),
 )
 
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
         self.sidebar = self._make_sidebar(history)
         self.document_panel = self._make_document_panel()
         self.extraction_panel = self._make_extraction_panel()
+        self.contract_panel = self._make_contract_panel()
         self.quick_actions = self._make_quick_actions()
 
         # --- layout ----------------------------------------------------------------
@@ -191,7 +193,8 @@ class MainWindow(QMainWindow):
         # the splitter dragged up) it scrolls instead of drawing its parts over each other.
         self._side_pages: dict[QWidget, QScrollArea] = {}
         for panel, title in ((self.document_panel, self.tr("Document")),
-                             (self.extraction_panel, self.tr("Invoice fields"))):
+                             (self.extraction_panel, self.tr("Invoice fields")),
+                             (self.contract_panel, self.tr("Contract terms"))):
             if panel is not None:
                 page = QScrollArea()
                 page.setWidgetResizable(True)
@@ -274,6 +277,13 @@ class MainWindow(QMainWindow):
         from bluelm_desktop.ui.extraction_table import ExtractionPanel
 
         return ExtractionPanel()
+
+    def _make_contract_panel(self) -> Any:
+        if not _available("bluelm_desktop.ui.contract_table"):
+            return None
+        from bluelm_desktop.ui.contract_table import ContractPanel
+
+        return ContractPanel()
 
     def _make_quick_actions(self) -> QWidget | None:
         if not _available("bluelm_desktop.core.tasks"):
@@ -580,6 +590,9 @@ class MainWindow(QMainWindow):
         if action == "extract-invoice" and self.extraction_panel is not None and text:
             self.extraction_panel.show_answer(text, self.controller.asked_words)
             self._show_side(self.extraction_panel)
+        if action == "extract-contract" and self.contract_panel is not None and text:
+            self.contract_panel.show_answer(text, self.controller.asked_words)
+            self._show_side(self.contract_panel)
 
     @Slot(bool)
     def _on_generating(self, generating: bool) -> None:

@@ -202,6 +202,34 @@ Reading starts the moment it arrives, while you type your question.</source>
     </message>
 </context>
 <context>
+    <name>ClausesModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="143"/>
+        <source>Clause</source>
+        <translation>条款</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="143"/>
+        <source>Page</source>
+        <translation>页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="143"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="164"/>
+        <source>The clause&apos;s title is printed on this page.</source>
+        <translation>该条款的标题印在此页上。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="165"/>
+        <source>The page the model gave; the title was not found printed there.</source>
+        <translation>这是模型给出的页码；在该页上没有找到印出的标题。</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <location filename="../../bluelm_desktop/ui/composer.py" line="31"/>
@@ -252,6 +280,128 @@ Reading starts the moment it arrives, while you type your question.</source>
         <location filename="../../bluelm_desktop/ui/composer.py" line="199"/>
         <source>Attach documents</source>
         <translation>添加文档</translation>
+    </message>
+</context>
+<context>
+    <name>ContractPanel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="222"/>
+        <source>Contract terms</source>
+        <translation>合同条款</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="225"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="237"/>
+        <source>Clauses</source>
+        <translation>条款列表</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="235"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="236"/>
+        <source>Export JSON…</source>
+        <translation>导出 JSON…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="237"/>
+        <source>Key terms</source>
+        <translation>关键条款</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="274"/>
+        <source>Export contract terms as CSV</source>
+        <translation>将合同条款导出为 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="275"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="279"/>
+        <source>Export contract terms as JSON</source>
+        <translation>将合同条款导出为 JSON</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="280"/>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="296"/>
+        <source>Could not save {name}: {error}</source>
+        <translation>无法保存 {name}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="302"/>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+</context>
+<context>
+    <name>ContractTermsModel</name>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="72"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="72"/>
+        <source>Parties</source>
+        <translation>当事方</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="72"/>
+        <source>Effective date</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="73"/>
+        <source>Term</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="73"/>
+        <source>Renewal</source>
+        <translation>续约</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="73"/>
+        <source>Notice period</source>
+        <translation>通知期</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="74"/>
+        <source>Amounts</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="74"/>
+        <source>Governing law</source>
+        <translation>适用法律</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="74"/>
+        <source>Signatories</source>
+        <translation>签署人</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="89"/>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="99"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="117"/>
+        <source>“{text}” is not a date: write dates as YYYY-MM-DD.</source>
+        <translation>“{text}”不是日期：请按 YYYY-MM-DD 书写日期。</translation>
     </message>
 </context>
 <context>
@@ -802,149 +952,154 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="167"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="168"/>
         <source>Data directory: {path}</source>
         <translation>数据目录：{path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="168"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="169"/>
         <source>Change it with --data-dir DIR or BLUELM_DATA_DIR</source>
         <translation>可用 --data-dir DIR 或 BLUELM_DATA_DIR 更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="193"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="195"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="194"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="196"/>
         <source>Invoice fields</source>
         <translation>发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="226"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="487"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="197"/>
+        <source>Contract terms</source>
+        <translation>合同条款</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="229"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="497"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="227"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="230"/>
         <source>Models…</source>
         <translation>模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="229"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="232"/>
         <source>Choose another model</source>
         <translation>选择其他模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="231"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="234"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="234"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="237"/>
         <source>Threads, context, answers, documents, look (Ctrl+,)</source>
         <translation>线程、上下文、回答、文档、外观（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="286"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="296"/>
         <source>Quick actions:</source>
         <translation>快捷操作：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="290"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="300"/>
         <source>Sends it as a question; text you typed is added to it</source>
         <translation>作为问题发送；你已输入的文字会一并附上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="321"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="331"/>
         <source>Loading the model… {percent}</source>
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="354"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="364"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="382"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="392"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="383"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="393"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="427"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="429"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="439"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="432"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="442"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="434"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="444"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="435"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="445"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="437"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="447"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="449"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="459"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="449"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="459"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="450"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="460"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="454"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="464"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="466"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="476"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="468"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="478"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="489"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="499"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="560"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="570"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -1011,17 +1166,17 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelPage</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="96"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="97"/>
         <source>Choose the model to chat with, or create the demo model.</source>
         <translation>选择要对话的模型，或创建演示模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="99"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="100"/>
         <source>Use this model</source>
         <translation>使用此模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="101"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="102"/>
         <source>Back to the chat</source>
         <translation>返回对话</translation>
     </message>
@@ -1392,6 +1547,11 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/main_window.py" line="74"/>
+        <source>Extract contract terms</source>
+        <translation>提取合同条款</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="75"/>
         <source>Summarize</source>
         <translation>总结</translation>
     </message>

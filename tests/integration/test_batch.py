@@ -300,3 +300,31 @@ def test_documents_are_listed_in_code_point_order(tmp_path: Path) -> None:
     documents, others = batch.list_documents(tmp_path)
     assert [p.name for p in documents] == ["Z.jpg", "a.png", "b.PDF", "é.webp"]
     assert others == ["c.txt"]
+
+
+def test_extract_contract_terms_from_a_folder(models: Any, tmp_path: Path) -> None:
+    """`--task extract-contract`: one record per contract with its terms (the tiny model's
+    answer is noise within the schema; a cut-off answer is kept as far as it went)."""
+    from tests.contract_docs import contract_pdf
+
+    docs = tmp_path / "contracts"
+    docs.mkdir()
+    contract_pdf(docs / "services.pdf", pages=3)
+    for suffix in ("jsonl", "csv"):
+        out = tmp_path / f"terms.{suffix}"
+        proc = _batch(models, docs, "--task", "extract-contract", "--max-tokens", "48",
+                      "--out", str(out))
+        assert proc.returncode == 0, proc.stderr
+        if suffix == "jsonl":
+            [record] = _jsonl(out)
+            assert record["ok"] and record["task"] == "extract-contract"
+            assert record["image_tokens"] == 0  # read as its text layer
+            # 1,024 positions (SMALL) hold two of the three pages; the record says so
+            assert record["pages"] == 2, record
+            assert any(" left out" in w for w in record["warnings"]), record
+            assert set(record["contract"]) >= {"parties", "notice_period", "clauses"}
+            assert isinstance(record["problems"], list)
+        else:
+            [row] = _csv(out)
+            assert row["file"] == "services.pdf" and row["ok"] == "true"
+            assert {"parties", "governing_law", "clauses", "problems"} <= set(row)

@@ -476,7 +476,7 @@ def test_read_decimal_accepts_what_people_type() -> None:
 
 def test_actions_and_their_sampling() -> None:
     assert tuple(a.id for a in QUICK_ACTIONS) == ACTION_IDS
-    assert ACTION_IDS == ("translate", "extract-invoice", "summarize")
+    assert ACTION_IDS == ("translate", "extract-invoice", "extract-contract", "summarize")
     base = SamplingParams(temperature=0.9, repeat_penalty=1.3, top_k=20, seed=5)
     extract = quick_action("extract-invoice").sampling_params(base)
     assert (extract.temperature, extract.repeat_penalty, extract.json_schema) == (
@@ -485,6 +485,7 @@ def test_actions_and_their_sampling() -> None:
     assert quick_action("translate").sampling_params(base).json_schema is None
     assert quick_action("extract-invoice").returns_invoice
     assert not quick_action("summarize").returns_invoice
+    assert quick_action("extract-contract").returns_contract
     with pytest.raises(KeyError, match="known: translate"):
         quick_action("ocr")
     with pytest.raises(AttributeError):

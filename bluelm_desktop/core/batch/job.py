@@ -20,7 +20,7 @@ from bluelm_desktop.core.settings import Settings
 from bluelm_desktop.core.tasks import quick_action
 from bluelm_desktop.core.vision.tiling import TilingParams
 
-Task = Literal["extract-invoice", "translate", "ask"]
+Task = Literal["extract-invoice", "extract-contract", "translate", "ask"]
 TASKS: Final[tuple[Task, ...]] = get_args(Task)
 OUTPUT_SUFFIXES: Final = (".jsonl", ".csv")
 

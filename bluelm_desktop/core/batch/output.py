@@ -17,6 +17,7 @@ from bluelm_desktop.core.batch.job import BatchJob
 from bluelm_desktop.core.durable import write_atomically
 from bluelm_desktop.core.errors import BlueLMError, one_line
 from bluelm_desktop.core.tasks import Invoice
+from bluelm_desktop.core.tasks.contract import CONTRACT_FIELDS, Contract, contract_to_dict
 from bluelm_desktop.core.tasks.invoice import (
     FORMULA_START,  # the export's guard against CSV injection, applied to our text too
     HEADER_FIELDS,
@@ -27,9 +28,12 @@ from bluelm_desktop.core.tasks.invoice import (
 INVOICE_COLUMNS: Final = ("file", "ok", *HEADER_FIELDS, "line_items", "problems", "warnings",
                           "error", "seconds", "sha256")
 ANSWER_COLUMNS: Final = ("file", "ok", "answer", "error", "seconds", "sha256")
+CONTRACT_COLUMNS: Final = ("file", "ok", *CONTRACT_FIELDS, "clauses", "problems", "warnings",
+                           "error", "seconds", "sha256")
 _CSV_CODEC: Final = "utf-8"  # with a BOM at the start of the file, for spreadsheets
 _BOM: Final = "\ufeff"
-_CSV_TEXT_FIELDS: Final = frozenset({"file", "answer", "problems", "warnings", "error"})
+_CSV_TEXT_FIELDS: Final = frozenset({"file", "answer", "problems", "warnings", "error",
+                                    *CONTRACT_FIELDS})
 
 
 # --- results and output files -------------------------------------------------------
@@ -46,6 +50,7 @@ class FileResult:
     error: str | None = None
     answer: str | None = None  # translate, ask
     invoice: Invoice | None = None  # extract-invoice
+    contract: Contract | None = None  # extract-contract
     warnings: list[str] = field(default_factory=list)  # check_totals
     pages: int = 0
     image_tokens: int = 0
@@ -172,6 +177,11 @@ class JsonlOutput(BatchOutput):
             record["invoice"] = invoice_to_dict(invoice) if invoice is not None else None
             record["problems"] = list(invoice.problems) if invoice is not None else []
             record["warnings"] = result.warnings
+        elif self.job.task == "extract-contract":
+            contract = result.contract
+            record["contract"] = contract_to_dict(contract) if contract is not None else None
+            record["problems"] = list(contract.problems) if contract is not None else []
+            record["warnings"] = result.warnings
         else:
             record["answer"] = result.answer
             record["warnings"] = result.warnings  # pages left out, read at lower detail
@@ -227,7 +237,8 @@ class CsvOutput(BatchOutput):
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return INVOICE_COLUMNS if self.job.task == "extract-invoice" else ANSWER_COLUMNS
+        return {"extract-invoice": INVOICE_COLUMNS,
+                "extract-contract": CONTRACT_COLUMNS}.get(self.job.task, ANSWER_COLUMNS)
 
     def _header(self) -> bytes:
         return (_BOM + _csv_line(self.columns)).encode(_CSV_CODEC)
@@ -247,6 +258,12 @@ class CsvOutput(BatchOutput):
             values.update({name: csv_cell(getattr(invoice, name), name) for name in HEADER_FIELDS})
             values["line_items"] = str(len(invoice.line_items))
             values["problems"] = "; ".join(invoice.problems)
+        contract = result.contract
+        if contract is not None:
+            values.update({name: csv_cell(getattr(contract, name), name)
+                           for name in CONTRACT_FIELDS})
+            values["clauses"] = str(len(contract.clauses))
+            values["problems"] = "; ".join(contract.problems)
         row = [_text_cell(values.get(c, "")) if c in _CSV_TEXT_FIELDS else values.get(c, "")
                for c in self.columns]
         return _csv_line(row).encode(_CSV_CODEC, "replace")

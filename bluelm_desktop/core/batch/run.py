@@ -26,6 +26,7 @@ from bluelm_desktop.core.batch.job import (
 from bluelm_desktop.core.batch.output import BatchOutput, FileResult, output_for
 from bluelm_desktop.core.batch.progress import ProgressReport
 from bluelm_desktop.core.documents import DocumentService
+from bluelm_desktop.core.documents.model import TextSpan
 from bluelm_desktop.core.engine.client import EngineClient
 from bluelm_desktop.core.engine.engine import Engine
 from bluelm_desktop.core.engine.families import vision_family
@@ -35,6 +36,8 @@ from bluelm_desktop.core.errors import BlueLMError, ModelError, one_line
 from bluelm_desktop.core.gguf.pairs import read_metadata
 from bluelm_desktop.core.planning import Counter, PreparedImage, document_budget
 from bluelm_desktop.core.tasks import check_totals, parse_invoice
+from bluelm_desktop.core.tasks.contract import parse_contract, verify_clause_pages
+from bluelm_desktop.core.tasks.invoice import check_against_pages
 from bluelm_desktop.core.vision.tiling import TilingParams
 
 # --- the model ----------------------------------------------------------------------
@@ -89,6 +92,11 @@ class _Model:
         if turn.failure is not None:
             raise ModelError(turn.failure)
         return turn.answer
+
+
+def _words(pages: Sequence[PreparedImage]) -> dict[tuple[str, int], tuple[TextSpan, ...]]:
+    """The pages' text layers, for checking an extraction against them."""
+    return {(p.document, p.page + 1): p.words for p in pages if p.words}
 
 
 # --- documents ahead of the model ---------------------------------------------------
@@ -326,6 +334,10 @@ class Batch:
                 if self.job.task == "extract-invoice":
                     result.invoice = parse_invoice(answer)
                     result.warnings = check_totals(result.invoice)
+                    result.warnings += check_against_pages(result.invoice, _words(pages))
+                elif self.job.task == "extract-contract":
+                    result.contract = parse_contract(answer)
+                    verify_clause_pages(result.contract, _words(pages))
                 else:
                     result.answer = answer
                 result.warnings += notes  # pages left out or read at lower detail

@@ -468,12 +468,23 @@ def parse_invoice(text: str) -> Invoice:
     around it (a code fence, a sentence) is skipped. A cut-off or broken answer keeps
     every complete value before the break. Whatever went wrong is in `problems`.
     """
+    data, problems, complete = read_answer_object(text)
+    if data is None:
+        return Invoice(problems=problems)
+    return _invoice_from_mapping(data, problems, complete)
+
+
+def read_answer_object(text: str) -> tuple[Mapping[str, Any] | None, list[str], bool]:
+    """The JSON object of a model's answer, as far as it can be read; never raises on it:
+    (the object or None, what went wrong, whether it was complete). Text around it (a
+    code fence, a sentence) is skipped; a cut-off or broken answer keeps every complete
+    value before the break. Numbers are read as exact decimals."""
     problems: list[str] = []
     if not isinstance(text, str):
-        return Invoice(problems=["the answer is not text"])
+        return None, ["the answer is not text"], False
     start = text.find("{")
     if start < 0:
-        return Invoice(problems=["the answer contains no JSON object"])
+        return None, ["the answer contains no JSON object"], False
     decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
     try:
         data, _ = decoder.raw_decode(text, start)
@@ -494,8 +505,8 @@ def parse_invoice(text: str) -> Invoice:
         complete = False
     if not isinstance(data, Mapping):
         problems.append("the answer's JSON is not an object")
-        return Invoice(problems=problems)
-    return _invoice_from_mapping(data, problems, complete)
+        return None, problems, False
+    return data, problems, complete
 
 
 # --- checks ---------------------------------------------------------------------------

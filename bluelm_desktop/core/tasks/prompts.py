@@ -21,6 +21,11 @@ from types import MappingProxyType
 from typing import Any, Final, Literal, get_args
 
 from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.tasks.contract import (
+    CONTRACT_SCHEMA,
+    EXTRACT_CONTRACT_MAX_TOKENS,
+    extract_contract_prompt,
+)
 from bluelm_desktop.core.tasks.invoice import INVOICE_SCHEMA
 
 # --- languages ------------------------------------------------------------------------
@@ -147,12 +152,13 @@ def _with_user_text(base: str, text: str) -> str:
 
 # --- the actions ----------------------------------------------------------------------
 
-ActionId = Literal["translate", "extract-invoice", "summarize"]
+ActionId = Literal["translate", "extract-invoice", "extract-contract", "summarize"]
 ACTION_IDS: Final[tuple[ActionId, ...]] = get_args(ActionId)
 
 _PROMPTS: Final = MappingProxyType({
     "translate": translate_prompt,
     "extract-invoice": extract_invoice_prompt,
+    "extract-contract": extract_contract_prompt,
     "summarize": summarize_prompt,
 })
 
@@ -189,6 +195,11 @@ class QuickAction:
         """Whether the answer is invoice JSON for `parse_invoice` and the table."""
         return self.id == "extract-invoice"
 
+    @property
+    def returns_contract(self) -> bool:
+        """Whether the answer is contract JSON for `parse_contract` and its table."""
+        return self.id == "extract-contract"
+
 
 QUICK_ACTIONS: Final[tuple[QuickAction, ...]] = (
     QuickAction(
@@ -205,6 +216,12 @@ QUICK_ACTIONS: Final[tuple[QuickAction, ...]] = (
         overrides=MappingProxyType({"temperature": 0.0, "repeat_penalty": 1.0,
                                     "max_tokens": EXTRACT_MAX_TOKENS,
                                     "json_schema": INVOICE_SCHEMA}),
+    ),
+    QuickAction(
+        "extract-contract", "Extract contract terms", needs_image=True,
+        overrides=MappingProxyType({"temperature": 0.0, "repeat_penalty": 1.0,
+                                    "max_tokens": EXTRACT_CONTRACT_MAX_TOKENS,
+                                    "json_schema": CONTRACT_SCHEMA}),
     ),
     QuickAction(
         "summarize", "Summarize", needs_image=False,
