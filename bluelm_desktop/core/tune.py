@@ -167,8 +167,10 @@ def _decode(llm: Path, settings: EngineSettings, prompt: str, reps: int
     with EngineClient(settings) as client:
         _finish(client.run(lambda e: [e.load(llm, None)]))
         for rep in range(reps + 1):  # the first answer warms the context up
-            turn = _finish(client.run(lambda e, r=rep: [e.ask(f"tune-{r}", prompt,
-                                                              params=params)]))
+            # Numbered at the start: no run shares a prefix with the one before, which the
+            # engine would reuse from its KV cache (and the prefill would not be measured).
+            turn = _finish(client.run(lambda e, r=rep: [e.ask(
+                f"tune-{r}", f"Run {r}. {prompt}", params=params)]))
             stats = turn.of(Done)[0].stats
             if rep and stats.decode_tokens:
                 decode.append(stats.decode_tok_s)
