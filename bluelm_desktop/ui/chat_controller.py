@@ -20,7 +20,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -48,6 +48,7 @@ from bluelm_desktop.ui.chat_pane import (
     ChatModel,
 )
 from bluelm_desktop.ui.engine_bridge import EngineBridge
+from bluelm_desktop.ui.pending_documents import PendingDocuments, PendingPage
 
 if TYPE_CHECKING:
     from bluelm_desktop.core.history import Attachment, HistoryStore
@@ -72,76 +73,6 @@ def _tr(text: str) -> str:
 def _attached_line(names: Sequence[str]) -> str:
     return QCoreApplication.translate("ChatController", "Attached: {names}").format(
         names=", ".join(names))
-
-
-@dataclass
-class PendingPage:
-    """One page handed to the engine for the next question."""
-
-    image_id: str
-    name: str
-    tiles: int
-    done: int = 0
-    ready: bool = False
-
-
-@dataclass
-class PendingDocuments:
-    """What the next question will be about: one drop, paste or capture."""
-
-    ticket: int
-    sources: tuple[DocumentSource, ...]
-    pages: list[PendingPage] = field(default_factory=list)
-    page_counts: dict[str, int] = field(default_factory=dict)  # document → its pages
-    reading: bool = True  # the documents thread is still reading or tiling
-    attachments: list[Attachment] = field(default_factory=list)
-    left_out: bool = False  # pages that did not fit the context were left out
-    # (document, page 1-based) → its text layer, boxes in 0..1 of the page: where an
-    # answer's values are looked for
-    words: dict[tuple[str, int], tuple[TextSpan, ...]] = field(default_factory=dict)
-    question: str = ""  # the question the pages were chosen for ("" : none yet)
-    # document name → page (1-based) → how the user chose to send it (planning.TEXT, ...)
-    modes: dict[str, dict[int, str]] = field(default_factory=dict)
-
-    @property
-    def names(self) -> list[str]:
-        return [s.name for s in self.sources]
-
-    @property
-    def ready(self) -> bool:
-        return not self.reading and all(p.ready for p in self.pages)
-
-    @property
-    def total_pages(self) -> int:
-        known = sum(self.page_counts.values())
-        unknown = len(self.sources) - len(self.page_counts)
-        return max(known + unknown, len(self.pages), 1)
-
-    def progress_text(self, in_sentence: bool = False) -> str:
-        """"Reading page 2 of 3 (tile 4 of 9)" — what the user is waiting for; with
-        `in_sentence`, as it reads after a dash ("invoice.png — reading page 2 of 3")."""
-        done = sum(1 for p in self.pages if p.ready)
-        current = next((p for p in self.pages if not p.ready), None)
-        total = self.total_pages
-        if current is None and not self.reading:
-            return (QCoreApplication.translate("ChatController", "ready") if in_sentence
-                    else QCoreApplication.translate("ChatController", "Ready"))
-        page = min(done + 1, total)
-        if current is None or current.tiles == 0:  # (a text page: no tiles to count)
-            template = (QCoreApplication.translate("ChatController",
-                                                   "reading page {page} of {total}")
-                        if in_sentence else
-                        QCoreApplication.translate("ChatController",
-                                                   "Reading page {page} of {total}"))
-            return template.format(page=page, total=total)
-        template = (QCoreApplication.translate(
-                        "ChatController",
-                        "reading page {page} of {total} (tile {done} of {tiles})")
-                    if in_sentence else
-                    QCoreApplication.translate(
-                        "ChatController",
-                        "Reading page {page} of {total} (tile {done} of {tiles})"))
-        return template.format(page=page, total=total, done=current.done, tiles=current.tiles)
 
 
 @dataclass

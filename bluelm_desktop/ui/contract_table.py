@@ -45,8 +45,8 @@ from bluelm_desktop.core.tasks.invoice import CSV_ENCODING, clean_text, read_dat
 from bluelm_desktop.ui.extraction_table import (
     UNSAFE_NAME,
     FileChooser,
+    export_to_file,
     save_file_dialog,
-    write_atomically,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -282,16 +282,13 @@ class ContractPanel(QWidget):
 
     def _export(self, path: str | Path | None, suffix: str, caption: str, name_filter: str,
                 encode: Callable[[Contract], bytes]) -> bool:
-        if path is None:
-            stem = UNSAFE_NAME.sub("-", self._contract.title or "").strip("-.")[:40]
-            suggested = Path(self._last_dir) / f"contract{'-' + stem if stem else ''}.{suffix}"
-            chosen = self._choose_file(self, caption, str(suggested), name_filter)
-            if not chosen:
-                return False
-            path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(
-                f".{suffix}")
-        path = Path(path)
-        error = write_atomically(path, encode(self._contract))
+        stem = UNSAFE_NAME.sub("-", self._contract.title or "").strip("-.")[:40]
+        suggested = Path(self._last_dir) / f"contract{'-' + stem if stem else ''}.{suffix}"
+        written, error = export_to_file(self, self._choose_file, path, suggested, suffix,
+                                        caption, name_filter, encode(self._contract))
+        if written is None:
+            return False  # cancelled
+        path = written
         if error is not None:
             message = self.tr("Could not save {name}: {error}").format(name=path.name,
                                                                         error=error)

@@ -96,7 +96,12 @@ from bluelm_desktop.core.planning import (
 )
 from bluelm_desktop.core.tasks.grounding import Found
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
-from bluelm_desktop.ui.document_words import cost_words, describe_info, duration_words, grid_words
+from bluelm_desktop.ui.document_words import (
+    describe_info,
+    page_cost_words,
+    speed_tip,
+    total_words,
+)
 from bluelm_desktop.ui.documents_thread import DocumentsThread
 from bluelm_desktop.ui.page_strip import THUMB_HEIGHT, PageListModel, thumb_size
 from bluelm_desktop.ui.tile_overlay import EMPTY_MESSAGE, TileOverlay
@@ -598,81 +603,19 @@ class DocumentPanel(QWidget):
     def _update_cost(self) -> None:
         self._sync_mode_box()
         self.cost_label.setVisible(self._plan is not None)
+        multi = self._plan is not None and len(self._plan.pages) > 1
         if self._plan is None:
             self.cost_label.clear()
-            self.total_label.setVisible(False)
-            return
-        page = self._plan.pages[self._page]
-        plan = page.plan
-        multi = len(self._plan.pages) > 1
-        where = self.tr("Page {page}: ").format(page=page.page) if multi else ""
+        else:
+            page = self._plan.pages[self._page]
+            text, tip = page_cost_words(page, self._plan, self._speed)
+            self.cost_label.setText(text)
+            self.cost_label.setToolTip(tip)
+            multi = multi and not (page.sends_tiles and page.plan.whole_image)
         self.total_label.setVisible(multi)
-        if multi:
-            self.total_label.setText(self._total_words())
-            self.total_label.setToolTip(self._speed_tip())
-        if page.mode == SKIPPED:
-            self.cost_label.setText(where + self.tr(
-                "<b>left out</b> · the context has no room for it"))
-            self.cost_label.setToolTip(" ".join(self._plan.fit_notes))
-            return
-        text = (self.tr("<b>its text layer</b> · ≈ {tokens} tokens").format(
-                    tokens=f"{page.text_tokens:,}") if page.sends_text else "")
-        if not page.sends_tiles:
-            self.cost_label.setText(where + self.tr(
-                "{text} · no tiles to encode (born-digital: exact and fast)").format(
-                    text=text))
-            self.cost_label.setToolTip(self.tr(
-                "The page's words are in the PDF and cover what is printed on it, so the "
-                "model reads them as text: no tiles to encode."))
-            return
-        if page.sends_text:
-            where += text + " + "
-        if plan.whole_image:  # the model's own layout: nothing to estimate honestly
-            self.cost_label.setText(where + self.tr(
-                "<b>Whole page</b> · the model cuts it into its own tiles (llama.cpp), "
-                "counted when encoding starts"))
-            self.cost_label.setToolTip(self.tr(
-                "This model lays out its images itself, as it was trained; the tile grid "
-                "and the image-token budget apply to models whose tiles the app cuts."))
-            self.total_label.setVisible(False)
-            return
-        seconds = self._speed.seconds(plan.tiles, plan.image_tokens)
-        cost = (self.tr("<b>{tiles} tile</b> ({grid}) · <b>{tokens}</b> image tokens · "
-                        "≈ <b>{duration}</b> to encode and prefill") if plan.tiles == 1 else
-                self.tr("<b>{tiles} tiles</b> ({grid}) · <b>{tokens}</b> image tokens · "
-                        "≈ <b>{duration}</b> to encode and prefill"))
-        self.cost_label.setText(where + cost.format(
-            tiles=plan.tiles, grid=grid_words(plan), tokens=f"{plan.image_tokens:,}",
-            duration=duration_words(seconds)))
-        self.cost_label.setToolTip(self._speed_tip())
-
-    def _total_words(self) -> str:
-        """"All 10 pages: 8 as text (≈ 3,100 tokens), 2 as 26 tiles, …"."""
-        assert self._plan is not None
-        pages = self._plan.pages
-        tiled = [p for p in pages if p.sends_tiles]
-        tiles = sum(p.plan.tiles for p in tiled)
-        cost = cost_words(tiles, self._plan.image_tokens, self._speed) if tiled else ""
-        text_pages = [p for p in pages if p.sends_text]
-        parts = []
-        if text_pages:
-            parts.append(self.tr("{count} as text (≈ {tokens} tokens)").format(
-                count=len(text_pages), tokens=f"{sum(p.text_tokens for p in pages):,}"))
-        if cost:
-            parts.append(cost)
-        skipped = sum(1 for p in pages if p.mode == SKIPPED)
-        if skipped:
-            parts.append(self.tr("{count} left out").format(count=skipped))
-        return self.tr("All {count} pages: {cost}").format(count=len(pages),
-                                                           cost=" · ".join(parts))
-
-    def _speed_tip(self) -> str:
-        s = self._speed
-        return self.tr("Estimated before anything runs: {per_tile} s per tile to encode and "
-                       "{speed} image tokens per second to prefill ({source}). The answer "
-                       "starts after this.").format(
-            per_tile=f"{s.per_tile_s:.2f}", speed=f"{s.prefill_tok_s:,.0f}",
-            source=s.source or self.tr("default figures"))
+        if multi and self._plan is not None:
+            self.total_label.setText(total_words(self._plan, self._speed))
+            self.total_label.setToolTip(speed_tip(self._speed))
 
     # --- the switch --------------------------------------------------------------------------
 

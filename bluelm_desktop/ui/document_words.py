@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication
 
 from bluelm_desktop.core.documents import DocumentInfo
 from bluelm_desktop.core.estimate import Speed, format_duration
+from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PagePlan
 from bluelm_desktop.core.vision.tiling import TilePlan
 
 
@@ -88,3 +89,73 @@ def describe_info(info: DocumentInfo) -> str:
 
 
 # --- the panel -----------------------------------------------------------------------------
+
+
+def page_cost_words(page: PagePlan, plan: DocumentPlan, speed: Speed) -> tuple[str, str]:
+    """(rich text, tooltip): what the page sends and costs: "Page 2: 13 tiles (3:4 grid +
+    thumbnail) · 2,548 image tokens · ≈ 1 min 20 s…", its text layer, or left out."""
+    where = (QCoreApplication.translate("DocumentPanel", "Page {page}: ").format(page=page.page)
+             if len(plan.pages) > 1 else "")
+    if page.mode == SKIPPED:
+        return (where + QCoreApplication.translate(
+            "DocumentPanel", "<b>left out</b> · the context has no room for it"),
+            " ".join(plan.fit_notes))
+    text = (QCoreApplication.translate(
+        "DocumentPanel", "<b>its text layer</b> · ≈ {tokens} tokens").format(
+            tokens=f"{page.text_tokens:,}") if page.sends_text else "")
+    if not page.sends_tiles:
+        return (where + QCoreApplication.translate(
+            "DocumentPanel", "{text} · no tiles to encode (born-digital: exact and fast)")
+            .format(text=text), QCoreApplication.translate(
+            "DocumentPanel", "The page's words are in the PDF and cover what is printed on "
+            "it, so the model reads them as text: no tiles to encode."))
+    if page.sends_text:
+        where += text + " + "
+    tiles = page.plan
+    if tiles.whole_image:  # the model's own layout: nothing to estimate honestly
+        return (where + QCoreApplication.translate(
+            "DocumentPanel", "<b>Whole page</b> · the model cuts it into its own tiles "
+            "(llama.cpp), counted when encoding starts"), QCoreApplication.translate(
+            "DocumentPanel", "This model lays out its images itself, as it was trained; the "
+            "tile grid and the image-token budget apply to models whose tiles the app cuts."))
+    cost = (QCoreApplication.translate(
+        "DocumentPanel", "<b>{tiles} tile</b> ({grid}) · <b>{tokens}</b> image tokens · "
+        "≈ <b>{duration}</b> to encode and prefill") if tiles.tiles == 1 else
+        QCoreApplication.translate(
+        "DocumentPanel", "<b>{tiles} tiles</b> ({grid}) · <b>{tokens}</b> image tokens · "
+        "≈ <b>{duration}</b> to encode and prefill"))
+    return where + cost.format(
+        tiles=tiles.tiles, grid=grid_words(tiles), tokens=f"{tiles.image_tokens:,}",
+        duration=duration_words(speed.seconds(tiles.tiles, tiles.image_tokens))), speed_tip(
+        speed)
+
+
+def total_words(plan: DocumentPlan, speed: Speed) -> str:
+    """"All 10 pages: 8 as text (≈ 3,100 tokens) · 26 tiles · … · 2 left out"."""
+    pages = plan.pages
+    tiled = [p for p in pages if p.sends_tiles]
+    parts = []
+    text_pages = [p for p in pages if p.sends_text]
+    if text_pages:
+        parts.append(QCoreApplication.translate(
+            "DocumentPanel", "{count} as text (≈ {tokens} tokens)").format(
+                count=len(text_pages), tokens=f"{sum(p.text_tokens for p in pages):,}"))
+    if tiled:
+        parts.append(cost_words(sum(p.plan.tiles for p in tiled), plan.image_tokens, speed))
+    skipped = sum(1 for p in pages if p.mode == SKIPPED)
+    if skipped:
+        parts.append(QCoreApplication.translate("DocumentPanel", "{count} left out").format(
+            count=skipped))
+    return QCoreApplication.translate("DocumentPanel", "All {count} pages: {cost}").format(
+        count=len(pages), cost=" · ".join(parts))
+
+
+def speed_tip(speed: Speed) -> str:
+    """Where the estimate's figures come from (a guess, or `tune` on this computer)."""
+    return QCoreApplication.translate(
+        "DocumentPanel", "Estimated before anything runs: {per_tile} s per tile to encode and "
+        "{speed} image tokens per second to prefill ({source}). The answer starts after "
+        "this.").format(per_tile=f"{speed.per_tile_s:.2f}", speed=f"{speed.prefill_tok_s:,.0f}",
+                        source=speed.source or QCoreApplication.translate(
+                            "DocumentPanel", "default figures"))
+

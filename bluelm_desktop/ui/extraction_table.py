@@ -347,6 +347,23 @@ def write_atomically(path: str | Path, data: bytes) -> str | None:
 UNSAFE_NAME = re.compile(r"[^\w.-]+")
 
 
+def export_to_file(parent: QWidget, choose_file: FileChooser, path: str | Path | None,
+                   suggested: Path, suffix: str, caption: str, name_filter: str,
+                   data: bytes) -> tuple[Path | None, str | None]:
+    """Write an export: to `path`, or where the user chooses (starting at `suggested`).
+    (the path written, None) on success, (None, None) if the user cancelled, (path, why)
+    when it could not be written; the old file is never half-replaced."""
+    if path is None:
+        chosen = choose_file(parent, caption, str(suggested), name_filter)
+        if not chosen:
+            return None, None
+        path = Path(chosen)
+        if not path.suffix:
+            path = path.with_suffix(f".{suffix}")
+    path = Path(path)
+    return path, write_atomically(path, data)
+
+
 class ExtractionPanel(QWidget):
     """The invoice's fields and line items, editable, with totals warnings and export.
 
@@ -505,17 +522,12 @@ class ExtractionPanel(QWidget):
 
     def _export(self, path: str | Path | None, suffix: str, caption: str, name_filter: str,
                 encode: Callable[[Invoice], bytes]) -> bool:
-        if path is None:
-            chosen = self._choose_file(self, caption,
-                                       str(Path(self._last_dir) / self._suggested_name(suffix)),
-                                       name_filter)
-            if not chosen:
-                return False  # cancelled: nothing to say
-            path = Path(chosen)
-            if not path.suffix:
-                path = path.with_suffix(f".{suffix}")
-        path = Path(path)
-        error = write_atomically(path, encode(self.invoice()))
+        written, error = export_to_file(
+            self, self._choose_file, path, Path(self._last_dir) / self._suggested_name(suffix),
+            suffix, caption, name_filter, encode(self.invoice()))
+        if written is None:
+            return False  # cancelled: nothing to say
+        path = written
         if error is not None:
             message = self.tr("Could not save {name}: {error}").format(name=path.name, error=error)
             self._show_status(message)

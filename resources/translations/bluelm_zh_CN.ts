@@ -27,128 +27,128 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="60"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="61"/>
         <source>Stopped — the answer so far is kept.</source>
         <translation>已停止——已保留目前生成的回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="73"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="74"/>
         <source>Attached: {names}</source>
         <translation>附件：{names}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="127"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="68"/>
         <source>ready</source>
         <translation>已就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="128"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="69"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="131"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="72"/>
         <source>reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="134"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="75"/>
         <source>Reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="137"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="78"/>
         <source>reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="141"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="82"/>
         <source>Reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="262"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="193"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="277"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="208"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="307"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="593"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="699"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="708"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="717"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="724"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="238"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="524"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="630"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="639"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="648"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="655"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="324"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="255"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="427"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="358"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="436"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="481"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="367"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="412"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="507"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="438"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="610"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="541"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="619"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="550"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="671"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="602"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="673"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="604"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="675"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="606"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="686"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="617"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="689"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="620"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="755"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="686"/>
         <source>Found on {where}</source>
         <translation>出处：{where}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="761"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="692"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -331,12 +331,12 @@ Reading starts the moment it arrives, while you type your question.</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="296"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="293"/>
         <source>Could not save {name}: {error}</source>
         <translation>无法保存 {name}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="302"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="299"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
@@ -415,12 +415,12 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>DocumentPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="113"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="118"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="114"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="119"/>
         <source>Fine print</source>
         <translation>精细</translation>
     </message>
@@ -434,264 +434,264 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 添加图片或 PDF、粘贴图片或截取屏幕区域后，开始处理之前，这里会显示它的图块、图像 token 数和所需时间。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="19"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="20"/>
         <source>1 tile</source>
         <translation>1 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="21"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="22"/>
         <source>{grid} grid + thumbnail</source>
         <translation>{grid} 网格 + 缩略图</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="23"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="24"/>
         <source>{grid} grid</source>
         <translation>{grid} 网格</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="37"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="38"/>
         <source>under 1 s</source>
         <translation>不到 1 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="43"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="44"/>
         <source>{hours} h {minutes} min</source>
         <translation>{hours} 小时 {minutes} 分</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="46"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="47"/>
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} 分 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="49"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="50"/>
         <source>{minutes} min</source>
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="51"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="52"/>
         <source>{seconds} s</source>
         <translation>{seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="56"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="57"/>
         <source>{tiles} tile · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="58"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="59"/>
         <source>{tiles} tiles · {tokens} image tokens · ≈ {duration}</source>
         <translation>{tiles} 个图块 · {tokens} 个图像 token · ≈ {duration}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="67"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="68"/>
         <source>{count} page</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="69"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="70"/>
         <source>{count} pages</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="73"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="74"/>
         <source>first {count} used</source>
         <translation>仅使用前 {count} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="75"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="76"/>
         <source>text layer</source>
         <translation>含文本层</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="77"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="78"/>
         <source>no text layer (scanned)</source>
         <translation>无文本层（扫描件）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="79"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="80"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="80"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="81"/>
         <source>{format} image</source>
         <translation>{format} 图片</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_words.py" line="85"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="86"/>
         <source>{count} frames</source>
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="188"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="441"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="494"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="193"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="446"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="499"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="201"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="206"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="202"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="207"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="247"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="252"/>
         <source>Send this page as:</source>
         <translation>此页发送为：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="249"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="254"/>
         <source>its text layer</source>
         <translation>其文本层</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="249"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="254"/>
         <source>tiles</source>
         <translation>图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="250"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="255"/>
         <source>text layer and tiles</source>
         <translation>文本层和图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="252"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="257"/>
         <source>Send this page as</source>
         <translation>此页发送为</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="254"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="259"/>
         <source>A page whose PDF holds its words goes as that text (exact, fast); tiles let the model see what the words miss: stamps, signatures, handwriting, charts.</source>
         <translation>PDF 中含有文字的页面会以文本发送（准确、快速）；图块让模型看到文字之外的内容：印章、签名、手写和图表。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="340"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="345"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="341"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="346"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="355"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="360"/>
         <source>The answer&apos;s values are marked on page {pages}.</source>
         <translation>答案中的数值已在第 {pages} 页标出。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="398"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="403"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="401"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="406"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="443"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="448"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="497"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="502"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="539"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="544"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="562"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="567"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="608"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="97"/>
         <source>Page {page}: </source>
         <translation>第 {page} 页：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="615"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="100"/>
         <source>&lt;b&gt;left out&lt;/b&gt; · the context has no room for it</source>
         <translation>&lt;b&gt;未读取&lt;/b&gt; · 上下文没有空间容纳此页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="618"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="103"/>
         <source>&lt;b&gt;its text layer&lt;/b&gt; · ≈ {tokens} tokens</source>
         <translation>&lt;b&gt;其文本层&lt;/b&gt; · ≈ {tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="622"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="107"/>
         <source>{text} · no tiles to encode (born-digital: exact and fast)</source>
         <translation>{text} · 无需编码图块（原生电子文档：准确且快速）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="625"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="109"/>
         <source>The page&apos;s words are in the PDF and cover what is printed on it, so the model reads them as text: no tiles to encode.</source>
         <translation>此页的文字就在 PDF 中，并覆盖了页面上印出的内容，因此模型将其作为文本读取：无需编码图块。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="632"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="116"/>
         <source>&lt;b&gt;Whole page&lt;/b&gt; · the model cuts it into its own tiles (llama.cpp), counted when encoding starts</source>
         <translation>&lt;b&gt;整页&lt;/b&gt; · 由模型自行切分图块（llama.cpp），开始编码时计数</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="635"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="118"/>
         <source>This model lays out its images itself, as it was trained; the tile grid and the image-token budget apply to models whose tiles the app cuts.</source>
         <translation>此模型按其训练方式自行排布图像；图块网格和图像 token 预算仅适用于由本应用切分图块的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="640"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="121"/>
         <source>&lt;b&gt;{tiles} tile&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="642"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="124"/>
         <source>&lt;b&gt;{tiles} tiles&lt;/b&gt; ({grid}) · &lt;b&gt;{tokens}&lt;/b&gt; image tokens · ≈ &lt;b&gt;{duration}&lt;/b&gt; to encode and prefill</source>
         <translation>&lt;b&gt;{tiles} 个图块&lt;/b&gt;（{grid}）· &lt;b&gt;{tokens}&lt;/b&gt; 个图像 token · 编码和预填充约需 &lt;b&gt;{duration}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="659"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="140"/>
         <source>{count} as text (≈ {tokens} tokens)</source>
         <translation>{count} 页作为文本（≈ {tokens} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="665"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="147"/>
         <source>{count} left out</source>
         <translation>{count} 页未读取</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="666"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="149"/>
         <source>All {count} pages: {cost}</source>
         <translation>全部 {count} 页：{cost}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="671"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="155"/>
         <source>Estimated before anything runs: {per_tile} s per tile to encode and {speed} image tokens per second to prefill ({source}). The answer starts after this.</source>
         <translation>运行前的估算：每个图块编码约 {per_tile} 秒，预填充每秒约 {speed} 个图像 token（{source}）。这之后才开始生成回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="675"/>
+        <location filename="../../bluelm_desktop/ui/document_words.py" line="159"/>
         <source>default figures</source>
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="742"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="685"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="745"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="688"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -755,62 +755,62 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ExtractionPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="496"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="513"/>
         <source>Export invoice as CSV</source>
         <translation>将发票导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="497"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="514"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="502"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="519"/>
         <source>Export invoice as JSON</source>
         <translation>将发票导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="503"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="520"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="520"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="532"/>
         <source>Could not save {name}: {error}</source>
         <translation>无法保存 {name}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="525"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="537"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="564"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="576"/>
         <source>Invoice</source>
         <translation>发票</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="565"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="577"/>
         <source>Line items</source>
         <translation>明细</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="566"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="578"/>
         <source>Add line</source>
         <translation>添加行</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="567"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="579"/>
         <source>Remove line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="568"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="580"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="569"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="581"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>

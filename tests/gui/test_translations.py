@@ -235,9 +235,9 @@ def test_composer_and_chat_pane_in_chinese(qtbot: QtBot, chinese: list[QTranslat
 def test_strings_of_base_classes_and_functions_in_chinese(chinese: list[QTranslator]) -> None:
     """tr() in a base class's method uses the base class's context (as lupdate does);
     module functions use the context they name."""
-    from bluelm_desktop.ui.chat_controller import PendingDocuments
     from bluelm_desktop.ui.extraction_table import InvoiceFieldsModel
     from bluelm_desktop.ui.main_window import quick_action_label
+    from bluelm_desktop.ui.pending_documents import PendingDocuments
 
     with pytest.raises(ValueError, match="不是数字"):
         InvoiceFieldsModel()._read("total", "abc")
