@@ -53,11 +53,10 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 Pages = Mapping[tuple[str, int], Sequence[TextSpan]]
 
 
-class ContractTermsModel(QAbstractTableModel):
-    """The contract's terms as a form: row = term, one editable column of values."""
+class _ContractModel(QAbstractTableModel):
+    """What both models share: the contract they edit, every cell editable."""
 
-    edited = Signal()
-    editRejected = Signal(str)
+    edited = Signal()  # a cell of the contract changed (it is changed in place)
 
     def __init__(self, contract: Contract | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +66,18 @@ class ContractTermsModel(QAbstractTableModel):
         self.beginResetModel()
         self._contract = contract
         self.endResetModel()
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsEditable)
+
+
+class ContractTermsModel(_ContractModel):
+    """The contract's terms as a form: row = term, one editable column of values."""
+
+    editRejected = Signal(str)
 
     def labels(self) -> tuple[str, ...]:
         return (self.tr("Title"), self.tr("Parties"), self.tr("Effective date"),
@@ -98,12 +109,6 @@ class ContractTermsModel(QAbstractTableModel):
             return labels[section] if 0 <= section < len(labels) else None
         return self.tr("Value") if section == 0 else None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsEditable)
-
     def setData(self, index: AnyIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
@@ -125,19 +130,8 @@ class ContractTermsModel(QAbstractTableModel):
         return True
 
 
-class ClausesModel(QAbstractTableModel):
+class ClausesModel(_ContractModel):
     """One row per clause: title, page ("4 ✓" when the title is printed there), summary."""
-
-    edited = Signal()
-
-    def __init__(self, contract: Contract | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._contract = contract or Contract()
-
-    def set_contract(self, contract: Contract) -> None:
-        self.beginResetModel()
-        self._contract = contract
-        self.endResetModel()
 
     def titles(self) -> tuple[str, ...]:
         return self.tr("Clause"), self.tr("Page"), self.tr("Summary")
@@ -174,12 +168,6 @@ class ClausesModel(QAbstractTableModel):
             return str(section + 1)
         titles = self.titles()
         return titles[section] if 0 <= section < len(titles) else None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsEditable)
 
     def setData(self, index: AnyIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:

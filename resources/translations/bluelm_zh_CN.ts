@@ -204,27 +204,27 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>ClausesModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="143"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="137"/>
         <source>Clause</source>
         <translation>条款</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="143"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="137"/>
         <source>Page</source>
         <translation>页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="143"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="137"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="164"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="158"/>
         <source>The clause&apos;s title is printed on this page.</source>
         <translation>该条款的标题印在此页上。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="165"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="159"/>
         <source>The page the model gave; the title was not found printed there.</source>
         <translation>这是模型给出的页码；在该页上没有找到印出的标题。</translation>
     </message>
@@ -285,58 +285,58 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>ContractPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="222"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="210"/>
         <source>Contract terms</source>
         <translation>合同条款</translation>
     </message>
     <message>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="213"/>
         <location filename="../../bluelm_desktop/ui/contract_table.py" line="225"/>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="237"/>
         <source>Clauses</source>
         <translation>条款列表</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="235"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="223"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="236"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="224"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="237"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="225"/>
         <source>Key terms</source>
         <translation>关键条款</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="274"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="262"/>
         <source>Export contract terms as CSV</source>
         <translation>将合同条款导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="275"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="263"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="279"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="267"/>
         <source>Export contract terms as JSON</source>
         <translation>将合同条款导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="280"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="268"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="293"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="281"/>
         <source>Could not save {name}: {error}</source>
         <translation>无法保存 {name}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="299"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="287"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
@@ -344,62 +344,62 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>ContractTermsModel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="72"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="83"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="72"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="83"/>
         <source>Parties</source>
         <translation>当事方</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="72"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="83"/>
         <source>Effective date</source>
         <translation>生效日期</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="73"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="84"/>
         <source>Term</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="73"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="84"/>
         <source>Renewal</source>
         <translation>续约</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="73"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="84"/>
         <source>Notice period</source>
         <translation>通知期</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="74"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="85"/>
         <source>Amounts</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="74"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="85"/>
         <source>Governing law</source>
         <translation>适用法律</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="74"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="85"/>
         <source>Signatories</source>
         <translation>签署人</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="89"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="100"/>
         <source>YYYY-MM-DD</source>
         <translation>YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="99"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="110"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="117"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="122"/>
         <source>“{text}” is not a date: write dates as YYYY-MM-DD.</source>
         <translation>“{text}”不是日期：请按 YYYY-MM-DD 书写日期。</translation>
     </message>

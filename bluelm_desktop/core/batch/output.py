@@ -19,9 +19,9 @@ from bluelm_desktop.core.errors import BlueLMError, one_line
 from bluelm_desktop.core.tasks import Invoice
 from bluelm_desktop.core.tasks.contract import CONTRACT_FIELDS, Contract, contract_to_dict
 from bluelm_desktop.core.tasks.invoice import (
-    FORMULA_START,  # the export's guard against CSV injection, applied to our text too
     HEADER_FIELDS,
     csv_cell,
+    guard_formula,  # the export's guard against CSV injection, applied to our text too
     invoice_to_dict,
 )
 
@@ -264,8 +264,8 @@ class CsvOutput(BatchOutput):
                            for name in CONTRACT_FIELDS})
             values["clauses"] = str(len(contract.clauses))
             values["problems"] = "; ".join(contract.problems)
-        row = [_text_cell(values.get(c, "")) if c in _CSV_TEXT_FIELDS else values.get(c, "")
-               for c in self.columns]
+        row = [guard_formula(values.get(c, "")) if c in _CSV_TEXT_FIELDS
+               else values.get(c, "") for c in self.columns]
         return _csv_line(row).encode(_CSV_CODEC, "replace")
 
     def _parse(self, data: bytes) -> tuple[list[Recorded], int]:
@@ -336,10 +336,6 @@ def _csv_line(row: Sequence[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(row)
     return out.getvalue()
-
-
-def _text_cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _untext_cell(text: str) -> str:

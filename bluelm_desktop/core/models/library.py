@@ -154,24 +154,17 @@ def load_pair(
                 check_gguf(path)
             except ModelError as e:
                 return _with_error(broken, str(e))
-    try:
-        llm_summary = summarize(llm)
-    except ConvertError as e:
-        return _with_error(broken, _problem(e))
-    if llm_summary.kind != KIND_LLM:
-        return _with_error(
-            broken, f"{llm.name}: is a vision projector (mmproj), not a language model"
-        )
+    llm_summary = _summary_of(llm, KIND_LLM, "is a vision projector (mmproj), not a "
+                              "language model")
+    if isinstance(llm_summary, str):
+        return _with_error(broken, llm_summary)
     mmproj_summary: GGUFSummary | None = None
     if mmproj is not None:
-        try:
-            mmproj_summary = summarize(mmproj)
-        except ConvertError as e:
-            return _with_error(broken, _problem(e))
-        if mmproj_summary.kind != KIND_MMPROJ:
-            return _with_error(
-                broken, f"{mmproj.name}: is a language model, not a vision projector (mmproj)"
-            )
+        found = _summary_of(mmproj, KIND_MMPROJ, "is a language model, not a vision "
+                            "projector (mmproj)")
+        if isinstance(found, str):
+            return _with_error(broken, found)
+        mmproj_summary = found
 
     layout = llm_summary.tiling.get("layout")
     return ModelPair(
@@ -214,6 +207,15 @@ def _with_error(pair: ModelPair, error: str) -> ModelPair:
         mmproj_bytes=pair.mmproj_bytes,
         error=error,
     )
+
+
+def _summary_of(path: Path, kind: str, wrong_kind: str) -> GGUFSummary | str:
+    """The file's summary, or one line saying why it cannot be one of `kind`."""
+    try:
+        summary = summarize(path)
+    except ConvertError as e:
+        return _problem(e)
+    return summary if summary.kind == kind else f"{path.name}: {wrong_kind}"
 
 
 def _problem(e: ConvertError) -> str:

@@ -24,8 +24,8 @@ from bluelm_desktop.core.tasks.grounding import locate
 from bluelm_desktop.core.tasks.invoice import (
     DATE_MAX_LENGTH,
     DATE_PATTERN,
-    FORMULA_START,
     clean_text,
+    guard_formula,
     read_answer_object,
     read_date,
 )
@@ -185,12 +185,10 @@ def contract_to_csv(contract: Contract) -> str:
 
 
 def _cell(value: object) -> str:
-    """A CSV cell: dates YYYY-MM-DD; text a spreadsheet would take for a formula gets a
-    leading apostrophe (the invoice export's guard, `FORMULA_START`)."""
+    """A CSV cell: dates YYYY-MM-DD; text guarded against spreadsheet formulas."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return guard_formula(str(value))
 

@@ -622,6 +622,11 @@ CSV_ENCODING: Final = "utf-8-sig"
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
+def guard_formula(text: str) -> str:
+    """`text` as a spreadsheet cell that is never a formula (see FORMULA_START)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def csv_cell(value: object, name: str) -> str:
     if value is None:
         return ""
@@ -630,9 +635,7 @@ def csv_cell(value: object, name: str) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = _SURROGATE.sub("\ufffd", str(value))
-    if name in _TEXT_FIELDS and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return guard_formula(text) if name in _TEXT_FIELDS else text
 
 
 def to_csv(invoice: Invoice) -> str:
