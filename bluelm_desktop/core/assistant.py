@@ -52,17 +52,18 @@ def tiling_for(mmproj: Path, max_image_tokens: int | None = None) -> TilingParam
 def prepare_images(service: DocumentService, files: Sequence[SourceLike],
                    params: TilingParams, password: str | None = None,
                    budget: int | None = None, notes: list[str] | None = None,
-                   count_tokens: Counter | None = None, question: str = ""
-                   ) -> list[PreparedImage]:
+                   count_tokens: Counter | None = None, question: str = "",
+                   vision: bool = True) -> list[PreparedImage]:
     """Every usable page of every file, as its plan sends it (text layer first), within
     `budget` positions for all of them together (None: no limit); the tiles kept, the
     pages' pixels let go. What fitting the budget took is added to `notes`; when not
-    every page fits, those that match `question` best are kept."""
+    every page fits, those that match `question` best are kept. `vision=False`: text
+    layers only (`plan_document`)."""
     out: list[PreparedImage] = []
     for name in files:
         left = None if budget is None else max(budget - sum(p.positions for p in out), 1)
         plan = plan_document(service, name, params, password, left,
-                             count_tokens=count_tokens, question=question)
+                             count_tokens=count_tokens, question=question, vision=vision)
         if notes is not None:
             label = plan.info.name if plan.info is not None else plan.file
             notes.extend(f"{label}: {note}" for note in plan.fit_notes)
@@ -88,18 +89,15 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
         max_image_tokens: int | None = None, on_text: Callable[[str], None] | None = None,
         password: str | None = None) -> AskResult:
     """Answer one question about zero or more files; streams through `on_text`."""
-    if files and mmproj is None:
-        raise ModelError("reading documents needs a vision projector: pass --mmproj")
     images: list[PreparedImage] = []
     settings = settings or EngineSettings()
     fitting: list[str] = []  # what fitting the documents into the context took
-    if files:
-        assert mmproj is not None
+    if files:  # (without a projector: the documents' text layers only)
+        tiling = tiling_for(mmproj, max_image_tokens) if mmproj else TilingParams()
         with DocumentService() as service, TokenCounter(llm) as count:
-            images = prepare_images(service, files, tiling_for(mmproj, max_image_tokens),
-                                    password, document_budget(settings.n_ctx,
-                                                              params.max_tokens), fitting,
-                                    count, question)
+            images = prepare_images(service, files, tiling, password,
+                                    document_budget(settings.n_ctx, params.max_tokens),
+                                    fitting, count, question, vision=mmproj is not None)
 
     def submit(engine: Engine) -> list[int]:
         ids = [engine.load(llm, mmproj)]

@@ -212,14 +212,15 @@ class PreparedImage:
 def plan_document(service: DocumentService, source: SourceLike, params: TilingParams,
                   password: str | None = None, budget: int | None = None,
                   text_first: bool = True, count_tokens: Counter | None = None,
-                  question: str = "", modes: Mapping[int, str] | None = None
-                  ) -> DocumentPlan:
+                  question: str = "", modes: Mapping[int, str] | None = None,
+                  vision: bool = True) -> DocumentPlan:
     """Probe a document, read its text layer, plan every usable page to fit `budget`
     positions (None: no limit). `count_tokens`: the model's tokenizer (`TokenCounter`);
     without it a text's positions are estimated high. `question`: what the pages are
     for, to choose those to keep when not all fit. `modes`: the user's choice per page
     (1-based → TEXT, TILES or BOTH; TEXT and BOTH only where the page has a text layer).
-    Raises DocumentError (one line)."""
+    `vision=False` (a model without a projector): pages go as their text layer or not at
+    all. Raises DocumentError (one line), also when a text-only model has nothing to read."""
     src = DocumentSource.of(source)
     info = service.probe(src, password=password)
     if not info.pages:
@@ -238,9 +239,21 @@ def plan_document(service: DocumentService, source: SourceLike, params: TilingPa
         chosen = (modes or {}).get(page.page)
         if chosen == TILES or (chosen in (TEXT, BOTH) and page.text):
             page = dataclasses.replace(page, mode=chosen, chosen=True)
+        if not vision:  # its text, kept as text (no ink check), or nothing
+            page = dataclasses.replace(page, mode=TEXT if page.text else SKIPPED, chosen=True)
         pages.append(page)
-    fitted, notes = fit_to_budget(pages, params, budget, question)
-    return DocumentPlan(_label(source), fitted, tuple(info.notes), info, budget, notes, params)
+    unread = [p.page for p in pages if p.mode == SKIPPED]
+    if len(unread) == len(pages):
+        raise DocumentError(f"{info.name}: no text layer to read (a scan or a picture); this "
+                            "model reads text only: choose one with a vision projector")
+    fitted, notes = fit_to_budget([p for p in pages if p.mode != SKIPPED], params, budget,
+                                  question)
+    fitted = iter(fitted)
+    pages = [p if p.mode == SKIPPED else next(fitted) for p in pages]
+    if unread:
+        notes = (f"{_page_list(unread)} left out: no text layer, and this model reads text "
+                 "only", *notes)
+    return DocumentPlan(_label(source), pages, tuple(info.notes), info, budget, notes, params)
 
 
 def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | None,
@@ -253,10 +266,10 @@ def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | Non
     if budget is None or sum(p.positions for p in pages) <= budget:
         return pages, ()
     notes: list[str] = []
-    tiled = {i for i, p in enumerate(pages) if p.sends_tiles and not p.plan.whole_image}
+    tiled = {i for i, p in enumerate(pages) if p.sends_tiles and params.can_shrink}
     if tiled:
         left = budget - sum(p.text_tokens for p in pages) - sum(
-            p.plan.image_tokens for p in pages if p.sends_tiles and p.plan.whole_image)
+            p.plan.image_tokens for i, p in enumerate(pages) if p.sends_tiles and i not in tiled)
         share = max(left // len(tiled), 1)
         cap = min(share, params.max_image_tokens or share)
         smaller = dataclasses.replace(params, max_image_tokens=cap)

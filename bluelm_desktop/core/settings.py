@@ -286,6 +286,9 @@ class InferenceSettings(_Group):
     flash_attention: str = _setting(_ENGINE.flash_attention, choices=tuple(FLASH_ATTENTION))
     kv_cache_k: str = _setting(_ENGINE.kv_type_k, choices=KV_CACHE_CHOICES)
     kv_cache_v: str = _setting(_ENGINE.kv_type_v, choices=KV_CACHE_CHOICES)
+    # For a model `tune` measured here: its tile batch, flash attention and KV cache types
+    # replace the four above (`tune.engine_settings_for`); False keeps them as set.
+    follow_tune: bool = _setting(True)
     temperature: float = _setting(_SAMPLING.temperature, lo=0, hi=5)
     top_p: float = _setting(_SAMPLING.top_p, lo=0, hi=1, lo_open=True)
     top_k: int = _setting(_SAMPLING.top_k, lo=0, hi=1000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,8 +52,13 @@ def test_ask_json_schema_and_errors(tmp_path: Path, tiny_models):
                 "--seed", "1", "--max-tokens", "40", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert 0 <= json.loads(proc.stdout)["total"] <= 999
-    no_mmproj = _ask("--model", str(models.llm), "x.png", "What?", cwd=tmp_path)
-    assert no_mmproj.returncode == 2 and "--mmproj" in no_mmproj.stderr
+    alone = tmp_path / "alone.gguf"  # the LLM without its NAME-mmproj.gguf beside it
+    shutil.copyfile(models.llm, alone)
+    Image.new("RGB", (64, 64), "white").save(tmp_path / "x.png")
+    no_mmproj = _ask("--model", str(alone), "x.png", "What?", cwd=tmp_path)
+    assert no_mmproj.returncode == 2
+    assert "x.png: no text layer to read" in no_mmproj.stderr
+    assert "reads text only" in no_mmproj.stderr
     swapped = _ask("--model", str(models.mmproj), "hi", cwd=tmp_path)
     assert swapped.returncode == 2 and "not a language model" in swapped.stderr
     assert "Traceback" not in no_mmproj.stderr + swapped.stderr

@@ -328,3 +328,28 @@ def test_extract_contract_terms_from_a_folder(models: Any, tmp_path: Path) -> No
             [row] = _csv(out)
             assert row["file"] == "services.pdf" and row["ok"] == "true"
             assert {"parties", "governing_law", "clauses", "problems"} <= set(row)
+
+
+def test_a_model_without_vision_reads_text_layers_and_says_what_it_cannot(
+        models: Any, tmp_path: Path) -> None:
+    """No projector beside the LLM: a born-digital PDF is read by its text layer; a picture
+    is that file's one-line failure, and the batch goes on."""
+    from shutil import copyfile
+
+    from tests.contract_docs import contract_pdf
+
+    llm = tmp_path / "alone" / "text-only.gguf"  # no NAME-mmproj.gguf beside it
+    llm.parent.mkdir()
+    copyfile(models.llm, llm)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    contract_pdf(docs / "contract.pdf", pages=2)
+    _invoice_png(docs / "scan.png", 1)
+    job = batch.make_job(Settings(), folder=docs, out=tmp_path / "r.jsonl", task="ask",
+                         llm=llm, question="Who are the parties?", threads=1, max_tokens=4)
+    assert job.mmproj is None
+    summary = batch.Batch(job, progress_stream=io.StringIO()).run()
+    assert (summary.done, summary.failed) == (2, 1)  # both processed, one failed
+    contract, scan = _jsonl(job.out)  # (in code point order)
+    assert contract["ok"] and contract["pages"] == 2 and contract["image_tokens"] == 0
+    assert not scan["ok"] and "this model reads text only" in scan["error"], scan

@@ -17,6 +17,7 @@ import json
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import gguf
@@ -42,7 +43,7 @@ from bluelm_desktop.core.engine.prompt import (
 from bluelm_desktop.core.engine.session import ChatSession, Image, KvCache, Message
 from bluelm_desktop.core.errors import ModelError, VisionUnsupported
 from bluelm_desktop.core.gguf.pairs import read_metadata
-from bluelm_desktop.core.vision.tiling import TilingParams, plan_image
+from bluelm_desktop.core.vision.tiling import TilingParams, cut_tiles, plan_image
 from model_convert import constants as C
 from model_convert.convert import Converted
 
@@ -505,3 +506,41 @@ def test_m_rope_positions_survive_kv_reuse_and_an_edited_question() -> None:
             got = reused.logits_after(*edited)
             fresh.kv.clear()
             _assert_same(got, fresh.logits_after(*edited))
+
+
+@pytest.mark.parametrize("pair", [SMOLVLM, QWEN25VL], ids=["smolvlm", "qwen25vl"])
+@pytest.mark.parametrize(("width", "height"), [(400, 300), (1240, 1755), (2480, 3508),
+                                               (3000, 400), (37, 900)])
+def test_a_budget_counts_the_positions_mtmd_gives_a_whole_image(
+    pair: tuple[Path, Path], width: int, height: int
+) -> None:
+    """The plan's image tokens for a family mtmd slices are exactly what mtmd makes of the
+    image handed to it, so a document budget cannot overflow later. (Before, a Qwen2.5-VL
+    page counted as one slice of 400 positions while mtmd gave it thousands.)"""
+    family = vision_family(read_metadata(pair[1]), pair[1].name)
+    assert family.tiling.slicing is not None
+    image = np.full((height, width, 3), 200, np.uint8)
+    plan = plan_image(width, height, family.tiling)
+    pixels = cut_tiles(image, plan)[0].pixels
+    with _opened(pair) as (_, mtmd):
+        media = MediaImage(mtmd, np.ascontiguousarray(pixels))
+        try:
+            layout = ImageLayout(1, 1, False, 1, segments=media.segments)
+        finally:
+            media.close()
+    actual = sum(s.rows for s in layout.slices)
+    assert plan.image_tokens == actual
+
+
+def test_a_token_budget_shrinks_an_image_mtmd_resizes_freely() -> None:
+    """Qwen2.5-VL takes any size: an image budget shrinks the image handed to mtmd (and
+    the count follows); SmolVLM resizes every image to its own longest edge, so its count
+    does not move."""
+    qwen = vision_family(read_metadata(QWEN25VL[1]), QWEN25VL[1].name).tiling
+    full = plan_image(1240, 1755, qwen)
+    capped = plan_image(1240, 1755, replace(qwen, max_image_tokens=1000))
+    assert full.image_tokens > 2000 and capped.image_tokens <= 1000
+    assert capped.scaled_size[0] < full.scaled_size[0]
+    smol = vision_family(read_metadata(SMOLVLM[1]), SMOLVLM[1].name).tiling
+    assert plan_image(1240, 1755, replace(smol, max_image_tokens=100)).image_tokens == \
+        plan_image(1240, 1755, smol).image_tokens

@@ -25,6 +25,7 @@ from bluelm_desktop.core.engine.prompt import ChatTemplate, profile_for
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import ChatSession, KvCache, Message, PageText
 from bluelm_desktop.core.engine.vocab import TokenCounter
+from bluelm_desktop.core.errors import DocumentError
 from bluelm_desktop.core.planning import (
     BOTH,
     SKIPPED,
@@ -243,3 +244,32 @@ def test_documents_share_one_budget(documents, service) -> None:
     assert sum(i.positions for i in images) <= budget
     assert notes and all(n.startswith(("contract-scan.pdf: ", "contract.pdf: "))
                          for n in notes)
+
+
+def test_a_scan_fits_the_default_context_on_a_family_mtmd_slices(documents) -> None:
+    """Qwen2.5-VL (mtmd lays its images out; a replica of a real converter's files): the
+    budget counts mtmd's positions and hands the pages over smaller, so a 10-page scan is
+    answered in the default context, never overflowing after minutes of work."""
+    replica = Path(__file__).resolve().parents[1] / "fixtures" / "replicas" / "qwen25vl-tiny"
+    result = ask(replica / "qwen25vl-tiny-llm.gguf", replica / "qwen25vl-tiny-mmproj.gguf",
+                 [str(documents["scan"])], "What is the notice period?",
+                 SamplingParams(temperature=0.0, max_tokens=4, repeat_penalty=1.0),
+                 EngineSettings(n_ctx=4096, n_batch=512))
+    stats = result.stats
+    assert stats["positions"] <= 4096 and stats["image_pages"] >= 1
+    assert stats["image_tokens"] > 500  # (mtmd's count, not one slice's estimate)
+
+
+def test_a_model_without_vision_reads_the_text_layers(documents, tiny_models) -> None:
+    """A text-only model (no projector): the born-digital contract is read by its text;
+    the signed one too, its stamp unseen; a scan has nothing it can read: one line."""
+    llm = tiny_models(C.LAYOUT_BLUELM, "f16", "f16").llm
+    params = SamplingParams(temperature=0.0, max_tokens=4, repeat_penalty=1.0)
+    for name in ("contract", "signed"):
+        result = ask(llm, None, [str(documents[name])], "Who are the parties?", params,
+                     EngineSettings(n_ctx=4096, n_batch=512))
+        assert result.stats["text_pages"] == 10 and result.stats["image_pages"] == 0
+        assert result.stats["positions"] <= 4096
+    with pytest.raises(DocumentError, match=r"contract-scan.pdf: no text layer to read .* "
+                       r"this model reads text only"):
+        ask(llm, None, [str(documents["scan"])], "Who?", params)

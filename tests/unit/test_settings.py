@@ -53,6 +53,8 @@ def _field_strategy(f: Any) -> st.SearchStrategy[Any]:
     lim = f.limits
     if lim.choices:
         base: st.SearchStrategy[Any] = st.sampled_from(lim.choices)
+    elif f.type is bool:
+        base = st.booleans()
     elif f.type is int:
         base = st.integers(
             min_value=None if lim.lo is None else int(lim.lo),

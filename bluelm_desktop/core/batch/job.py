@@ -18,6 +18,7 @@ from bluelm_desktop.core.gguf.pairs import mmproj_beside
 from bluelm_desktop.core.machine import cores
 from bluelm_desktop.core.settings import Settings
 from bluelm_desktop.core.tasks import quick_action
+from bluelm_desktop.core.tune import engine_settings_for
 from bluelm_desktop.core.vision.tiling import TilingParams
 
 Task = Literal["extract-invoice", "extract-contract", "translate", "ask"]
@@ -65,7 +66,7 @@ class BatchJob:
     out: Path
     task: Task
     llm: Path
-    mmproj: Path
+    mmproj: Path | None  # None: a model without vision reads the text layers only
     question: str | None = None  # ask: the question put to every document
     target_language: str | None = None  # translate: None means English
     engine: EngineSettings = field(default_factory=EngineSettings)
@@ -124,10 +125,11 @@ def make_job(settings: Settings, *, folder: Path, out: Path, task: str, llm: Pat
     for model in (llm, mmproj):
         if model is not None and not model.is_file():
             raise BlueLMError(f"{model}: no such model file")
-    if mmproj is None:
-        mmproj = _sibling_mmproj(llm)
-    engine = settings.engine_settings(EngineSettings(cache_mb=BATCH_CACHE_MB,
-                                                     kv_snapshot_mb=0))
+    if mmproj is None:  # NAME-mmproj.gguf beside NAME-llm.gguf; none: text layers only
+        mmproj = mmproj_beside(llm)
+    # What `tune` measured for this pair here, where it was (and the settings allow).
+    engine = engine_settings_for(settings, llm, mmproj,
+                                 EngineSettings(cache_mb=BATCH_CACHE_MB, kv_snapshot_mb=0))
     if ctx is not None:
         n_batch = min(engine.n_batch, ctx)
         engine = dataclasses.replace(engine, n_ctx=ctx, n_batch=n_batch,
@@ -153,14 +155,6 @@ def make_job(settings: Settings, *, folder: Path, out: Path, task: str, llm: Pat
                         retry_failed=retry_failed)
     except ValueError as e:
         raise BlueLMError(str(e)) from None
-
-
-def _sibling_mmproj(llm: Path) -> Path:
-    """NAME-mmproj.gguf next to NAME-llm.gguf, which documents need."""
-    found = mmproj_beside(llm)
-    if found is None:
-        raise BlueLMError("reading documents needs a vision projector: pass --mmproj")
-    return found
 
 
 # --- the folder ---------------------------------------------------------------------

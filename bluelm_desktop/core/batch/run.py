@@ -112,8 +112,9 @@ class _Prefetch:
 
     def __init__(self, service: DocumentService, documents: Sequence[Document],
                  tiling: TilingParams, password: str | None, budget: int,
-                 count_tokens: Counter, question: str) -> None:
+                 count_tokens: Counter, question: str, vision: bool = True) -> None:
         self._service = service
+        self._vision = vision
         self._budget, self._count, self._question = budget, count_tokens, question
         self._documents = list(documents)
         self._tiling = tiling
@@ -157,7 +158,8 @@ class _Prefetch:
         notes: list[str] = []
         try:
             pages = prepare_images(self._service, [doc.path], self._tiling, self._password,
-                                   self._budget, notes, self._count, self._question)
+                                   self._budget, notes, self._count, self._question,
+                                   vision=self._vision)
         except BlueLMError as e:
             return one_line(str(e))
         except Exception as e:  # a bug costs its file, not the batch
@@ -272,10 +274,11 @@ class Batch:
     def _answer(self, pending: Sequence[Document], output: BatchOutput) -> None:
         job, summary = self.job, self.summary
         start = time.monotonic()
-        meta = read_metadata(job.mmproj)
+        meta = read_metadata(job.mmproj) if job.mmproj else {}
         try:
-            tiling = dataclasses.replace(vision_family(meta, job.mmproj.name).tiling,
-                                         **job.tiling)
+            base = vision_family(meta, job.mmproj.name).tiling if job.mmproj else \
+                TilingParams()  # (no projector: only the text layers are read)
+            tiling = dataclasses.replace(base, **job.tiling)
         except ValueError as e:
             raise BlueLMError(str(e)) from None
         width = meta.get("clip.vision.projection_dim")
@@ -290,7 +293,7 @@ class Batch:
             model.load()
             budget = document_budget(job.engine.n_ctx, params.max_tokens)
             prefetch = _Prefetch(service, pending, tiling, job.password, budget, counter,
-                                 prompt)
+                                 prompt, vision=job.mmproj is not None)
             began = time.monotonic()
             for doc, prepared in prefetch:
                 self.progress.start_file(doc.name)

@@ -37,7 +37,7 @@ from bluelm_desktop.core.engine.prompt import PROFILES, LayoutProfile, profile_f
 from bluelm_desktop.core.errors import ModelError, VisionUnsupported
 from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.gguf.check import KEY_PROJECTOR_TYPE, llama_cpp_projectors
-from bluelm_desktop.core.vision.tiling import TilingParams
+from bluelm_desktop.core.vision.tiling import MtmdSlicing, TilingParams
 
 KEY_IMAGE_SIZE: Final = "clip.vision.image_size"
 KEY_PATCH_SIZE: Final = "clip.vision.patch_size"
@@ -173,11 +173,41 @@ def _mtmd_family(meta: Mapping[str, object], projector: str, file_name: str) -> 
     decisions.append(Decision(
         "tokens per image", "mtmd's, counted when the image is tokenized",
         f"about {max(1, estimate)} per slice for budgets, from the clip.vision keys"))
+    slicing = _mtmd_slicing(meta, projector, image_size, patch, scale, preproc)
+    if slicing is not None:
+        decisions.append(Decision(
+            "positions per image", f"counted as mtmd slices ({slicing.kind}, {slicing.side} px)",
+            "llama.cpp's tools/mtmd/mtmd-image.cpp for this projector"))
     tiling = TilingParams(tile_size=side, tokens_per_tile=max(1, estimate), max_grid=1,
-                          whole_image=True)
+                          whole_image=True, slicing=slicing)
     decisions.append(Decision("text around slices", "mtmd's markers for this family",
                               "mtmd_tokenize"))
     return VisionFamily(MTMD, tiling, MTMD_PROFILE, tuple(decisions))
+
+
+# Projectors whose image mtmd resizes to multiples of patch × merge (its dyn_size rule),
+# with llama.cpp's limit on one image's positions (clip.cpp: set_limit_image_tokens).
+DYNAMIC_PROJECTORS: Final = {"qwen2vl_merger": 4096, "qwen2.5vl_merger": 4096,
+                             "qwen3vl_merger": 4096}
+KEY_SPATIAL_MERGE: Final = "clip.vision.spatial_merge_size"
+
+
+def _mtmd_slicing(meta: Mapping[str, object], projector: str, image_size: int | None,
+                  patch: int | None, scale: int, preproc: int | None) -> MtmdSlicing | None:
+    """How mtmd counts an image's positions for `projector`, where we know it (else None:
+    the budget keeps the per-slice estimate)."""
+    if not patch:
+        return None
+    if projector in DYNAMIC_PROJECTORS:
+        merge = meta.get(KEY_SPATIAL_MERGE, 2)
+        merge = merge if isinstance(merge, int) and merge > 0 else 2
+        return MtmdSlicing(MtmdSlicing.DYNAMIC, patch * merge,
+                           max_tokens=DYNAMIC_PROJECTORS[projector])
+    if projector == "idefics3" and image_size and preproc:
+        per_slice = max(1, (image_size // patch // scale) ** 2)
+        return MtmdSlicing(MtmdSlicing.SLICES, image_size, longest_edge=preproc,
+                           tokens_per_slice=per_slice)
+    return None
 
 
 def _describe(p: LayoutProfile) -> str:

@@ -11,11 +11,12 @@ assembled into the prompt by us.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import ClassVar, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +58,69 @@ Rect = tuple[int, int, int, int]
 Pixels = npt.NDArray[np.uint8]
 
 
+MTMD_MIN_TOKENS: Final = 8  # clip.cpp: set_limit_image_tokens(8, …) for Qwen-VL
+
+
+@dataclass(frozen=True)
+class MtmdSlicing:
+    """How mtmd turns a whole image into positions, for families it lays out itself, so a
+    budget counts what the engine will prefill (the arithmetic of llama.cpp's
+    tools/mtmd/mtmd-image.cpp; tests/integration/test_replica_models.py checks it against
+    mtmd itself).
+
+    - DYNAMIC (Qwen2-VL, 2.5-VL, 3-VL): the image is resized to multiples of `side`
+      (patch × merge, 28 px) within `max_tokens` of them; one position per side × side.
+    - SLICES (Idefics3 / SmolVLM): the longer edge is resized to `longest_edge`, the image
+      cut into `side`-px slices (rounding up) plus one overview; `tokens_per_slice` each.
+    """
+
+    DYNAMIC: ClassVar[str] = "dynamic"
+    SLICES: ClassVar[str] = "slices"
+
+    kind: str
+    side: int
+    max_tokens: int = 0  # DYNAMIC: mtmd's limit on one image's positions
+    longest_edge: int = 0  # SLICES
+    tokens_per_slice: int = 0  # SLICES
+
+    def tokens(self, w: int, h: int) -> int:
+        """Positions mtmd gives a `w` × `h` image (its arithmetic, step by step)."""
+        s = self.side
+        if self.kind == self.DYNAMIC:  # img_tool::calc_size_preserved_ratio, no longest edge
+            w_bar = max(s, math.floor(w / s + 0.5) * s)
+            h_bar = max(s, math.floor(h / s + 0.5) * s)
+            max_px, min_px = self.max_tokens * s * s, MTMD_MIN_TOKENS * s * s
+            if self.max_tokens and w_bar * h_bar > max_px:
+                beta = math.sqrt(h * w / max_px)
+                h_bar = max(s, math.floor(h / beta / s) * s)
+                w_bar = max(s, math.floor(w / beta / s) * s)
+            elif w_bar * h_bar < min_px:
+                beta = math.sqrt(min_px / (h * w))
+                h_bar, w_bar = math.ceil(h * beta / s) * s, math.ceil(w * beta / s) * s
+            return (w_bar // s) * (h_bar // s)
+        edge = self.longest_edge  # mtmd_image_preprocessor_idefics3
+        aspect = w / h
+        if w >= h:
+            rw, rh = edge, int(edge / aspect)
+            rh += rh % 2
+        else:
+            rw, rh = int(edge * aspect), edge
+            rw += rw % 2
+        return (math.ceil(rw / s) * math.ceil(rh / s) + 1) * self.tokens_per_slice
+
+    def fit(self, w: int, h: int, max_tokens: int) -> tuple[int, int]:
+        """`w` × `h` shrunk (never enlarged) until `tokens` ≤ `max_tokens` where shrinking
+        helps (DYNAMIC); SLICES resizes to its longest edge whatever it is given."""
+        if self.kind != self.DYNAMIC or self.tokens(w, h) <= max_tokens:
+            return w, h
+        scale = math.sqrt(max_tokens * self.side * self.side / (w * h))
+        while True:
+            sw, sh = max(1, int(w * scale)), max(1, int(h * scale))
+            if self.tokens(sw, sh) <= max_tokens or min(sw, sh) <= self.side:
+                return sw, sh
+            scale *= 0.97
+
+
 @dataclass(frozen=True)
 class TilingParams:
     """Everything that decides a tile plan. Frozen, so a plan request can be handed to a
@@ -79,8 +143,18 @@ class TilingParams:
     max_tiles: int | None = None
     # For families mtmd lays out itself (families.MTMD): no grid of ours; the image goes
     # whole, shrunk (never enlarged) to fit tile_size × tile_size, and mtmd slices it as
-    # the family was trained. tokens_per_tile is then an estimate for budgets only.
+    # the family was trained. tokens_per_tile is then an estimate for budgets only,
+    # unless `slicing` says how mtmd counts (then the plan's count is mtmd's).
     whole_image: bool = False
+    slicing: MtmdSlicing | None = None
+
+    @property
+    def can_shrink(self) -> bool:
+        """Whether a token budget makes an image's plan smaller: a grid of ours can be
+        lowered, an image mtmd resizes freely can be handed over smaller (DYNAMIC); other
+        families mtmd lays out take the image at their own size."""
+        return not self.whole_image or (self.slicing is not None
+                                        and self.slicing.kind == MtmdSlicing.DYNAMIC)
 
     def __post_init__(self) -> None:
         # Checked here so a bad value fails where it is made, not deep in a worker.
@@ -254,8 +328,13 @@ def plan_image(w: int, h: int, params: TilingParams | None = None) -> TilePlan:
     if params.whole_image:
         side = params.tile_size
         size = (w, h) if max(w, h) <= side else _fit_pixels(w, h, side, side)
+        tokens = params.tokens_per_tile
+        if params.slicing is not None:
+            if params.max_image_tokens is not None:
+                size = params.slicing.fit(*size, params.max_image_tokens)
+            tokens = params.slicing.tokens(*size)
         return TilePlan(grid=Grid(1, 1), tile_size=side, canvas=size, scaled_size=size,
-                        thumbnail=False, tokens_per_tile=params.tokens_per_tile,
+                        thumbnail=False, tokens_per_tile=tokens,
                         source_size=(w, h), whole_image=True)
     for g in range(params.max_grid, 0, -1):
         grid = match(params.rule, w, h, params.tile_size, g, params.alpha, params.max_tiles)
