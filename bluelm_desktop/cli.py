@@ -24,16 +24,29 @@ PROG = "bluelm-desktop"
 EXIT_OK = 0
 EXIT_FAILED = 2
 EXIT_INTERRUPTED = 130
+COMMANDS = ("models", "plan", "ask", "batch", "tune")  # build_parser's subcommands
 # core.batch.TASKS, without its imports
 BATCH_TASKS = ("extract-invoice", "extract-contract", "translate", "ask")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Offline assistant for documents and images. Without a command, "
-        "opens the window.",
-    )
+USAGE = (f"{PROG} [-h] [--version] [--self-test] [--data-dir DIR] [FILE ...]\n"
+         f"       {PROG} [--data-dir DIR] COMMAND ...")
+DESCRIPTION = (
+    "Offline assistant for documents and images. Without a command, opens the window; "
+    "FILE... (images, PDFs) are attached to it as if dropped on it. When the app already "
+    "runs with the same data folder, the files go to that window instead, and this start "
+    "exits at once."
+)
+FILES_EPILOG = (
+    f"A first argument that is a command's name runs the command ({', '.join(COMMANDS)}); "
+    "any other argument is a file. To open a file whose name is a command's, give it "
+    "with a folder (./ask, or a full path, as file managers do) or put -- before the files."
+)
+
+
+def _app_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the app itself, shared by the window's and the commands' parsers.
+    One that takes a value must be in `_VALUE_OPTIONS` too."""
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--self-test",
@@ -46,8 +59,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         type=Path,
         help=f"keep models, settings and caches under DIR instead of the platform's "
-        f"folders (also ${paths.ENV_DATA_DIR})",
+        f"folders (also ${paths.ENV_DATA_DIR}); one window runs per data folder",
     )
+
+
+_VALUE_OPTIONS = frozenset({"--data-dir"})  # the options of `_app_options` that take a value
+
+
+def window_parser() -> argparse.ArgumentParser:
+    """`bluelm-desktop [options] [FILE...]`: the window, with files to attach."""
+    parser = argparse.ArgumentParser(prog=PROG, usage=USAGE, description=DESCRIPTION,
+                                     epilog=FILES_EPILOG, allow_abbrev=False)
+    _app_options(parser)
+    parser.add_argument("open_files", nargs="*", metavar="FILE",
+                        help="images and PDFs to attach")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """`bluelm-desktop [options] [COMMAND ...]`: the window, or a headless command."""
+    parser = argparse.ArgumentParser(prog=PROG, usage=USAGE, description=DESCRIPTION,
+                                     epilog=FILES_EPILOG, allow_abbrev=False)
+    _app_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     models = commands.add_parser(
         "models",
@@ -93,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--model", required=True, type=Path, metavar="LLM.gguf")
     ask.add_argument("--mmproj", type=Path, metavar="MMPROJ.gguf",
-                     help="vision projector (needed for files)")
+                     help="vision projector (default: NAME-mmproj.gguf beside NAME-llm.gguf; "
+                     "without one, documents are read by their text layer only)")
     ask.add_argument("inputs", nargs="+", metavar="[FILE...] QUESTION")
     ask.add_argument("--json-schema", type=Path, metavar="FILE",
                      help="constrain the answer to this JSON schema")
@@ -149,18 +183,20 @@ def build_parser() -> argparse.ArgumentParser:
     tune = commands.add_parser(
         "tune",
         help="measure a model's speed on this computer (about a minute)",
-        description="Measure one tile's encode, prefill and decode speed, and whether "
-        "encoding beside prefill (the pipeline) pays on this machine; remembered per model "
-        "files and llama.cpp build. The app's estimates and pipeline choice use it.",
+        description="Measure one tile's encode, prefill and decode speed; whether "
+        "encoding beside prefill (the pipeline) and tiles in batches pay on this machine; "
+        "and flash attention and the KV cache types with a page in context. Remembered "
+        "per model files and llama.cpp build: the app's estimates, pipeline, tile batch "
+        "and (unless set by hand) attention settings follow it.",
     )
     tune.add_argument("--model", required=True, type=Path, metavar="LLM.gguf")
     tune.add_argument("--mmproj", type=Path, metavar="MMPROJ.gguf",
                       help="vision projector (default: NAME-mmproj.gguf beside NAME-llm.gguf)")
     tune.add_argument("--threads", type=int, default=0, help="0: all cores")
     tune.add_argument("--reps", type=int, default=1, help="runs of each measurement")
-    tune.add_argument("--kv", action="store_true",
-                      help="also decode after a page of text with an f16 and a q8_0 K cache "
-                      "(minutes on a big model)")
+    tune.add_argument("--no-attention", action="store_true",
+                      help="skip measuring flash attention and the KV cache types with a "
+                      "page in context (about 15 s each on a 3B model)")
     tune.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -171,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bluelm_desktop.core.engine import load_probe
 
         return load_probe.main(raw[1:])
-    args = build_parser().parse_args(raw)
+    args = parse_args(raw)
     try:
         if args.data_dir is not None:
             paths.set_base_dir(args.data_dir)
@@ -189,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return batch_documents(args)
         if args.command == "tune":
             return tune_model(args)
-        return start_gui()
+        return start_gui(_files_to_open(args.open_files))
     except BlueLMError as e:
         return _fail(str(e))
     except OSError as e:
@@ -207,11 +243,65 @@ def _fail(message: str) -> int:
     return EXIT_FAILED
 
 
-def start_gui() -> int:
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line, parsed: `command` is None for the window, with `files` to open.
+
+    The rule that keeps files and commands apart: the first argument that is not an
+    option decides. A command's name there runs the command; anything else (a path with
+    a folder in it, any other name, anything after `--`) starts the window with files.
+    """
+    if _first_operand_is_a_command(argv):
+        args = build_parser().parse_args(argv)
+        args.open_files = []  # (a command's own `files` stay)
+        return args
+    parser = window_parser()
+    args = parser.parse_args(argv)
+    args.command = None
+    if args.self_test and args.open_files:
+        parser.error("--self-test takes no files")
+    return args
+
+
+def _first_operand_is_a_command(argv: Sequence[str]) -> bool:
+    """Whether the first argument that is not an option (nor an option's value) names
+    a command. None at all counts as a command line too, so that `--help` lists them."""
+    takes_value = False
+    for arg in argv:
+        if takes_value:
+            takes_value = False
+        elif arg == "--":
+            return False
+        elif arg.startswith("-") and arg != "-":
+            takes_value = arg in _VALUE_OPTIONS
+        else:
+            return arg in COMMANDS
+    return True
+
+
+def _files_to_open(names: Sequence[str]) -> list[Path]:
+    """Files from the command line, absolute (a running window has another working
+    folder); a missing one ends the start with one line, as in the other commands."""
+    absolute = []
+    for name in names:
+        f = Path(name)
+        if not f.exists():
+            bare = not any(sep and sep in name for sep in (os.sep, os.altsep))
+            hint = f" (nor a command: {', '.join(COMMANDS)})" if bare else ""
+            raise BlueLMError(f"{name}: no such file{hint}")
+        if f.is_dir():
+            raise BlueLMError(f"{f}: is a folder; give the files in it, or use "
+                              f"`{PROG} batch` for a whole folder")
+        absolute.append(f.absolute())
+    return absolute
+
+
+def start_gui(files: Sequence[Path] = ()) -> int:
+    """The window, with `files` attached; or, when the app already runs with this data
+    folder, those files handed to its window and exit status 0."""
     _check_display()
     from bluelm_desktop.ui.app import run  # Qt only from here on
 
-    return run([sys.argv[0] if sys.argv else PROG])
+    return run([sys.argv[0] if sys.argv else PROG], files=files)
 
 
 def self_test(timeout_s: float = 120.0) -> int:
@@ -364,26 +454,17 @@ def tune_model(args: argparse.Namespace) -> int:
 
     mmproj = args.mmproj or mmproj_beside(args.model)
     result = tune.tune(args.model, mmproj, args.threads or None, max(args.reps, 1),
-                       kv=args.kv, progress=lambda line: print(f"{PROG}: tune: {line}…",
-                                                               file=sys.stderr, flush=True))
+                       attention=not args.no_attention,
+                       progress=lambda line: print(f"{PROG}: tune: {line}…",
+                                                   file=sys.stderr, flush=True))
     tune.save(result)
     if args.json:
-        print(json.dumps({**asdict(result), "pipeline": result.pipeline}))
+        chosen = result.attention
+        print(json.dumps({**asdict(result), "pipeline": result.pipeline,
+                          "tile_batch": result.tile_batch,
+                          "attention": asdict(chosen) if chosen else None}))
         return EXIT_OK
-    rows = []
-    if result.per_tile_s is not None:
-        rows.append(("encode one tile", f"{result.per_tile_s:.2f} s"))
-    rows += [("prefill", f"{result.prefill_tok_s:.1f} tokens/s"),
-             ("decode", f"{result.decode_tok_s:.1f} tokens/s")]
-    if result.pipeline_s is not None and result.serial_s is not None:
-        rows.append((f"{tune.PIPELINE_TILES} tiles, encode ‖ prefill",
-                     f"{result.pipeline_s:.2f} s"))
-        rows.append((f"{tune.PIPELINE_TILES} tiles, one stage at a time",
-                     f"{result.serial_s:.2f} s"))
-        rows.append(("the engine will", "pipeline" if result.pipeline else
-                     "run one stage at a time (the pipeline lost here)"))
-    rows += [(f"decode after a page, KV {name}", f"{tok_s:.1f} tokens/s")
-             for name, tok_s in result.decode_with_page.items()]
+    rows = tune.summary_rows(result)
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
@@ -427,8 +508,9 @@ def _with_attention(settings: Any, args: argparse.Namespace) -> Any:
               if value is not None}
     if not chosen:
         return settings
-    return dataclasses.replace(settings,
-                               inference=dataclasses.replace(settings.inference, **chosen))
+    # chosen on the command line: not replaced by what `tune` measured
+    return dataclasses.replace(settings, inference=dataclasses.replace(
+        settings.inference, **chosen, follow_tune=False))
 
 
 def ask_question(args: argparse.Namespace) -> int:
@@ -436,6 +518,8 @@ def ask_question(args: argparse.Namespace) -> int:
     from bluelm_desktop.core.assistant import ask, load_schema, translation_prompt
     from bluelm_desktop.core.engine.engine import EngineSettings
     from bluelm_desktop.core.engine.sampling import SamplingParams
+    from bluelm_desktop.core.gguf.pairs import mmproj_beside
+    from bluelm_desktop.core.tune import tuned
 
     *files, question = args.inputs
     if args.translate_to:
@@ -453,12 +537,18 @@ def ask_question(args: argparse.Namespace) -> int:
             kv_type_v=args.cache_type_v or defaults.kv_type_v)
     except ValueError as e:
         raise BlueLMError(str(e)) from None
+    mmproj = args.mmproj or mmproj_beside(args.model)
+    measured = tuned(args.model, mmproj)
+    if measured is not None:  # what `tune` measured here; attention unless given
+        by_hand = any(v is not None for v in (args.flash_attn, args.cache_type_k,
+                                               args.cache_type_v))
+        settings = measured.engine_settings(settings, follow=not by_hand)
 
     def write(text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
 
-    result = ask(args.model, args.mmproj, files, question, params, settings,
+    result = ask(args.model, mmproj, files, question, params, settings,
                  args.max_image_tokens, on_text=write, password=args.password)
     sys.stdout.write("\n")
     for note in result.notes:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +24,7 @@ from bluelm_desktop.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from bluelm_desktop.core.history import HistoryStore
+    from bluelm_desktop.ui.single_instance import InstanceServer
 
 APP_NAME = "bluelm-desktop"  # matches paths.APP_NAME: QSettings and platform dirs agree
 ORGANIZATION_NAME = "BlueLM Desktop"
@@ -61,14 +64,66 @@ def open_history_or_none() -> tuple[HistoryStore | None, str]:
     return store, str(store.recovery) if store.recovery is not None else ""
 
 
-def run(argv: Sequence[str], library: ModelLibrary | None = None) -> int:
+class WindowFiles(QObject):
+    """Files opened with the app (its command line, or a second start of it): the window
+    comes to the front and attaches them as it does a drop, once a model is loaded."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.waiting: list[Path] = []  # until a model is loaded
+        window.bridge.loaded.connect(self._on_loaded)  # after the window's own slot
+
+    @Slot(list)
+    def open(self, files: list[Path]) -> None:
+        """Raise the window; attach `files` now, or when the model has loaded."""
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        QApplication.alert(window)  # where the window manager refuses to activate it
+        if not files:
+            return
+        if window.loaded is not None:
+            window.attach_files(list(files))
+            return
+        self.waiting.extend(files)
+        messages.info(self.tr("{names}: attached when a model is loaded.").format(
+            names=", ".join(f.name for f in self.waiting)))
+
+    @Slot(object)
+    def _on_loaded(self, _model: object) -> None:
+        files, self.waiting = self.waiting, []
+        if files:
+            self.window.attach_files(files)
+
+
+def run(argv: Sequence[str], library: ModelLibrary | None = None,
+        files: Sequence[Path] = ()) -> int:
     """Show the main window and run until it closes; returns the exit status.
 
     `argv` goes to Qt (program name and Qt's own options); the app's options were parsed
     by the CLI before. Directories come from `paths`, so call `paths.set_base_dir` first
-    for `--data-dir`.
+    for `--data-dir`. `files` are attached as if dropped on the window; when the app
+    already runs with this data folder, they go to its window instead and this returns 0
+    at once.
     """
     app = application(argv)
+    # Imported here: Qt's network module (local sockets only) stays out of importing the app.
+    from bluelm_desktop.ui.single_instance import claim
+
+    instance = claim(paths.data_dir(), files)
+    if instance is None:  # the running app took the files
+        return 0
+    try:
+        return _run_window(app, instance, library, files)
+    finally:
+        instance.close()  # a start from now on is the first again
+
+
+def _run_window(app: QApplication, instance: InstanceServer, library: ModelLibrary | None,
+                files: Sequence[Path]) -> int:
     messages.install_crash_hook()  # an exception nobody caught: logged, and said in one line
     collector = GuiGarbageCollector(parent=app)  # Qt objects die on the GUI thread only
     collector.start()
@@ -87,7 +142,13 @@ def run(argv: Sequence[str], library: ModelLibrary | None = None) -> int:
     # Closing the window stops the worker threads too; this covers quitting another way
     # (a session logout, Ctrl+Q later) so no QThread is destroyed while running.
     app.aboutToQuit.connect(window.shutdown)
+    opened = WindowFiles(window)
+    instance.files_received.connect(opened.open)  # a second start's files
+    # A start after the window closed is the first again, even while this one shuts down.
+    app.lastWindowClosed.connect(instance.close)
     window.show()
+    if files:
+        opened.open(list(files))
     try:
         return app.exec()
     finally:

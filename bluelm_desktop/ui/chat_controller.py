@@ -15,6 +15,7 @@ The decoupled flow the user sees (issue item 2):
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import logging
@@ -498,10 +499,9 @@ class ChatController(QObject):
         user_id = self._save_question(text, attachments)
         if user_id is not None:
             self.model.update(row, history_id=user_id)
-        params, action = self._turn
-        rid = self.bridge.ask(self._engine_key, text, params or self._sampling())
+        rid = self.bridge.ask(self._engine_key, text, self._turn_params())
         self._asked.add(self._engine_key)
-        self._start_answer(rid, action)
+        self._start_answer(rid, self._turn[1])
 
     def regenerate(self) -> bool:
         """Answer the last question again; the previous answer is replaced.
@@ -523,14 +523,26 @@ class ChatController(QObject):
             qid = question.history_id
             self._saving(self.tr("Not saved in the history"),
                          lambda: history.truncate_after(cid, qid))
-        params, action = self._turn
+        params = self._turn_params()
         if self._engine_key in self._asked:
-            rid = self.bridge.regenerate(self._engine_key, params or self._sampling())
+            rid = self.bridge.regenerate(self._engine_key, params)
         else:
-            rid = self.bridge.ask(self._engine_key, question.text, params or self._sampling())
+            rid = self.bridge.ask(self._engine_key, question.text, params)
             self._asked.add(self._engine_key)
-        self._start_answer(rid, action)
+        self._start_answer(rid, self._turn[1])
         return True
+
+    def _turn_params(self) -> SamplingParams:
+        """The sampling of the turn: the user's, or the quick action's within the user's
+        longest answer. A task may ask for a shorter answer, never a longer one: the
+        setting is what the user chose, and what the documents' budget left room for."""
+        user = self._sampling()
+        params = self._turn[0]
+        if params is None:
+            return user
+        if params.max_tokens > user.max_tokens:
+            params = dataclasses.replace(params, max_tokens=user.max_tokens)
+        return params
 
     def stop(self) -> None:
         """Stop the answer (what was written is kept) or a question still waiting."""

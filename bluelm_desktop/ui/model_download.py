@@ -21,6 +21,7 @@ from typing import Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -53,6 +54,7 @@ from bluelm_desktop.core.models import (
     final_paths,
     staging_dir,
 )
+from bluelm_desktop.core.models import download as net
 
 PROGRESS_INTERVAL_S: Final = 0.1
 COL_TITLE, COL_FAMILY, COL_SIZE, COL_STATE = range(4)
@@ -85,12 +87,69 @@ class _DownloadWorker(QObject):
                                    progress=report, cancel=self.cancel)
         except DownloadCancelled:
             self.stopped.emit(entry.id)
+        except net.NetworkError as e:
+            self.failed.emit(entry.id, network_line(e))
         except BlueLMError as e:
             self.failed.emit(entry.id, " ".join(str(e).split()))
         except Exception as e:  # one line for the status, never a dead thread
             self.failed.emit(entry.id, f"{entry.title}: {type(e).__name__}: {e}")
         else:
             self.finished.emit(entry.id, llm)
+
+
+def network_line(e: net.NetworkError) -> str:
+    """One sentence, in the interface language, naming the server and what went wrong
+    ("Could not reach huggingface.co: no network connection (name lookup failed).")."""
+    translate = QCoreApplication.translate
+    reason = e.reason
+    if reason == net.NAME_LOOKUP:
+        line = translate("ModelDownloads",
+                         "Could not reach {host}: no network connection (name lookup failed).")
+    elif reason == net.UNREACHABLE:
+        line = translate("ModelDownloads",
+                         "Could not reach {host}: no network connection (network unreachable).")
+    elif reason == net.REFUSED:
+        line = translate("ModelDownloads", "Could not reach {host}: the connection was refused.")
+    elif reason == net.TIMEOUT:
+        line = translate("ModelDownloads", "Could not reach {host}: it did not answer in time.")
+    elif reason == net.TLS_CERTIFICATE:
+        line = translate("ModelDownloads",
+                         "Could not reach {host} safely: its certificate is not trusted "
+                         "({detail}).")
+    elif reason == net.TLS:
+        line = translate("ModelDownloads",
+                         "Could not reach {host} safely: the encrypted connection failed "
+                         "({detail}).")
+    elif reason == net.BROKEN:
+        line = translate("ModelDownloads", "The connection to {host} broke off ({detail}).")
+    elif reason == net.HTTP:
+        line = _http_line(e.status or 0)
+    else:
+        line = translate("ModelDownloads", "Could not reach {host} ({detail}).")
+    line = line.format(host=e.host, detail=e.detail, file=e.file, status=e.status)
+    if e.attempts:
+        line += " " + translate(
+            "ModelDownloads", "Tried {count} times; downloading again resumes what was kept."
+        ).format(count=e.attempts)
+    return line
+
+
+def _http_line(status: int) -> str:
+    """The sentence for an HTTP error status, with {host}, {file} and {status} to fill."""
+    translate = QCoreApplication.translate
+    if status == 404:
+        return translate("ModelDownloads", "{host} has no {file} (HTTP 404): the catalog "
+                         "entry may be out of date.")
+    if status in (401, 403):
+        return translate("ModelDownloads", "{host} refused {file} (HTTP {status}): the "
+                         "repository may be private or gated.")
+    if status == 429:
+        return translate("ModelDownloads", "{host} is busy (HTTP 429, too many requests): "
+                         "try again later.")
+    if status >= 500:
+        return translate("ModelDownloads", "{host} could not send {file} (HTTP {status}, a "
+                         "problem on the server): try again later.")
+    return translate("ModelDownloads", "{host} could not send {file} (HTTP {status}).")
 
 
 class ModelDownloads(QObject):

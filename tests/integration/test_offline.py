@@ -15,11 +15,13 @@ What is proved, and how:
    put on PYTHONPATH) before anything else runs; it blocks and records socket creation
    other than AF_UNIX, connect, bind (other than AF_UNIX), sendto/sendmsg, name lookups
    and `urllib.Request`. The test fails on any record, even one whose exception the
-   caller swallowed. It also fails if the session loaded `PySide6.QtNetwork` (Qt's own
-   networking bypasses Python's socket module) or the download stack (huggingface_hub,
-   httpx2), if the session process holds any socket that is not AF_UNIX (read from /proc,
-   so it sees sockets made by native code as well), or if it starts a program that is
-   not this Python (which would run without the hook).
+   caller swallowed. It also fails if the session loaded the download stack
+   (huggingface_hub, httpx2), if the session process holds any socket that is not AF_UNIX
+   (read from /proc, so it sees sockets made by native code as well: Qt's networking
+   bypasses Python's socket module, and the app loads `PySide6.QtNetwork` for its
+   one-window local socket, which a static check below holds to QLocalServer and
+   QLocalSocket), or if it starts a program that is not this Python (which would run
+   without the hook).
    Positive controls, so that it cannot pass vacuously: after the session, in the same
    process, clicking Download is blocked and recorded (the app's own network code seen by
    the hook), and so are `socket.create_connection`, `socket.getaddrinfo`, a bare AF_INET
@@ -416,7 +418,11 @@ class _Session:
 
     def record_offline_state(self) -> None:
         """What this process holds right now: network modules and non-AF_UNIX sockets."""
-        self.result["network_modules"] = sorted(m for m in NETWORK_CLIENTS if m in sys.modules)
+        # Qt's network module is loaded for the one-window-per-data-folder local socket
+        # (ui/single_instance.py, which may import only QLocalServer/QLocalSocket: see
+        # LOCAL_SOCKETS_ONLY); that Qt opened no other socket is what foreign_sockets checks.
+        self.result["network_modules"] = sorted(
+            m for m in NETWORK_CLIENTS if m in sys.modules and m != "PySide6.QtNetwork")
         self.result["foreign_sockets"] = _foreign_sockets()
 
 
@@ -617,6 +623,14 @@ NETWORK_ALLOWED: Final = frozenset({"bluelm_desktop/core/models/download.py",
                                     "bluelm_desktop/core/models/catalog.py"})
 
 
+# One window per data folder: a second start hands its files to the first over a local
+# socket (a Unix domain socket, a named pipe on Windows). That file may import Qt's local
+# socket classes and nothing else of Qt's network module.
+LOCAL_SOCKETS_FILE: Final = "bluelm_desktop/ui/single_instance.py"
+LOCAL_SOCKETS_ONLY: Final = frozenset({"PySide6.QtNetwork", "PySide6.QtNetwork.QLocalServer",
+                                       "PySide6.QtNetwork.QLocalSocket"})
+
+
 def _is_network(name: str) -> bool:
     return any(name == m or name.startswith(f"{m}.") for m in NETWORK_MODULES)
 
@@ -650,6 +664,8 @@ def test_network_imports_only_on_the_download_path() -> None:
         for line, name in _imported_names(tree):
             if _is_network(name):
                 found.setdefault(relative, []).append(f"line {line}: {name}")
+    local = found.pop(LOCAL_SOCKETS_FILE, [])
+    assert {n.split(": ", 1)[1] for n in local} <= LOCAL_SOCKETS_ONLY, local
     outside = {f: names for f, names in found.items() if f not in NETWORK_ALLOWED}
     assert not outside, f"network modules imported outside the download path: {outside}"
     # The download code itself is found (a renamed file must not make this pass emptily).

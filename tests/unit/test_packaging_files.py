@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import configparser
+import shlex
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from bluelm_desktop import __version__
+from bluelm_desktop import __version__, cli
 from bluelm_desktop.core import paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +34,49 @@ def test_desktop_entry_starts_the_console_script_with_files() -> None:
     assert "application/pdf" in entry["MimeType"].split(";")
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'bluelm-desktop = "bluelm_desktop.cli:main"' in pyproject
+
+
+def expand_exec(exec_line: str, files: Sequence[Path]) -> list[str]:
+    """The command a file manager runs for "Open with" (Desktop Entry Specification,
+    "The Exec key"): the line split as the spec quotes it, `%F` replaced by the files,
+    each one argument, `%f` by the first, `%%` by `%`; other field codes dropped."""
+    argv: list[str] = []
+    for word in shlex.split(exec_line):
+        if word == "%F":
+            argv.extend(str(f) for f in files)
+        elif word == "%f":
+            argv.extend(str(f) for f in files[:1])
+        elif word in ("%u", "%U", "%i", "%c", "%k"):
+            continue
+        else:
+            argv.append(word.replace("%%", "%"))
+    return argv
+
+
+def test_open_with_passes_the_files_to_the_window(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a file manager runs for three files (one in a folder with spaces, one named
+    like a command) is a command line the real parser reads as "open these files"."""
+    folder = tmp_path / "Scans 2024 (copy)"
+    folder.mkdir()
+    files = [folder / "invoice 7.png", tmp_path / "contract.pdf", tmp_path / "ask"]
+    for f in files:
+        f.write_bytes(b"x")
+    argv = expand_exec(desktop_entry()["Exec"], files)
+    assert argv[0] == "bluelm-desktop"
+    args = cli.parse_args(argv[1:])
+    assert args.command is None and args.open_files == [str(f) for f in files]
+
+    opened: list[list[Path]] = []
+    monkeypatch.setattr(cli, "start_gui", lambda files=(): opened.append(list(files)) or 0)
+    assert cli.main(argv[1:]) == 0
+    assert opened == [files]  # absolute, in order, the command-named one included
+
+    # One file named like a command: the file manager gives its full path, so a file.
+    alone = cli.parse_args(expand_exec(desktop_entry()["Exec"], files[2:])[1:])
+    assert alone.command is None and alone.open_files == [str(files[2])]
+    # Started from the menu: no files, just the window.
+    assert cli.parse_args(expand_exec(desktop_entry()["Exec"], [])[1:]).open_files == []
 
 
 def test_metainfo_names_the_desktop_entry_and_the_current_version() -> None:

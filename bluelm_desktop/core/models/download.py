@@ -41,6 +41,7 @@ import io
 import os
 import re
 import shutil
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -49,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Final
+from urllib.parse import urlsplit
 
 from bluelm_desktop import __version__
 from bluelm_desktop.core.errors import Cancelled, DownloadError, one_line
@@ -80,6 +82,41 @@ class DownloadCancelled(Cancelled):
     A `Cancelled` (not a `DownloadError`), so code that already treats cancellation as
     silent does so here too, and `except DownloadError` never swallows a cancel.
     """
+
+
+# Why the hub could not be reached (`NetworkError.reason`); the UI says each in a sentence.
+NAME_LOOKUP: Final = "name-lookup"  # DNS failed: offline, as a rule
+UNREACHABLE: Final = "unreachable"  # no route: no network, or it is down
+REFUSED: Final = "refused"  # nothing listens there (or a firewall says no)
+CONNECT: Final = "connect"  # another failure to connect
+TIMEOUT: Final = "timeout"  # connecting or reading took too long
+TLS_CERTIFICATE: Final = "tls-certificate"  # the server's certificate is not trusted
+TLS: Final = "tls"  # another TLS failure
+BROKEN: Final = "broken"  # the connection broke off mid-answer
+HTTP: Final = "http"  # the server answered with an error status (`NetworkError.status`)
+NETWORK_REASONS: Final = (NAME_LOOKUP, UNREACHABLE, REFUSED, CONNECT, TIMEOUT,
+                          TLS_CERTIFICATE, TLS, BROKEN, HTTP)
+
+
+class NetworkError(DownloadError):
+    """The hub (or its CDN) could not be reached, or answered with an error status.
+
+    `str()` is the usual one English line ("repo/file: cannot connect (...)"); the fields
+    let the UI say it in the user's words and language: `host` (the server tried),
+    `reason` (one of `NETWORK_REASONS`), `status` (the HTTP status, for `HTTP`),
+    `detail` (the system's words, for the curious), `file` (the repository file) and
+    `attempts` (tries in a row that brought nothing, when a transfer gave up).
+    """
+
+    def __init__(self, message: str, *, host: str, reason: str, file: str,
+                 status: int | None = None, detail: str = "", attempts: int = 0) -> None:
+        super().__init__(message)
+        self.host = host
+        self.reason = reason
+        self.file = file
+        self.status = status
+        self.detail = detail
+        self.attempts = attempts
 
 
 @dataclass(frozen=True)
@@ -248,7 +285,7 @@ def _plan(
             endpoint=endpoint,
         )
     except Exception as e:
-        raise DownloadError(f"{where}: {_wire_problem(e, entry)}") from None
+        raise _failure(e, entry, repo_file, url) from None
     if meta.commit_hash is None or meta.etag is None:
         raise DownloadError(
             f"{where}: the server's answer lacks the X-Repo-Commit or ETag header; "
@@ -357,7 +394,6 @@ def _transfer(
 
     transient = (httpx2.TransportError, _ShortRead)
     failures = (OSError, httpx2.HTTPError)  # HfHubHTTPError is an OSError; so is a full disk
-    where = f"{entry.repo_id}/{job.repo_file}"
     fruitless = 0
     while True:
         _check_cancel(entry, cancel)
@@ -379,12 +415,9 @@ def _transfer(
             fruitless = 0 if _size(job.partial) > have else fruitless + 1
             error = e
         except failures as e:
-            raise DownloadError(f"{where}: {_wire_problem(e, entry)}") from None
+            raise _failure(e, entry, job.repo_file, job.url) from None
         if fruitless >= MAX_RETRIES:
-            raise DownloadError(
-                f"{where}: {_wire_problem(error, entry)} (after {MAX_RETRIES} attempts; "
-                "downloading again resumes what was kept)"
-            ) from None
+            raise _failure(error, entry, job.repo_file, job.url, attempts=MAX_RETRIES) from None
         waiter = cancel if cancel is not None else threading.Event()
         if waiter.wait(RETRY_WAIT_S):  # a cancel cuts the wait short
             _check_cancel(entry, cancel)
@@ -599,6 +632,86 @@ def _os_problem(e: OSError) -> str:
     if e.errno == errno.ENOSPC:
         return "the disk is full"
     return e.strerror or str(e)
+
+
+def _failure(e: BaseException, entry: CatalogEntry, repo_file: str, url: str,
+             attempts: int = 0) -> DownloadError:
+    """The error to raise for `e`, met while fetching `url`: a `NetworkError` when the
+    network or the server is to blame, else a plain `DownloadError`; one line either way."""
+    message = f"{entry.repo_id}/{repo_file}: {_wire_problem(e, entry)}"
+    if attempts:
+        message += f" (after {attempts} attempts; downloading again resumes what was kept)"
+    found = _network_reason(e)
+    if found is None:
+        return DownloadError(message)
+    reason, detail = found
+    status = None
+    if reason == HTTP:
+        response = getattr(e, "response", None)
+        status = getattr(response, "status_code", None)
+    return NetworkError(message, host=_host_of(e, url), reason=reason, file=repo_file,
+                        status=status, detail=detail, attempts=attempts)
+
+
+def _network_reason(e: BaseException) -> tuple[str, str] | None:
+    """(reason, detail) when `e` is the network's or the server's doing, else None."""
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+
+    if isinstance(e, HfHubHTTPError):
+        return (HTTP, "") if getattr(e.response, "status_code", None) else None
+    if isinstance(e, _ShortRead):
+        return BROKEN, one_line(e)
+    if not isinstance(e, httpx2.TransportError):
+        return None
+    chain = _chain(e)
+    cause = _ssl_cause(e)
+    if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(e):
+        verify = getattr(cause, "verify_message", None)
+        return TLS_CERTIFICATE, one_line(verify or cause or e)
+    if cause is not None:
+        return TLS, one_line(cause)
+    if any(isinstance(x, socket.gaierror) for x in chain) or _NAME_LOOKUP_RE.search(str(e)):
+        lookup = next((x for x in chain if isinstance(x, socket.gaierror)), e)
+        return NAME_LOOKUP, one_line(getattr(lookup, "strerror", None) or lookup)
+    if isinstance(e, httpx2.TimeoutException) or any(isinstance(x, TimeoutError) for x in chain):
+        return TIMEOUT, one_line(e)
+    codes = {x.errno for x in chain if isinstance(x, OSError) and x.errno is not None}
+    if codes & {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}:
+        return UNREACHABLE, one_line(e)
+    if errno.ECONNREFUSED in codes or any(isinstance(x, ConnectionRefusedError) for x in chain):
+        return REFUSED, one_line(e)
+    if isinstance(e, httpx2.ConnectError):
+        return CONNECT, one_line(e)
+    return BROKEN, one_line(e) or type(e).__name__
+
+
+# getaddrinfo's words when no exception object says so: glibc, macOS, Windows (11001)
+_NAME_LOOKUP_RE: Final = re.compile(
+    r"Name or service not known|Temporary failure in name resolution|"
+    r"nodename nor servname|getaddrinfo failed|No address associated with hostname")
+
+
+def _chain(e: BaseException) -> list[BaseException]:
+    """`e` and the exceptions under it (cause or context), without cycles."""
+    seen: list[BaseException] = []
+    current: BaseException | None = e
+    while current is not None and all(current is not x for x in seen):
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _host_of(e: BaseException, url: str) -> str:
+    """The server `e` happened at: its request's (a CDN after a redirect), else `url`'s."""
+    for holder in (e, getattr(e, "response", None)):
+        try:
+            host = holder.request.url.host  # type: ignore[union-attr]
+        except (AttributeError, RuntimeError):  # httpx2: "request has not been set"
+            continue
+        if isinstance(host, str) and host:
+            return host
+    return urlsplit(url).hostname or url
 
 
 def _wire_problem(e: BaseException, entry: CatalogEntry) -> str:
