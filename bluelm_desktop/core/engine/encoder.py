@@ -67,7 +67,10 @@ class EmbeddingCache:
             return value
 
     def put(self, key: str, value: np.ndarray) -> None:
-        value = value.copy()
+        """Keep `value` (made read-only: the engine only reads embeddings), copied only if
+        it is a view of a larger array, which it would keep alive."""
+        if value.base is not None:
+            value = value.copy()
         value.setflags(write=False)
         with self._lock:
             if key in self._items:

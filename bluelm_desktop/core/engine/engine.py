@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from bluelm_desktop.core import paths
+from bluelm_desktop.core.engine import heap
 from bluelm_desktop.core.engine.attention import needs_flash_attention
 from bluelm_desktop.core.engine.encoder import (
     BackgroundEncoding,
@@ -217,6 +218,7 @@ class Engine:
                  on_event: EventSink | None = None) -> None:
         self.settings = settings or EngineSettings()
         self._sink = on_event or (lambda e: None)
+        heap.limit_arenas()  # before the engine's threads allocate (heap.py)
         self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._ids = itertools.count(1)
         self._active: dict[int, _Request] = {}
@@ -351,6 +353,7 @@ class Engine:
                 finally:
                     with self._lock:
                         self._active.pop(req.id, None)
+                    heap.trim()  # what the request freed goes back (heap.py)
         finally:
             self._unload()
 
