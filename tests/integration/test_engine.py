@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -417,6 +418,64 @@ def test_snapshots_stay_within_their_budget(tiny_models):
         # The oldest went first; the latest one switched away from can be restored.
         kv.sync([*range(600, 600 + 290), 5], lambda *_: np.empty(0))
         assert kv.restored == 290 and kv.items[:290] == list(range(600, 890))
+
+
+def test_snapshots_in_files_restore_what_ram_would(tiny_models, tmp_path):
+    """Snapshots in files (the engine's default) give back the very cache a RAM snapshot
+    does; dropped ones leave no file, and a missing file means a re-prefill, not an error."""
+    from bluelm_desktop.core.engine.native import LlamaContext
+    from bluelm_desktop.core.engine.session import KvCache
+
+    models = tiny_models(C.LAYOUT_BLUELM, "f16", "f16")
+    doc, chat = list(range(10, 300)), list(range(400, 450))
+    with LlamaModel(models.llm) as model:
+        states = []
+        for folder in (None, tmp_path):
+            ctx = LlamaContext(model, n_ctx=2048, n_batch=512, n_threads=2)
+            kv = KvCache(ctx, n_chunk=32, snapshot_bytes=2**30, snapshot_dir=folder)
+            kv.sync(doc, lambda *_: np.empty(0))
+            kv.sync(chat, lambda *_: np.empty(0))  # the document saved, then dropped
+            if folder is not None:
+                assert [f.suffix for f in folder.iterdir()] == [".kv"]
+                assert kv.snapshot_nbytes == next(folder.iterdir()).stat().st_size
+            kv.sync([*doc, 5], lambda *_: np.empty(0))
+            assert kv.restored == len(doc)
+            states.append(ctx.save_state())
+            if folder is not None:
+                kv.sync(chat, lambda *_: np.empty(0))  # the document saved again
+                restored = kv.restored
+                for f in folder.iterdir():
+                    f.unlink()  # (a cleaner took them)
+                kv.sync([*doc, 6], lambda *_: np.empty(0))  # prefilled again, no error
+                assert kv.items == [*doc, 6] and kv.restored == restored
+                kv.clear()
+                assert not list(folder.iterdir())
+            ctx.close()
+    assert np.array_equal(states[0], states[1])
+
+
+def test_snapshot_folders_of_gone_processes_are_removed(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from bluelm_desktop.core import paths
+    from bluelm_desktop.core.engine.engine import SNAPSHOTS_DIR, snapshot_folder
+
+    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path))
+    paths.set_base_dir(None)
+    try:
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        root = paths.cache_dir() / SNAPSHOTS_DIR
+        (root / f"{gone}-x").mkdir(parents=True)
+        (root / f"{gone}-x" / "1.kv").write_bytes(b"stale")
+        (root / f"{os.getppid()}-y").mkdir()  # a live process's: kept
+        mine = snapshot_folder()
+        assert sorted(p.name for p in root.iterdir()) == sorted([f"{os.getppid()}-y",
+                                                                   mine.name])
+        assert mine.name.startswith(f"{os.getpid()}-") and (mine.stat().st_mode & 0o777) == 0o700
+    finally:
+        paths.set_base_dir(None)
 
 
 def test_a_new_model_does_not_see_the_old_ones_images(engine_for, tiny_models):

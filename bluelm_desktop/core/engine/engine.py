@@ -16,13 +16,18 @@ A newer request of the same kind for the same conversation cancels the older one
 from __future__ import annotations
 
 import itertools
+import os
 import queue
+import shutil
+import sys
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
@@ -75,6 +80,10 @@ class EngineSettings:
     # KV snapshots of conversations switched away from (KvCache): at most this much, and
     # at most half the RAM still available once the model and its context are loaded.
     kv_snapshot_mb: int = 1024
+    # Snapshots in files in the cache folder (the page cache holds them while memory is
+    # free; the process does not: 496 MiB less RSS for a 9-tile page on the full-size
+    # model, memory_breakdown.md) or, False, in the process's RAM.
+    kv_snapshots_on_disk: bool = True
     # Attention and KV cache (attention.FLASH_ATTENTION, attention.KV_TYPES), chosen by
     # measurement (README, "Attention and the KV cache"), not llama.cpp's "auto". A KV type
     # a model's head size does not allow falls back to f16 for that model (Loaded.notes).
@@ -238,6 +247,7 @@ class Engine:
         self._sessions: dict[str, ChatSession] = {}
         self._images: dict[str, tuple[ImageLayout, list[np.ndarray | None]]] = {}
         self._texts: dict[str, str] = {}  # page id → a page's text layer, as the prompt has it
+        self._snapshot_folder: Path | None = None  # KvCache's files, this load's
         self._pending_images: dict[str, list[str]] = {}  # conversation → image ids for next ask
         self._cache = EmbeddingCache(self.settings.cache_mb * 2**20)
 
@@ -368,12 +378,17 @@ class Engine:
         self._encoder = None
         self._family = None
         self._text_only = ""
+        if self._kv is not None:
+            self._kv.clear()  # (its snapshot files too)
         for handle in (self._mtmd, self._ctx):
             if handle is not None:
                 handle.close()
         if self._model is not None:
             self._model.close()
         self._model = self._ctx = self._mtmd = self._kv = None
+        if self._snapshot_folder is not None:
+            shutil.rmtree(self._snapshot_folder, ignore_errors=True)
+            self._snapshot_folder = None
 
     def _do_load(self, req: _Load) -> None:
         from bluelm_desktop.core.gguf.pairs import (
@@ -445,8 +460,12 @@ class Engine:
         self._ctx = LlamaContext(self._model, n_ctx=s.n_ctx, n_batch=s.n_batch,
                                  n_threads=s.total_threads(), flash_attention=s.flash_attention,
                                  type_k=kv_k, type_v=kv_v)
-        spare = available_ram_bytes() // 2  # measured now: models and KV cache are in
-        self._kv = KvCache(self._ctx, s.n_chunk, min(s.kv_snapshot_mb * 2**20, spare))
+        folder = snapshot_folder() if s.kv_snapshots_on_disk else None
+        # measured now (models and KV cache are in): half of what is left for them
+        spare = (shutil.disk_usage(folder).free if folder else available_ram_bytes()) // 2
+        self._snapshot_folder = folder
+        self._kv = KvCache(self._ctx, s.n_chunk, min(s.kv_snapshot_mb * 2**20, spare),
+                           folder)
         self._kv.causal_images = causal_images
         self._kv.grid_of = self._grid
         meta = read_metadata(req.llm)
@@ -639,3 +658,33 @@ def _ready_prefix(items: list, images: dict) -> int:
             if item[1] >= len(slots) or slots[item[1]] is None:
                 return i
     return len(items)
+
+
+SNAPSHOTS_DIR: Final = "kv-snapshots"  # in paths.cache_dir()
+
+
+def snapshot_folder() -> Path:
+    """A fresh folder for one load's KV snapshots, `<cache>/kv-snapshots/<pid>-<n>`,
+    private to the user; folders left by processes that are gone (a crash) are removed
+    first."""
+    from bluelm_desktop.core import paths
+
+    root = paths.cache_dir() / SNAPSHOTS_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():
+        pid = old.name.split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))  # mode 0700
+
+
+def _alive(pid: int) -> bool:
+    if sys.platform == "win32":  # (os.kill there terminates): leave the folder be
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's (EPERM): alive
+        return True
+    return True

@@ -558,6 +558,29 @@ class LlamaContext:
             raise ModelError(f"llama.cpp copied {got} of {size} bytes of the KV cache")
         return buf
 
+    def save_state_file(self, path: Path) -> int:
+        """`save_state` into a file (written by llama.cpp, never held in this process's
+        memory as a whole); returns its size in bytes."""
+        lib = _lib()
+        if lib.llama_state_seq_save_file(self.ptr, os.fsencode(path), 0, None, 0) == 0:
+            raise ModelError(f"llama.cpp could not write the KV cache to {path}")
+        return path.stat().st_size
+
+    def restore_state_file(self, path: Path, n_past: int) -> None:
+        """`restore_state` from a `save_state_file` file."""
+        if not 0 < n_past <= self.n_ctx:
+            raise ModelError(f"a saved state of {n_past} positions does not fit {self.n_ctx}")
+        lib = _lib()
+        self.clear()
+        count = ctypes.c_size_t(0)
+        tokens = (ctypes.c_int32 * 1)()
+        if lib.llama_state_seq_load_file(self.ptr, os.fsencode(path), 0, tokens, 1,
+                                         ctypes.byref(count)) == 0:
+            self.clear()
+            raise ModelError(f"llama.cpp could not restore the KV cache from {path}")
+        self.n_past = n_past
+        self._n_logits = 0
+
     def restore_state(self, state: np.ndarray, n_past: int) -> None:
         """Make the KV cache hold what `save_state` copied when it held `n_past` positions."""
         if not 0 < n_past <= self.n_ctx:

@@ -25,9 +25,11 @@ image tokens attend both ways, are kept and decoded whole.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -113,8 +115,15 @@ class TurnStats:
 @dataclass
 class _Snapshot:
     items: list[Item]
-    state: np.ndarray  # LlamaContext.save_state() when the cache held `items`
+    # LlamaContext.save_state() when the cache held `items`: in RAM, or (None) in `path`
+    state: np.ndarray | None
     n_past: int  # the next position then (the item count, unless M-RoPE images)
+    path: Path | None = None
+    nbytes: int = 0
+
+    def drop(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 class KvCache:
@@ -122,8 +131,10 @@ class KvCache:
 
     Shared by every conversation on one context: switching conversations is a sync to the
     other conversation's items. What a switch would throw away is kept as a snapshot
-    first (llama.cpp's sequence state, in RAM, at most `snapshot_bytes` in all, least
-    recently used dropped first), and a sync restores the snapshot that shares the
+    first (llama.cpp's sequence state, at most `snapshot_bytes` in all, least recently
+    used dropped first: in files in `snapshot_dir` where one is given — the page cache
+    holds them while memory is free, and the process does not, 496 MiB for a 9-tile page
+    on the full-size model — else in RAM), and a sync restores the snapshot that shares the
     longest prefix with its items when that beats the cache itself. So going back to a
     document's conversation after a text chat elsewhere costs a copy, not a re-prefill
     of every image position (on the full-size model, a minute per page on two cores).
@@ -131,15 +142,17 @@ class KvCache:
     in one chunk.
     """
 
-    def __init__(self, ctx: LlamaContext, n_chunk: int = 128, snapshot_bytes: int = 0
-                 ) -> None:
+    def __init__(self, ctx: LlamaContext, n_chunk: int = 128, snapshot_bytes: int = 0,
+                 snapshot_dir: Path | None = None) -> None:
         if not 1 <= n_chunk <= ctx.n_batch:
             raise ModelError(f"prefill chunk must be in 1..{ctx.n_batch}, got {n_chunk}")
         self.ctx = ctx
         self.n_chunk = n_chunk
         self.items: list[Item] = []
         self.snapshot_bytes = snapshot_bytes
+        self.snapshot_dir = snapshot_dir
         self._snapshots: list[_Snapshot] = []  # most recently used last
+        self._numbers = itertools.count(1)  # snapshot file names
         self.restored = 0  # positions brought back from snapshots so far (tests, stats)
         # False for families whose image tokens attend both ways (Gemma 3): each image
         # chunk is then decoded whole, in one llama_decode, with causal attention off.
@@ -152,26 +165,40 @@ class KvCache:
     def clear(self) -> None:
         self.ctx.clear()
         self.items.clear()
+        for snap in self._snapshots:
+            snap.drop()
         self._snapshots.clear()
 
     @property
     def snapshot_nbytes(self) -> int:
-        """RAM the snapshots hold now."""
-        return sum(snap.state.nbytes for snap in self._snapshots)
+        """Bytes the snapshots hold now (in RAM or in their files)."""
+        return sum(snap.nbytes for snap in self._snapshots)
 
     def _save(self, keep: int) -> None:
         """Keep the cache's contents as a snapshot before all but `keep` positions go."""
         if self.snapshot_bytes <= 0 or len(self.items) - keep < self.n_chunk:
             return
-        state = self.ctx.save_state()
-        if state.nbytes > self.snapshot_bytes:
+        if self.snapshot_dir is not None:
+            path = self.snapshot_dir / f"{next(self._numbers)}.kv"
+            try:
+                snap = _Snapshot(list(self.items), None, self.ctx.n_past, path,
+                                 self.ctx.save_state_file(path))
+            except (ModelError, OSError):  # a full disk: no snapshot (re-prefilled later)
+                path.unlink(missing_ok=True)
+                return
+        else:
+            state = self.ctx.save_state()
+            snap = _Snapshot(list(self.items), state, self.ctx.n_past, nbytes=state.nbytes)
+        if snap.nbytes > self.snapshot_bytes:
+            snap.drop()
             return
         # A snapshot whose items are a prefix of these is covered by the new one.
-        self._snapshots = [snap for snap in self._snapshots
-                           if not _is_prefix(snap.items, self.items)]
-        self._snapshots.append(_Snapshot(list(self.items), state, self.ctx.n_past))
+        for old in [s for s in self._snapshots if _is_prefix(s.items, self.items)]:
+            old.drop()
+            self._snapshots.remove(old)
+        self._snapshots.append(snap)
         while self.snapshot_nbytes > self.snapshot_bytes:
-            self._snapshots.pop(0)
+            self._snapshots.pop(0).drop()
 
     def _restore_best(self, items: Sequence[Item], keep: int) -> int:
         """Restore the snapshot sharing the most items with `items`, if it shares at least
@@ -185,7 +212,17 @@ class KvCache:
         if best is None or best_keep - keep < self.n_chunk:
             return keep
         self._save(keep)
-        self.ctx.restore_state(best.state, best.n_past)
+        try:
+            if best.state is not None:
+                self.ctx.restore_state(best.state, best.n_past)
+            else:
+                assert best.path is not None
+                self.ctx.restore_state_file(best.path, best.n_past)
+        except ModelError:  # (its file gone or damaged): the cache is empty, prefill again
+            best.drop()
+            self._snapshots.remove(best)
+            self.items = []
+            return 0
         self.items = list(best.items)
         self._snapshots.remove(best)
         self._snapshots.append(best)  # most recently used
