@@ -57,6 +57,10 @@ APT_PACKAGES=(
 TEST_PACKAGES=(
   # running the venv's llama.cpp as an older CPU would (qemu-x86_64 -cpu Haswell)
   qemu-user
+  # the app's accessibility tree walked as the Orca screen reader sees it
+  # (tests/gui/test_atspi.py): an X screen, a D-Bus session, the AT-SPI bus and registry,
+  # and pyatspi for the system's Python
+  at-spi2-core python3-pyatspi dbus-x11 xvfb
 )
 ((TESTS)) && APT_PACKAGES+=("${TEST_PACKAGES[@]}")
 

@@ -32,7 +32,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -90,6 +90,13 @@ class TuneResult:
     attention_runs: list[dict[str, Any]] = field(default_factory=list)  # AttentionRun
     threads: int = 0
     measured_at: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TuneResult:
+        """A result from `tune --json` or tune.json: the fields, without what the JSON adds
+        for people (the choices: pipeline, tile_batch, attention). TypeError if one lacks."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
 
     @property
     def pipeline(self) -> bool:
@@ -430,8 +437,8 @@ def tuned(llm: Path, mmproj: Path | None) -> TuneResult | None:
     for entry in _read():
         if entry.get("key") == key:
             try:
-                return TuneResult(**entry["result"])
-            except TypeError:
+                return TuneResult.from_json(entry["result"])
+            except (TypeError, AttributeError):
                 return None
     return None
 

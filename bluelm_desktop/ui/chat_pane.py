@@ -109,6 +109,10 @@ class ChatModel(QAbstractListModel):
         message = self._messages[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return message.text
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # who speaks, as the bubble shows it
+            badge = _badge_text(message)
+            return " ".join(filter(None, (f"{_header_text(message)}:", badge and f"({badge})",
+                                          message.text, message.footer)))
         if role == MessageRole:
             return message.role
         if role == StatusRole:
@@ -479,6 +483,8 @@ class ChatPane(QWidget):
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.setAccessibleName(self.tr("Conversation"))
+        self.view.setAccessibleDescription(self.tr("The questions and answers, oldest first"))
 
         self.status_label = QLabel()
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

@@ -120,8 +120,13 @@ class Composer(QWidget):
         self.setAcceptDrops(True)
         self.edit = MessageEdit()
         self.edit.setAcceptDrops(False)  # drops go to the composer: files, not their paths
+        self.edit.setAccessibleName(self.tr("Question"))
+        self.edit.setAccessibleDescription(self.tr(
+            "Enter sends the question, Shift+Enter starts a new line; pasting an image or a "
+            "file attaches it"))
         self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setDefault(True)
+        self.send_button.setAccessibleDescription(self.tr("Send the question (Enter)"))
         self.attach_button = QPushButton(self.tr("Attach…"))
         self.attach_button.setToolTip(_tr(_ATTACH_TIP))
         self.capture_button = QPushButton(self.tr("Capture screen region"))

@@ -214,6 +214,8 @@ class DocumentPanel(QWidget):
             button.setCheckable(True)
             button.setAutoRaise(False)
             button.setToolTip(_preset_tip(name, budget))
+            button.setAccessibleName(self.tr("Detail: {preset}").format(
+                preset=_preset_label(name)))
             button.setProperty("preset", name)
             button.setStyleSheet(_SWITCH_STYLE)
             self.budget_buttons.addButton(button, i)
@@ -245,6 +247,9 @@ class DocumentPanel(QWidget):
         self.strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.strip.setFixedHeight(THUMB_HEIGHT + self.strip.fontMetrics().height() + 22)
         self.strip.setVisible(False)
+        self.strip.setAccessibleName(self.tr("Pages"))
+        self.strip.setAccessibleDescription(self.tr("The document's pages; the one chosen is "
+                                                    "shown with its tiles above"))
 
         self.cost_label = QLabel()
         self.cost_label.setTextFormat(Qt.TextFormat.RichText)

@@ -575,6 +575,12 @@ class ExtractionPanel(QWidget):
     def _retranslate(self) -> None:
         self._fields_title.setText(self.tr("Invoice"))
         self._items_title.setText(self.tr("Line items"))
+        self.fields_view.setAccessibleName(self.tr("Invoice fields"))
+        self.fields_view.setAccessibleDescription(self.tr(
+            "One field a row, editable: F2 or typing changes a value"))
+        self.items_view.setAccessibleName(self.tr("Line items"))
+        self.items_view.setAccessibleDescription(self.tr(
+            "One line of the invoice a row, editable: F2 or typing changes a value"))
         self.add_button.setText(self.tr("Add line"))
         self.remove_button.setText(self.tr("Remove line"))
         self.export_csv_button.setText(self.tr("Export CSV…"))

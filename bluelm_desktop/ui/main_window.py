@@ -7,10 +7,11 @@
     status bar: what runs now · model · data directory
 
 Without a chosen model the model setup page (the existing panel) is shown instead. The
-window receives its dependencies (settings, history, engine bridge); the chat's flow is
-`ChatController`'s. Panels that arrive separately (document panel, screen capture,
-quick actions and the extraction table, the history) are used when their modules exist
-and their features stay hidden otherwise.
+menu bar (`WindowActions`) holds every command with its shortcut. The window receives its
+dependencies (settings, history, engine bridge); the chat's flow is `ChatController`'s.
+Panels that arrive separately (document panel, screen capture, quick actions and the
+extraction table, the history) are used when their modules exist and their features stay
+hidden otherwise.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -44,7 +45,7 @@ from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.models.library import ModelLibrary, ModelPair
 from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
-from bluelm_desktop.core.tune import TuneResult, tuned
+from bluelm_desktop.core.tune import TuneResult, engine_settings_for, tuned
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
 from bluelm_desktop.ui import messages
 from bluelm_desktop.ui.chat_controller import ChatController
@@ -53,7 +54,9 @@ from bluelm_desktop.ui.composer import Composer, local_files
 from bluelm_desktop.ui.documents_thread import DocumentsThread
 from bluelm_desktop.ui.engine_bridge import EngineBridge, LoadedModel
 from bluelm_desktop.ui.model_setup import ModelSetupPanel
+from bluelm_desktop.ui.theme import FOCUS_RING
 from bluelm_desktop.ui.tune_offer import TuneOffer
+from bluelm_desktop.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from bluelm_desktop.core.history import HistoryStore
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
         self.setAcceptDrops(True)
+        self.setStyleSheet(FOCUS_RING)  # the window's dialogs inherit it
         self.settings = settings or Settings()
         self.history = history
         self._save_settings = save_settings
@@ -189,6 +193,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.composer)
         self.side_tabs = QTabWidget()
         self.side_tabs.setDocumentMode(True)
+        self.side_tabs.setAccessibleName(self.tr("Document and extracted tables"))
         # Each panel in a scroll area: squeezed below its layout's minimum (a small window,
         # the splitter dragged up) it scrolls instead of drawing its parts over each other.
         self._side_pages: dict[QWidget, QScrollArea] = {}
@@ -200,6 +205,7 @@ class MainWindow(QMainWindow):
                 page.setWidgetResizable(True)
                 page.setFrameShape(QFrame.Shape.NoFrame)
                 page.setWidget(panel)
+                page.setAccessibleName(title)  # it takes the focus when it scrolls
                 self._side_pages[panel] = page
                 self.side_tabs.addTab(page, title)
         self.side_tabs.hide()  # until there is a document or an extraction to show
@@ -237,6 +243,7 @@ class MainWindow(QMainWindow):
         self.settings_button.setToolTip(self.tr("Threads, context, answers, documents, look "
                                                 "(Ctrl+,)"))
         status = self.statusBar()
+        status.setAccessibleName(self.tr("Status bar"))
         status.addWidget(self.activity_label, 1)
         status.addPermanentWidget(self.tune_offer.button)
         status.addPermanentWidget(self.model_label)
@@ -246,6 +253,7 @@ class MainWindow(QMainWindow):
         messages.bridge().shown.connect(self._show_message)
 
         self._connect()
+        self.menu_actions = WindowActions(self)
         self._start()
 
     @Slot(str, bool)
@@ -291,6 +299,7 @@ class MainWindow(QMainWindow):
         from bluelm_desktop.core.tasks import QUICK_ACTIONS
 
         bar = QWidget()
+        bar.setAccessibleName(self.tr("Quick actions"))
         row = QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 0)
         row.addWidget(QLabel(self.tr("Quick actions:")))
@@ -298,6 +307,9 @@ class MainWindow(QMainWindow):
         for action in QUICK_ACTIONS:
             button = QPushButton(quick_action_label(action))
             button.setToolTip(self.tr("Sends it as a question; text you typed is added to it"))
+            button.setAccessibleDescription(self.tr(
+                "Quick action: sends it as a question about the attached document; text you "
+                "typed is added to it"))
             button.clicked.connect(lambda _=False, a=action: self.run_quick_action(a))
             row.addWidget(button)
             self._action_buttons.append((button, action))
@@ -347,10 +359,6 @@ class MainWindow(QMainWindow):
             self.document_panel.budgetChanged.connect(self._on_budget_changed)
             c.answer_grounded.connect(self.document_panel.show_found)
             self.document_panel.pageModeChanged.connect(self._on_page_mode_changed)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, c.stop)
-        QShortcut(QKeySequence.StandardKey.New, self, self.new_conversation)
-        QShortcut(QKeySequence.StandardKey.Open, self, composer.choose_files)
-        QShortcut(QKeySequence("Ctrl+,"), self, self.show_settings_dialog)
 
     def _start(self) -> None:
         """Load the chosen model, or show the setup page; reopen the last conversation."""
@@ -379,6 +387,7 @@ class MainWindow(QMainWindow):
     def _change_settings(self, settings: Settings) -> None:
         """Use `settings` from now on and keep them (unless this window must not write)."""
         self.settings = settings
+        self.menu_actions.update_state()  # the theme menu shows the theme in force
         if self._save_settings:
             try:
                 settings_io.save(settings)
@@ -392,11 +401,8 @@ class MainWindow(QMainWindow):
         self.model_label.setText(self.tr("Loading {name}…").format(name=llm.name))
         self._show_activity(self.tr("Loading the model…"))
         self.pages.setCurrentWidget(self.chat_page)
-        settings = self.settings.engine_settings()
-        measured = tuned(llm, mmproj)
-        if measured is not None:  # the pipeline where it won on this machine
-            settings = measured.engine_settings(settings)
-        self.bridge.load(llm, mmproj, settings)
+        # the settings, with what `tune` measured for this pair here (where it did)
+        self.bridge.load(llm, mmproj, engine_settings_for(self.settings, llm, mmproj))
 
     @Slot()
     def show_settings_dialog(self) -> None:
@@ -503,6 +509,7 @@ class MainWindow(QMainWindow):
         self.composer.setEnabled(enabled)
         if self.quick_actions is not None:
             self.quick_actions.setEnabled(enabled)
+        self.menu_actions.update_state()
 
     # --- documents ---------------------------------------------------------------------
 
@@ -577,13 +584,20 @@ class MainWindow(QMainWindow):
             self.composer.set_text("")
 
     def _show_side(self, panel: QWidget) -> None:
-        """Show the document (or extraction) above the chat, leaving the chat the larger
-        share: the conversation is what the user reads while the page encodes."""
+        """Show the document (or extraction) above the chat."""
         self.side_tabs.setCurrentWidget(self._side_pages[panel])
-        if self.side_tabs.isHidden():
+        self.set_side_visible(True)
+
+    def set_side_visible(self, visible: bool) -> None:
+        """Show or hide the document panel and the tables beside it; shown, the chat keeps
+        the larger share: the conversation is what the user reads while the page encodes."""
+        if visible and self.side_tabs.isHidden():
             self.side_tabs.show()
             height = max(1, self.right.height())
             self.right.setSizes([int(height * SIDE_SHARE), height - int(height * SIDE_SHARE)])
+        elif not visible:
+            self.side_tabs.hide()
+        self.menu_actions.update_state()
 
     @Slot(str, str, str)
     def _on_answer_finished(self, status: str, action: str, text: str) -> None:
@@ -607,7 +621,7 @@ class MainWindow(QMainWindow):
         self.controller.new_conversation()
         if self.document_panel is not None:
             self.document_panel.clear()
-        self.side_tabs.hide()
+        self.set_side_visible(False)
         self.composer.edit.setFocus()
 
     @Slot(str)

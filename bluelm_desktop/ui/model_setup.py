@@ -365,6 +365,10 @@ class ModelSetupPanel(QWidget):
 
         self.table = ModelTableView()
         self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Models"))
+        self.table.setAccessibleDescription(self.tr(
+            "The models on this computer, one a row; “Use this model” chooses the selected "
+            "one"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -386,6 +390,7 @@ class ModelSetupPanel(QWidget):
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.details.setPlaceholderText(self.tr("Select a model to see what its files contain."))
+        self.details.setAccessibleName(self.tr("Model details"))
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)

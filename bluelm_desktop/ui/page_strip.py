@@ -65,6 +65,8 @@ class PageListModel(QAbstractListModel):
         page = self._pages[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return str(page.page)
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # a screen reader says more than "2"
+            return self.tr("Page {page}").format(page=page.page)
         if role == Qt.ItemDataRole.DecorationRole:
             pixmap = self._thumbs.get(index.row()) or self._blank_page(page)
             # The same pixmap for the selected state: Qt would tint it with the highlight
@@ -72,7 +74,7 @@ class PageListModel(QAbstractListModel):
             icon = QIcon(pixmap)
             icon.addPixmap(pixmap, QIcon.Mode.Selected)
             return icon
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             plan = page.plan
             if plan.whole_image:
                 return self.tr("Page {page}: {width} × {height} px · whole, the model cuts "

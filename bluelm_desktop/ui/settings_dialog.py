@@ -56,7 +56,7 @@ TRANSLATION_TARGETS: Final = ("English", "简体中文", "日本語", "한국어
                               "Español", "Русский")
 # The settings whose change needs the model reloaded (they shape llama.cpp's context).
 RELOAD_FIELDS: Final = ("threads", "context", "prefill_chunk", "tile_batch", "flash_attention",
-                         "kv_cache_k", "kv_cache_v")
+                         "kv_cache_k", "kv_cache_v", "follow_tune")
 
 
 def _bounded_int(group: type, name: str) -> QSpinBox:
@@ -136,6 +136,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self._original = settings
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Settings sections"))
         self.tabs.addTab(self._performance_tab(), self.tr("Performance"))
         self.tabs.addTab(self._answers_tab(), self.tr("Answers"))
         self.tabs.addTab(self._documents_tab(), self.tr("Documents"))
@@ -170,6 +171,11 @@ class SettingsDialog(QDialog):
         self.kv_cache_k = _combo(kv_types, "f16")
         self.kv_cache_v = _combo(kv_types, "f16")
         self.kv_cache_v.currentIndexChanged.connect(self._update_flash_attention)
+        self.follow_tune = QCheckBox(self.tr("Use what “Measure speed” found fastest here"))
+        self.follow_tune.setAccessibleDescription(self.tr(
+            "For a model measured on this computer, its measured tile batch, flash "
+            "attention and cache types replace the four settings above"))
+        self.follow_tune.toggled.connect(self._update_follow_tune)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(self.tr("Threads:"), self.threads)
@@ -179,13 +185,15 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Flash attention:"), self.flash_attention)
         form.addRow(self.tr("Key cache:"), self.kv_cache_k)
         form.addRow(self.tr("Value cache:"), self.kv_cache_v)
+        form.addRow(self.tr("Measured settings:"), self.follow_tune)
         form.addRow(_note(self.tr(
             "Changing these reloads the model. A longer context holds longer conversations "
             "and more pages but needs more memory. Batching tiles pays on a GPU; on a CPU "
             "one at a time is as fast (see the engine benchmark). Flash attention and an "
-            "8-bit cache are measured per machine: see the README. An 8-bit value cache "
-            "needs flash attention; a model whose attention heads cannot be stored in 8 "
-            "bits keeps a 16-bit cache.")))
+            "8-bit cache are measured per machine by “Measure speed” (bluelm-desktop tune), "
+            "which picks them for each model unless you untick “Measured settings”. An "
+            "8-bit value cache needs flash attention; a model whose attention heads cannot "
+            "be stored in 8 bits keeps a 16-bit cache.")))
         return page
 
     def _answers_tab(self) -> QWidget:
@@ -199,6 +207,8 @@ class SettingsDialog(QDialog):
         self.max_tokens.setSuffix(self.tr(" tokens"))
         self.random_seed = QCheckBox(self.tr("Random"))
         self.seed = _bounded_int(g, "seed")
+        self.seed.setAccessibleName(self.tr("Seed"))  # its row's label names the pair
+        self.random_seed.setAccessibleName(self.tr("Random seed"))
         self.random_seed.toggled.connect(lambda on: self.seed.setEnabled(not on))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.random_seed)
@@ -253,6 +263,7 @@ class SettingsDialog(QDialog):
             self.translation_target.addItem(name, name)
         line = self.translation_target.lineEdit()
         line.setMaxLength(limits_of(UISettings, "translation_target").max_len or 64)
+        line.setAccessibleName(self.tr("Translate text in images to"))
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(self.tr("Theme:"), self.theme)
@@ -280,6 +291,8 @@ class SettingsDialog(QDialog):
         self.kv_cache_k.setCurrentIndex(self.kv_cache_k.findData(inf.kv_cache_k))
         self.kv_cache_v.setCurrentIndex(self.kv_cache_v.findData(inf.kv_cache_v))
         self._update_flash_attention()
+        self.follow_tune.setChecked(inf.follow_tune)
+        self._update_follow_tune()
         self.temperature.setValue(inf.temperature)
         self.top_p.setValue(inf.top_p)
         self.top_k.setValue(inf.top_k)
@@ -312,6 +325,7 @@ class SettingsDialog(QDialog):
             flash_attention=str(self.flash_attention.currentData()),
             kv_cache_k=str(self.kv_cache_k.currentData()),
             kv_cache_v=str(self.kv_cache_v.currentData()),
+            follow_tune=self.follow_tune.isChecked(),
             temperature=self.temperature.value(), top_p=self.top_p.value(),
             top_k=self.top_k.value(), repeat_penalty=self.repeat_penalty.value(),
             max_tokens=self.max_tokens.value(),
@@ -334,6 +348,14 @@ class SettingsDialog(QDialog):
         if not text or text == first:
             return None
         return " ".join(text.split())  # one line: it goes into a prompt
+
+    def _update_follow_tune(self) -> None:
+        """The four settings tune measures say, in their tooltips, that a measurement
+        replaces them for measured models while the box is ticked."""
+        note = self.tr("A model measured here uses its measured value instead (see "
+                       "“Measured settings”).") if self.follow_tune.isChecked() else ""
+        for box in (self.tile_batch, self.flash_attention, self.kv_cache_k, self.kv_cache_v):
+            box.setToolTip(note)
 
     def _update_flash_attention(self) -> None:
         """An 8-bit value cache needs flash attention: "Off" is not offered with it."""

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -108,7 +108,13 @@ class Sidebar(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search conversations…"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(self.tr("Search conversations"))
+        self.search.setAccessibleDescription(self.tr("Shows the conversations whose title or "
+                                                     "messages contain these words"))
         self.view = QListView()
+        self.view.setAccessibleName(self.tr("Conversations"))
+        self.view.setAccessibleDescription(self.tr("Newest first. Enter opens one; F2 renames "
+                                                   "it, Delete deletes it"))
         self.view.setModel(self.model)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -133,9 +139,17 @@ class Sidebar(QWidget):
         self.view.clicked.connect(self._on_clicked)
         self.view.activated.connect(self._on_clicked)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view,
-                  self._delete_selected)
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self.view, self._rename_selected)
+        # Actions, not loose shortcuts: the window's menu shows them with their keys, which
+        # work in the list only (elsewhere F2 edits a cell and Delete a character).
+        self.rename_action = QAction(self.tr("Rename…"), self)
+        self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.delete_action = QAction(self.tr("Delete…"), self)
+        self.delete_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Delete))
+        for action, slot in ((self.rename_action, self.rename_selected),
+                             (self.delete_action, self.delete_selected)):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
         self.refresh()
 
     # --- reading ------------------------------------------------------------------
@@ -202,7 +216,7 @@ class Sidebar(QWidget):
             self.conversation_selected.emit(self.model.conversation(index.row()).id)
 
     @Slot()
-    def _rename_selected(self) -> None:
+    def rename_selected(self) -> None:
         cid = self._selected_id()
         if cid is None:
             return
@@ -213,7 +227,7 @@ class Sidebar(QWidget):
             self.rename(cid, title.strip())
 
     @Slot()
-    def _delete_selected(self) -> None:
+    def delete_selected(self) -> None:
         cid = self._selected_id()
         if cid is None:
             return
@@ -232,6 +246,6 @@ class Sidebar(QWidget):
             return
         self.view.setCurrentIndex(index)
         menu = QMenu(self)
-        menu.addAction(self.tr("Rename…"), self._rename_selected)
-        menu.addAction(self.tr("Delete…"), self._delete_selected)
+        menu.addAction(self.rename_action)
+        menu.addAction(self.delete_action)
         menu.exec(self.view.viewport().mapToGlobal(position))

@@ -1,5 +1,9 @@
 """A page as the encoder will see it: the canvas, the page scaled into it, padding, the tile
-grid with numbered tiles, the thumbnail tile beside it, and which tiles are encoded."""
+grid with numbered tiles, the thumbnail tile beside it, and which tiles are encoded.
+
+The drawing has a text alternative for screen readers: the widget's accessible name says
+the grid and its cost ("Page preview: 3 × 2 tiles plus a thumbnail, 1,792 positions"),
+its description the progress, kept up to date as they change (`describe`)."""
 
 from __future__ import annotations
 
@@ -96,6 +100,8 @@ class TileOverlay(QWidget):
         super().__init__(parent)
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # A focus stop, so that a screen reader reaches the text alternative by Tab.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._given: TilePlan | None = None  # the page's plan, as set
         self._plan: TilePlan | None = None  # what is drawn: without tiles, the page alone
         self._pixmap: QPixmap | None = None
@@ -104,6 +110,7 @@ class TileOverlay(QWidget):
         self._highlights: tuple[tuple[float, float, float, float], ...] = ()  # 0..1 boxes
         self._message = QCoreApplication.translate("DocumentPanel", EMPTY_MESSAGE)
         self._error = False
+        self._describe()
 
     # -- state ---------------------------------------------------------------------------
 
@@ -132,12 +139,12 @@ class TileOverlay(QWidget):
         self._tiles = tiles
         self._plan, self._pixmap = plan, pixmap
         self._done = 0 if plan is None else min(self._done, plan.tiles)
-        self.update()
+        self._changed()
 
     def set_highlights(self, boxes: Sequence[tuple[float, float, float, float]]) -> None:
         """Mark where an answer's values are printed: boxes as fractions of the page."""
         self._highlights = tuple(boxes)
-        self.update()
+        self._changed()
 
     @property
     def highlights(self) -> tuple[tuple[float, float, float, float], ...]:
@@ -145,17 +152,66 @@ class TileOverlay(QWidget):
 
     def set_pixmap(self, pixmap: QPixmap | None) -> None:
         self._pixmap = pixmap
-        self.update()
+        self._changed()
 
     def set_done(self, done: int) -> None:
         limit = self._plan.tiles if self._plan is not None else 0
         self._done = max(0, min(done, limit))
-        self.update()
+        self._changed()
 
     def set_message(self, text: str, error: bool = False) -> None:
         """Shown instead of a page (empty, loading, failed) or, with a plan, on the page
         while its pixels are missing (rendering, or a render error)."""
         self._message, self._error = text, error
+        self._changed()
+
+    # -- text alternative ----------------------------------------------------------------
+
+    def describe(self) -> tuple[str, str]:
+        """(name, description) of what is drawn, for screen readers: the grid and what it
+        costs, then how far encoding is and what else is marked."""
+        title = self.tr("Page preview")
+        plan = self._plan
+        if plan is None:
+            return title, self._message
+        if not self._tiles:
+            w, h = plan.scaled_size
+            name = self.tr("{title}: sent as its text layer, no tiles").format(title=title)
+            details = [self.tr("{width} × {height} px").format(width=w, height=h)]
+        elif plan.whole_image:
+            name = self.tr("{title}: the whole page, the model cuts its own tiles").format(
+                title=title)
+            details = [self.tr("encoded") if self._done else self.tr("not encoded yet")]
+        else:
+            positions = f"{plan.image_tokens:,}"
+            grid = plan.grid
+            if grid.tiles == 1:
+                cost = (self.tr("1 tile plus a thumbnail, {positions} positions")
+                        if plan.thumbnail else self.tr("1 tile, {positions} positions"))
+            elif plan.thumbnail:
+                cost = self.tr("{cols} × {rows} tiles plus a thumbnail, {positions} positions")
+            else:
+                cost = self.tr("{cols} × {rows} tiles, {positions} positions")
+            name = f"{title}: " + cost.format(cols=grid.cols, rows=grid.rows,
+                                              positions=positions)
+            details = [self.tr("{done} of {total} tiles encoded").format(
+                done=self._done, total=plan.tiles)]
+        if self._highlights:
+            details.append(self.tr("{count} values from the answer marked on the page")
+                           .format(count=len(self._highlights)))
+        if self._pixmap is None and self._message:
+            details.append(self._message)
+        return name, "; ".join(details)
+
+    def _describe(self) -> None:
+        name, description = self.describe()
+        if name != self.accessibleName():
+            self.setAccessibleName(name)
+        if description != self.accessibleDescription():
+            self.setAccessibleDescription(description)
+
+    def _changed(self) -> None:
+        self._describe()
         self.update()
 
     # -- geometry ------------------------------------------------------------------------
@@ -217,6 +273,11 @@ class TileOverlay(QWidget):
             self._paint_message(painter, QRectF(self.rect()).adjusted(32, 24, -32, -24))
         else:
             self._paint_plan(painter, self._plan)
+        if self.hasFocus():  # the window's focus ring (theme.FOCUS_RING) misses painted widgets
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         painter.end()
 
     def _paint_message(self, painter: QPainter, area: QRectF) -> None:

@@ -1,7 +1,7 @@
 """`bluelm-desktop tune` offered and run from the window: in a child process, cancellable.
 
 The measurement loads the model again (its weights are mmapped: the pages are shared with
-the engine's copy) and keeps both cores busy for about a minute on a full-size model; a
+the engine's copy) and keeps both cores busy for 2–4 minutes on a 3B model; a
 child process keeps the window responsive and can be stopped at any moment (killed: it
 writes its result only at the end, atomically). Its progress lines arrive on stderr, its
 result as one JSON line on stdout, and is remembered by the child (`core.tune.save`).
@@ -99,10 +99,9 @@ class TuneRunner(QObject):
         if status == QProcess.ExitStatus.NormalExit and code == 0:
             try:
                 data = json.loads(out.strip().splitlines()[-1])
-                data.pop("pipeline", None)
-                self.finished.emit(TuneResult(**data))
+                self.finished.emit(TuneResult.from_json(data))
                 return
-            except (ValueError, IndexError, TypeError) as e:
+            except (ValueError, IndexError, TypeError, AttributeError) as e:
                 self.failed.emit(f"tune: unreadable result ({e})")
                 return
         lines = [ln for ln in err.splitlines() if ln.strip() and "tune:" not in ln]
@@ -131,9 +130,10 @@ class TuneOffer(QObject):
         self.button = QPushButton(self.tr("Measure speed…"))
         self.button.setFlat(True)
         self.button.setToolTip(self.tr(
-            "Measure this model on this computer (about a minute): tile encoding, prefill "
-            "and decode speed, and whether encoding beside prefill pays here. The "
-            "estimates and the engine use the result."))
+            "Measure this model on this computer (a few minutes): tile encoding, prefill "
+            "and decode speed, whether encoding beside prefill and tiles in batches pay "
+            "here, and which attention setting answers soonest with a page in context. "
+            "The estimates and the engine use the result."))
         self.button.setVisible(False)
         self.button.clicked.connect(self._on_clicked)
         self.runner = TuneRunner(self)
@@ -157,7 +157,7 @@ class TuneOffer(QObject):
             self._offered.add(llm)
             self.message.emit(self.tr(
                 "The time estimates are guesses for this computer: “Measure speed…” in the "
-                "status bar measures this model here (about a minute)."), False)
+                "status bar measures this model here (a few minutes)."), False)
 
     def shutdown(self) -> None:
         self.runner.shutdown()
