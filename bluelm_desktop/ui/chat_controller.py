@@ -11,6 +11,15 @@ The decoupled flow the user sees (issue item 2):
   and sent the moment the last page is ready ("Reading page 2 of 3…");
 - the answer streams into the pane in coalesced pieces and is saved to the history
   every `SAVE_INTERVAL_S` while it streams, then marked complete, interrupted or error.
+
+A conversation keeps its documents (issue 17, item 2): after a question the documents it
+asked about stay the conversation's (`pending` with `in_context`), so follow-ups and
+quick actions see them, and the composer says so ("Sees: invoice.pdf (2 pages)").
+Reopened after a restart (or after another model loaded), the engine has no context for
+it: the documents are read again from the history's copies, so the next question sees
+them, and the document panel shows them. Notes about documents that could not be read are
+saved as system messages and the quick action of each answer in its meta, so a reopened
+conversation shows its notes and its extracted tables again.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import io
 import itertools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -49,10 +58,10 @@ from bluelm_desktop.ui.chat_pane import (
     ChatModel,
 )
 from bluelm_desktop.ui.engine_bridge import EngineBridge
-from bluelm_desktop.ui.pending_documents import PendingDocuments, PendingPage
+from bluelm_desktop.ui.pending_documents import PendingDocuments, PendingPage, sees_text
 
 if TYPE_CHECKING:
-    from bluelm_desktop.core.history import Attachment, HistoryStore
+    from bluelm_desktop.core.history import Attachment, HistoryStore, Message
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +71,9 @@ OPEN_KEY: Final = "open_conversation"  # history state: the conversation to reop
 STOPPED_NOTE: Final = QT_TRANSLATE_NOOP("ChatController", "Stopped — the answer so far is kept.")
 SAVE_INTERVAL_S: Final = 0.5  # a streaming answer is saved at least this often
 TITLE_LENGTH: Final = 60
+# Quick actions whose answer fills a table beside the chat: shown again on reopening.
+TABLE_ACTIONS: Final = ("extract-invoice", "extract-contract")
+NOTE_META: Final = "note"  # meta key of a note saved in the history (a system message)
 _new_keys = itertools.count(1)
 
 
@@ -74,6 +86,12 @@ def _tr(text: str) -> str:
 def _attached_line(names: Sequence[str]) -> str:
     return QCoreApplication.translate("ChatController", "Attached: {names}").format(
         names=", ".join(names))
+
+
+def _sees_line(documents: str) -> str:
+    """The documents a question sees: under a follow-up, and above the composer."""
+    return QCoreApplication.translate("ChatController", "Sees: {documents}").format(
+        documents=documents)
 
 
 @dataclass
@@ -99,9 +117,17 @@ class ChatController(QObject):
     documents_attached = Signal(int, object, object)  # ticket, sources, TilingParams: a
     # batch being read and encoded (a drop, or the same documents tiled again)
     tile_progress = Signal(str, int, int)  # image id, done, total
-    answer_finished = Signal(str, str, str)  # status, quick action id (or ""), text
+    answer_finished = Signal(str, str, str)  # status, quick action id (or ""), text;
+    # also sent again, with `restoring` True, for the last answer of each table-filling
+    # quick action of a conversation being opened, so that its table shows again
     answer_grounded = Signal(object)  # list[Found]: the last answer's values on its pages
     restore_question = Signal(str)  # put this text back in the composer
+    # A saved conversation was opened: its documents (tuple[DocumentSource, ...], empty
+    # when it has none) and whether the engine still holds them. Not held, they are read
+    # again (`documents_attached` follows once a vision model is loaded); held, nothing is
+    # read and a view that shows them opens them itself. Its tables follow (answer_finished
+    # with `restoring`), so a view clears the old conversation's on this signal.
+    documents_restored = Signal(object, bool)
 
     def __init__(
         self,
@@ -123,6 +149,15 @@ class ChatController(QObject):
         self._engine_key = self._fresh_key()
         self._keys: dict[int, str] = {}  # history conversation → engine conversation
         self._asked: set[str] = set()  # engine conversations that have turns in this run
+        # engine conversation → the attachments (sha256) its context holds in this run
+        self._in_engine: dict[str, frozenset[str]] = {}
+        # Notes about documents that could not be read, said before the question they
+        # came with was saved (its row, the note's row, its text): saved with it, in the
+        # order the chat shows them.
+        self._unsaved_notes: list[tuple[int, str]] = []
+        self.restoring = False  # answer_finished replays an answer of an opened conversation
+        # table-filling quick action → the history id of the answer whose table is shown
+        self._tables: dict[str, int] = {}
         self.pending: PendingDocuments | None = None
         self._waiting: tuple[str, int] | None = None  # question text, its row
         # The last turn's sampling and quick action (regenerate repeats them).
@@ -179,14 +214,17 @@ class ChatController(QObject):
         still waiting for its documents is saved unanswered, with the documents kept so
         far, so that it is in the history when the app opens again."""
         if self._waiting is not None:
-            text, _row = self._waiting
+            text, row = self._waiting
             self._waiting = None
-            self._save_question(text, self.pending.attachments if self.pending else [])
+            self._save_question(text, self.pending.attachments if self.pending else [],
+                                row=row)
         self.new_conversation()
 
     def open_conversation(self, conversation_id: int) -> None:
-        """Show a saved conversation. Questions in it continue its engine context when it
-        was used in this run; after a restart the model starts from the new question."""
+        """Show a saved conversation, its notes, documents and tables. Questions in it
+        continue its engine context when it was used in this run; after a restart the
+        model starts from the new question, with the conversation's documents read again
+        (`_restore_documents`)."""
         if self.history is None or conversation_id == self.conversation_id:
             return
         self._leave()
@@ -200,6 +238,77 @@ class ChatController(QObject):
         self.model.set_messages([_from_history(m) for m in messages])
         self._remember_open()
         self.conversation_changed.emit(conversation_id)
+        self._restore_documents(messages)
+        self._restore_tables(messages)
+
+    def _restore_documents(self, messages: Sequence[Message]) -> None:
+        """The documents the conversation's last question with documents saw become what
+        its next question sees: from the engine's context when it still holds them, else
+        read again from the history's copies (now, or once a vision model is loaded)."""
+        history = self.history
+        asked = next((m for m in reversed(messages)
+                      if m.role == ROLE_USER and m.attachments), None)
+        if history is None or asked is None:
+            self.documents_restored.emit((), False)
+            return
+        sources, attachments = [], []
+        for attachment in asked.attachments:
+            path = history.attachment_path(attachment)
+            if path.is_file():
+                sources.append(DocumentSource(name=attachment.name, path=path))
+                attachments.append(attachment)
+            else:
+                self._note(self.tr("{name} is no longer in the history: the next question "
+                                   "does not see it.").format(name=attachment.name))
+        if not sources:
+            self.documents_restored.emit((), False)
+            return
+        meta = asked.meta or {}
+        held = self._in_engine.get(self._engine_key, frozenset())
+        in_context = {a.sha256 for a in attachments} <= held
+        self.pending = PendingDocuments(
+            0, tuple(sources), reading=not in_context, attachments=attachments,
+            page_counts=_page_counts(meta), modes=_modes(meta), in_context=in_context,
+            carried=True)
+        self.documents_restored.emit(self.pending.sources, in_context)
+        if not in_context and self.tiling is not None:
+            self._read(self.pending.sources)
+        else:
+            self._show_progress()
+
+    def _restore_tables(self, messages: Sequence[Message]) -> None:
+        """Show the tables of the conversation's last extractions again, with the user's
+        edits where there were any (`save_table`)."""
+        self.restoring = True
+        try:
+            for action in TABLE_ACTIONS:
+                answer = next((m for m in reversed(messages)
+                               if m.role == ROLE_ASSISTANT and m.status == STATUS_COMPLETE
+                               and m.meta and m.meta.get("action") == action), None)
+                if answer is None or answer.meta is None:
+                    continue
+                edited = answer.meta.get("table")
+                table = edited if isinstance(edited, str) and edited else answer.text
+                if table:
+                    self._tables[action] = answer.id
+                    self.answer_finished.emit(STATUS_COMPLETE, action, table)
+        finally:
+            self.restoring = False
+
+    def save_table(self, action: str, table: str) -> None:
+        """The user edited the table the last `action` answer filled: keep `table` (the
+        table's JSON, which the answer's parser reads) with that answer, so that the
+        conversation reopens with the edits."""
+        history, mid = self.history, self._tables.get(action)
+        if history is None or mid is None:
+            return
+
+        def save() -> None:
+            message = history.message(mid)
+            if message is not None:
+                history.update_message(mid, meta={**(message.meta or {}), "table": table})
+
+        self._saving(self.tr("Not saved in the history"), save)
 
     def reopen_last(self) -> None:
         """Show the conversation that was open when the app last closed (if it still exists)."""
@@ -213,14 +322,25 @@ class ChatController(QObject):
 
     def model_changed(self) -> None:
         """Another model is loading: its engine has no conversation context yet, and
-        documents read for the old one are tiled for the wrong model."""
+        documents read for the old one are tiled for the wrong model. The conversation's
+        own documents (asked about, or taken back from the history) are read again once
+        the new model says how to tile them."""
+        kept = self.pending
         self._leave()
         self._asked.clear()
+        self._in_engine.clear()
         self.tiling = None
+        if kept is not None and (kept.follows_up or kept.stored):
+            self.pending = PendingDocuments(
+                0, kept.sources, reading=True, attachments=kept.attachments,
+                page_counts=kept.page_counts, modes=kept.modes, carried=True)
+            self._show_progress()
 
     def forget_conversation(self, conversation_id: int) -> None:
         """The conversation was deleted: leave it if it is open."""
-        self._keys.pop(conversation_id, None)
+        key = self._keys.pop(conversation_id, None)
+        if key is not None:
+            self._in_engine.pop(key, None)
         if conversation_id == self.conversation_id:
             self.new_conversation()
 
@@ -232,6 +352,8 @@ class ChatController(QObject):
         self._drop_waiting(restore=True)
         self.clear_documents()
         self._asked_words = {}
+        self._unsaved_notes = []
+        self._tables = {}
 
     def _remember_open(self) -> None:
         history, cid = self.history, self.conversation_id
@@ -272,10 +394,13 @@ class ChatController(QObject):
         same = old is not None and old.sources is sources  # the same drop, read again
         again = same and old is not None and bool(old.attachments)
         modes = old.modes if same and old is not None else {}
+        counts = dict(old.page_counts) if same and old is not None else {}
         ticket = self.bridge.add_documents(
             self._engine_key, sources, self.tiling,
             None if again else self._keep_function(), budget, question, modes)
-        self.pending = PendingDocuments(ticket, sources, question=question, modes=modes)
+        self.pending = PendingDocuments(ticket, sources, page_counts=counts, question=question,
+                                        modes=modes,
+                                        carried=same and old is not None and old.carried)
         if again and old is not None:
             self.pending.attachments = old.attachments  # kept in the history already
         self._show_progress()
@@ -286,9 +411,15 @@ class ChatController(QObject):
 
     def set_tiling(self, tiling: TilingParams | None) -> None:
         """New tiling (another model, or the fast / fine-print switch): documents not yet
-        asked about are tiled again and re-encoded; the old encoding is cancelled."""
+        asked about are tiled again and re-encoded; the old encoding is cancelled. The
+        documents the engine already holds stay as they were sent; a model that reads
+        text only cannot see any."""
         self.tiling = tiling
-        if self.pending is not None and tiling is not None:
+        if self.pending is None or self.pending.in_context:
+            return
+        if tiling is None:
+            self.clear_documents()
+        else:
             self._read(self.pending.sources, self.pending.question)
 
     def set_page_mode(self, document: str, page: int, mode: str) -> None:
@@ -365,7 +496,8 @@ class ChatController(QObject):
     def _on_document_failed(self, name: str, message: str) -> None:
         if self.pending is None:
             return
-        self._note(self.tr("Could not read {name}: {message}").format(name=name, message=message))
+        self._note(self.tr("Could not read {name}: {message}").format(name=name, message=message),
+                   keep=True)
         self._show_progress()
 
     @Slot(int)
@@ -411,7 +543,8 @@ class ChatController(QObject):
             return
         self.pending.pages.remove(page)
         self._note(self.tr("Could not read {name}: {message}").format(name=page.name,
-                                                                      message=message))
+                                                                      message=message),
+                   keep=True)
         if not self.pending.pages and not self.pending.reading:
             self.pending = None
             self.attachments_changed.emit("")
@@ -431,8 +564,12 @@ class ChatController(QObject):
         if pending is None:
             self.attachments_changed.emit("")
             return
+        if pending.in_context or pending.stored or (pending.carried and pending.ready):
+            self.attachments_changed.emit(_sees_line(pending.sees_text()))
+            return
         names = ", ".join(pending.names)
-        self.attachments_changed.emit(f"{names} — {pending.progress_text(in_sentence=True)}")
+        line = f"{names} — {pending.progress_text(in_sentence=True)}"
+        self.attachments_changed.emit(_sees_line(line) if pending.carried else line)
         if not pending.ready:
             self.activity.emit(f"{pending.progress_text()}…")
         if self._waiting is not None and not pending.ready:
@@ -453,7 +590,8 @@ class ChatController(QObject):
         self._turn = (params, action)
         footer = ""
         if self.pending is not None:
-            footer = _attached_line(self.pending.names)
+            footer = (_sees_line(self.pending.sees_text()) if self.pending.follows_up
+                      else _attached_line(self.pending.names))
             if self.pending.left_out and not self.pending.question and self.tiling:
                 # Not every page fits: read again, keeping the pages this question is
                 # about (BM25 on their text). Pages already encoded come from the cache.
@@ -491,12 +629,23 @@ class ChatController(QObject):
         self.generating_changed.emit(False)
 
     def _send(self, text: str, row: int) -> None:
-        attachments = self.pending.attachments if self.pending is not None else []
-        if self.pending is not None:  # follow-ups are about the same pages
-            self._asked_words = self.pending.words
-        self.pending = None
-        self.attachments_changed.emit("")
-        user_id = self._save_question(text, attachments)
+        sent = self.pending
+        attachments = sent.attachments if sent is not None else []
+        meta: dict[str, object] | None = None
+        if sent is not None:  # follow-ups are about the same pages
+            self._asked_words = sent.words
+            meta = {"pages": dict(sent.page_counts), "sees": sent.follows_up}
+            if any(sent.modes.values()):
+                meta["modes"] = {doc: {str(p): m for p, m in pages.items()}
+                                 for doc, pages in sent.modes.items() if pages}
+            # They stay the conversation's: the engine keeps them in its context.
+            self.pending = dataclasses.replace(
+                sent, ticket=0, pages=[], reading=False, left_out=False, question="",
+                in_context=True, carried=True)
+            if attachments:
+                self._in_engine[self._engine_key] = frozenset(a.sha256 for a in attachments)
+        self._show_progress()
+        user_id = self._save_question(text, attachments, meta, row)
         if user_id is not None:
             self.model.update(row, history_id=user_id)
         rid = self.bridge.ask(self._engine_key, text, self._turn_params())
@@ -527,6 +676,15 @@ class ChatController(QObject):
         if self._engine_key in self._asked:
             rid = self.bridge.regenerate(self._engine_key, params)
         else:
+            pending = self.pending
+            if pending is not None and not pending.in_context and pending.ready:
+                # the documents read again for the reopened conversation go with it
+                self.pending = dataclasses.replace(pending, ticket=0, pages=[],
+                                                   in_context=True)
+                if pending.attachments:
+                    self._in_engine[self._engine_key] = frozenset(
+                        a.sha256 for a in pending.attachments)
+                self._show_progress()
             rid = self.bridge.ask(self._engine_key, question.text, params)
             self._asked.add(self._engine_key)
         self._start_answer(rid, self._turn[1])
@@ -554,7 +712,7 @@ class ChatController(QObject):
                                        "being read."))
 
     def _start_answer(self, rid: int, action: str) -> None:
-        history_id = self._save_answer_start()
+        history_id = self._save_answer_start(action)
         row = self.model.append(ChatMessage(ROLE_ASSISTANT, "", STATUS_STREAMING,
                                             history_id=history_id))
         self.answer = _Answer(rid, row, history_id, action, saved_at=time.monotonic())
@@ -607,6 +765,11 @@ class ChatController(QObject):
         assert answer is not None
         self.answer = None
         self.model.update(answer.row, status=status, footer=footer)
+        if answer.action:  # the table it filled is shown again when the chat is reopened
+            meta = {**(meta or {}), "action": answer.action}
+            if (status == STATUS_COMPLETE and answer.action in TABLE_ACTIONS
+                    and answer.history_id is not None):
+                self._tables[answer.action] = answer.history_id
         if answer.history_id is not None:
             self._update_history(answer.history_id, text=answer.text, status=status, meta=meta)
         self.generating_changed.emit(False)
@@ -633,7 +796,8 @@ class ChatController(QObject):
                 doing=doing, kind=type(e).__name__, error=e))
         return None
 
-    def _save_question(self, text: str, attachments: Sequence[Attachment]) -> int | None:
+    def _save_question(self, text: str, attachments: Sequence[Attachment],
+                       meta: dict[str, object] | None = None, row: int = -1) -> int | None:
         history = self.history
         if history is None:
             return None
@@ -647,18 +811,26 @@ class ChatController(QObject):
             self._keys[conversation.id] = self._engine_key
             self._remember_open()
             self.conversation_changed.emit(conversation.id)
+        notes, self._unsaved_notes = self._unsaved_notes, []
+        for note_row, note in notes:
+            if note_row < row:
+                self._save_note(note)
         cid = self.conversation_id
         message = self._saving(self.tr("Not saved in the history"), lambda: history.add_message(
-            cid, ROLE_USER, text, attachments=attachments))
+            cid, ROLE_USER, text, attachments=attachments, meta=meta))
+        for note_row, note in notes:
+            if note_row >= row:
+                self._save_note(note)
         self.conversations_changed.emit()
         return message.id if message is not None else None
 
-    def _save_answer_start(self) -> int | None:
+    def _save_answer_start(self, action: str) -> int | None:
         history, cid = self.history, self.conversation_id
         if history is None or cid is None:
             return None
+        meta = {"action": action} if action else None
         message = self._saving(self.tr("Not saved in the history"), lambda: history.add_message(
-            cid, ROLE_ASSISTANT, "", status=STATUS_STREAMING))
+            cid, ROLE_ASSISTANT, "", status=STATUS_STREAMING, meta=meta))
         return message.id if message is not None else None
 
     def _update_history(self, message_id: int, **fields: Any) -> None:
@@ -667,9 +839,23 @@ class ChatController(QObject):
         self._saving(self.tr("Not saved in the history"),
                      lambda: history.update_message(message_id, **fields))
 
-    def _note(self, text: str) -> None:
-        self.model.append(ChatMessage(ROLE_NOTE, text, STATUS_COMPLETE))
+    def _note(self, text: str, keep: bool = False) -> None:
+        """A note in the chat; with `keep`, saved with the conversation (a document that
+        could not be read: reopened, the conversation still says so)."""
+        row = self.model.append(ChatMessage(ROLE_NOTE, text, STATUS_COMPLETE))
         self.activity.emit(text)
+        if keep and self.history is not None:
+            if self.conversation_id is None or self._waiting is not None:
+                self._unsaved_notes.append((row, text))
+            else:
+                self._save_note(text)
+
+    def _save_note(self, text: str) -> None:
+        history, cid = self.history, self.conversation_id
+        if history is None or cid is None:
+            return
+        self._saving(self.tr("Not saved in the history"), lambda: history.add_message(
+            cid, "system", text, meta={NOTE_META: True}))
 
 
 def _from_history(message: object) -> ChatMessage:
@@ -678,7 +864,11 @@ def _from_history(message: object) -> ChatMessage:
 
     assert isinstance(message, Message)
     footer = ""
-    if message.attachments:
+    meta = message.meta or {}
+    if message.attachments and meta.get("sees"):
+        footer = _sees_line(sees_text([a.name for a in message.attachments],
+                                      _page_counts(meta)))
+    elif message.attachments:
         footer = _attached_line([a.name for a in message.attachments])
     elif message.role == ROLE_ASSISTANT and message.status == STATUS_INTERRUPTED:
         footer = _tr(STOPPED_NOTE)
@@ -686,6 +876,23 @@ def _from_history(message: object) -> ChatMessage:
         footer = str(message.meta.get("error", ""))
     role = message.role if message.role in (ROLE_USER, ROLE_ASSISTANT) else ROLE_NOTE
     return ChatMessage(role, message.text, message.status, footer, message.id)
+
+
+def _page_counts(meta: Mapping[str, Any]) -> dict[str, int]:
+    """A question's saved page counts (document name → pages); {} for older histories."""
+    pages = meta.get("pages")
+    if not isinstance(pages, dict):
+        return {}
+    return {str(k): v for k, v in pages.items() if isinstance(v, int) and v > 0}
+
+
+def _modes(meta: Mapping[str, Any]) -> dict[str, dict[int, str]]:
+    """How the user chose to send a question's pages, as saved (JSON keys are text)."""
+    modes = meta.get("modes")
+    if not isinstance(modes, dict):
+        return {}
+    return {str(doc): {int(p): str(m) for p, m in pages.items() if str(p).isdigit()}
+            for doc, pages in modes.items() if isinstance(pages, dict)}
 
 
 def _found_line(found: Sequence[Found]) -> str:

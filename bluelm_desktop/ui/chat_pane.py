@@ -291,7 +291,8 @@ class MessageDelegate(QStyledItemDelegate):
         docs = self._docs(message, text_width, font)
         if is_user and docs:  # a short question gets a bubble just wide enough
             ideal = max(int(d.idealWidth()) + 1 for d in docs)
-            footer_w = metrics.horizontalAdvance(message.footer) if message.footer else 0
+            # + 4: advances are fractional, and at exactly its width a line is elided
+            footer_w = metrics.horizontalAdvance(message.footer) + 4 if message.footer else 0
             header_w = metrics.horizontalAdvance(_header_text(message)) + 4
             badge = _badge_text(message)  # "waiting for the document…" beside the name
             if badge:
@@ -303,14 +304,17 @@ class MessageDelegate(QStyledItemDelegate):
         gap = int(metrics.height() * _BLOCK_GAP_EM)
         body_h = sum(int(d.size().height()) for d in docs) + gap * max(0, len(docs) - 1)
         header_h = metrics.height()
-        footer_h = metrics.height() + 4 if message.footer else 0
+        # A fallback font (CJK in a Latin UI font) can be taller than the font's own line.
+        footer_line = (max(metrics.height(), metrics.boundingRect(message.footer).height())
+                       if message.footer else 0)
+        footer_h = footer_line + 4 if message.footer else 0
         left = top_left.x() + (_MARGIN + full - outer if is_user else _MARGIN)
         top = top_left.y() + _MARGIN // 2
         height = 2 * _PADDING + header_h + 4 + body_h + footer_h
         bubble = QRect(left, top, outer, height)
         header = QRect(left + _PADDING, top + _PADDING, text_width, header_h)
         body_top = header.bottom() + 1 + 4
-        footer = QRect(left + _PADDING, body_top + body_h + 4, text_width, metrics.height())
+        footer = QRect(left + _PADDING, body_top + body_h + 4, text_width, footer_line)
         return _Geometry(bubble, header, body_top, footer, text_width), docs
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:

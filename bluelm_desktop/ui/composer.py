@@ -207,12 +207,15 @@ class Composer(QWidget):
             self.files_chosen.emit([Path(n) for n in names])
 
     @Slot()
-    def capture_screen(self) -> None:
+    def capture_screen(self) -> bool:
+        """Capture a screen region and attach it; whether a region was attached."""
         from bluelm_desktop.ui.screen_capture import capture_region, qimage_to_rgb
 
         image = capture_region(self.window())
-        if image is not None and not image.isNull():
-            self.image_pasted.emit(qimage_to_rgb(image), _tr(CAPTURE_NAME))
+        if image is None or image.isNull():
+            return False
+        self.image_pasted.emit(qimage_to_rgb(image), _tr(CAPTURE_NAME))
+        return True
 
     @Slot(QImage)
     def _on_image_pasted(self, image: QImage) -> None:

@@ -191,6 +191,7 @@ class ClausesModel(_ContractModel):
 class ContractPanel(QWidget):
     """The contract's terms and clauses, editable, with CSV / JSON export."""
 
+    edited = Signal()  # the user changed a term or a clause; `contract()` has the values
     exported = Signal(str)
     exportFailed = Signal(str)
 
@@ -239,6 +240,8 @@ class ContractPanel(QWidget):
         layout.addWidget(self.problems_label)
         layout.addLayout(exports)
         self.terms_model.editRejected.connect(self.status_label.setText)
+        self.terms_model.edited.connect(self.edited)
+        self.clauses_model.edited.connect(self.edited)
         self.export_csv_button.clicked.connect(lambda: self.export_csv())
         self.export_json_button.clicked.connect(lambda: self.export_json())
 
@@ -257,6 +260,18 @@ class ContractPanel(QWidget):
         self.problems_label.setText("\n".join(contract.problems))
         self.status_label.setText("")
         return contract
+
+    def clear(self) -> None:
+        """Show no contract (another conversation, without an extraction, is open)."""
+        self._contract = Contract()
+        self.terms_model.set_contract(self._contract)
+        self.clauses_model.set_contract(self._contract)
+        self.problems_label.setText("")
+        self.status_label.setText("")
+
+    def table_json(self) -> str:
+        """The contract shown, edits included, as JSON that `show_answer` reads back."""
+        return contract_to_json(self._contract)
 
     def export_csv(self, path: str | Path | None = None) -> bool:
         return self._export(path, "csv", self.tr("Export contract terms as CSV"),

@@ -392,6 +392,10 @@ class ExtractionPanel(QWidget):
         self.fields_view.horizontalHeader().setStretchLastSection(True)
         self.fields_view.horizontalHeader().hide()
         self.fields_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # The row labels' column fits the longest label (a cached size clipped "发票号码").
+        self.fields_model.headerDataChanged.connect(self._fit_row_labels)
+        self.fields_model.modelReset.connect(self._fit_row_labels)
+        self._fit_row_labels()
         self.fields_view.setSizePolicy(QSizePolicy.Policy.Preferred,
                                        QSizePolicy.Policy.Fixed)
 
@@ -480,6 +484,25 @@ class ExtractionPanel(QWidget):
         self.fields_model.set_pages(pages or {})
         self.set_invoice(invoice)
         return invoice
+
+    def clear(self) -> None:
+        """Show no invoice (another conversation, without an extraction, is open)."""
+        self.fields_model.set_pages({})
+        self.set_invoice(Invoice())
+        self._has_invoice = False
+        self._refresh_warnings()
+        self._update_buttons()
+
+    def _fit_row_labels(self) -> None:
+        header = self.fields_view.verticalHeader()
+        metrics = header.fontMetrics()
+        labels = self.fields_model.field_labels()
+        widest = max((metrics.horizontalAdvance(str(label)) for label in labels), default=0)
+        header.setMinimumWidth(widest + 2 * metrics.averageCharWidth() + 8)
+
+    def table_json(self) -> str:
+        """The invoice shown, edits included, as JSON that `show_answer` reads back."""
+        return to_json(self.invoice())
 
     def warnings(self) -> list[str]:
         """What the warnings line shows: reading problems first, then totals checks, then

@@ -22,8 +22,23 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -31,9 +46,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
+    QSizeGrip,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStatusBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -65,6 +82,10 @@ log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "BlueLM Desktop"  # the product's name: the same in every language
 DEFAULT_SIZE = (1100, 700)
+# Below this the quick actions, the composer's buttons and the status bar's permanent
+# labels no longer fit beside each other and get cut (measured in English and Chinese).
+MINIMUM_SIZE = (820, 560)
+ACTIVITY_MS = 20_000  # a finished thing's status line ("Ready.") stays this long
 SIDEBAR_WIDTH = 230
 SIDE_SHARE = 0.45  # of the right column's height for the document panel, when shown
 SIDE_MIN_HEIGHT = 140
@@ -133,6 +154,62 @@ class ModelPage(QWidget):
         self.message.setText(text)
 
 
+class StatusLine(QLabel):
+    """The status bar's activity line: one line, elided with "…" where it does not fit,
+    so it never runs into the permanent labels beside it (`text()` stays the whole text,
+    also in the tool tip)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def shown_text(self) -> str:
+        """What is drawn: the text, elided to the label's width."""
+        return self.fontMetrics().elidedText(self.text().replace("\n", " "),
+                                             Qt.TextElideMode.ElideRight,
+                                             max(0, self.contentsRect().width()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(),
+                                  int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), self.shown_text(),
+                                  QPalette.ColorRole.WindowText)
+        painter.end()
+
+
+class StatusBar(QStatusBar):
+    """A status bar whose messages (`showMessage`) are elided before the permanent
+    widgets: Qt's own draws a long one on under them ("…Measure sp|Measure speed…")."""
+
+    def message_rect(self) -> QRect:
+        """Where a message goes: from the left edge to the first permanent widget (the
+        other widgets are hidden while a message shows)."""
+        right = self.width()
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.isVisible() and not isinstance(child, QSizeGrip) and child.x() > 0:
+                right = min(right, child.x())
+        return QRect(6, 0, max(0, right - 6 - 8), self.height())
+
+    def shown_message(self) -> str:
+        """The message as drawn: one line, elided to `message_rect`."""
+        return self.fontMetrics().elidedText(self.currentMessage().replace("\n", " "),
+                                             Qt.TextElideMode.ElideRight,
+                                             self.message_rect().width())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.currentMessage():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(self.message_rect(),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         self.shown_message())
+        painter.end()
+
+
 class MainWindow(QMainWindow):
     """Lays out the panels, loads the chosen model, and routes between them."""
 
@@ -149,6 +226,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.setAcceptDrops(True)
         self.setStyleSheet(FOCUS_RING)  # the window's dialogs inherit it
         self.settings = settings or Settings()
@@ -229,9 +307,14 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.chat_page)
         self.setCentralWidget(self.pages)
 
-        self.activity_label = QLabel()
-        self.activity_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                          QSizePolicy.Policy.Preferred)
+        self.activity_label = StatusLine()
+        # A finished thing's line goes after a while; one that describes what runs now
+        # ("Answering…") stays until what it describes ends (see `_show_activity`).
+        self._activity_timer = QTimer(self)
+        self._activity_timer.setSingleShot(True)
+        self._activity_timer.setInterval(ACTIVITY_MS)
+        self._activity_timer.timeout.connect(self.activity_label.clear)
+        self._reading_shown = False  # the line says how far a document's reading is
         self.model_label = QLabel(self.tr("No model"))
         self.models_button = QPushButton(self.tr("Models…"))
         self.models_button.setFlat(True)
@@ -242,7 +325,8 @@ class MainWindow(QMainWindow):
         self.settings_button.setFlat(True)
         self.settings_button.setToolTip(self.tr("Threads, context, answers, documents, look "
                                                 "(Ctrl+,)"))
-        status = self.statusBar()
+        status = StatusBar()
+        self.setStatusBar(status)
         status.setAccessibleName(self.tr("Status bar"))
         status.addWidget(self.activity_label, 1)
         status.addPermanentWidget(self.tune_offer.button)
@@ -327,11 +411,20 @@ class MainWindow(QMainWindow):
         c.notice.connect(composer.set_notice)
         c.restore_question.connect(composer.set_text)
         c.activity.connect(self._show_activity)
+        # Emitted on every step of the reading, also the last (which says no more).
+        c.attachments_changed.connect(self._end_reading_line)
         c.generating_changed.connect(self._on_generating)
         c.page_prepared.connect(self._on_page_prepared)
         c.documents_attached.connect(self._on_documents_attached)
         c.tile_progress.connect(self._on_tile_progress)
         c.answer_finished.connect(self._on_answer_finished)
+        c.documents_restored.connect(self._on_documents_restored)
+        if self.extraction_panel is not None:
+            panel = self.extraction_panel
+            panel.edited.connect(lambda: c.save_table("extract-invoice", panel.table_json()))
+        if self.contract_panel is not None:
+            terms = self.contract_panel
+            terms.edited.connect(lambda: c.save_table("extract-contract", terms.table_json()))
         pane.stop_requested.connect(c.stop)
         pane.regenerate_requested.connect(c.regenerate)
         self.tune_offer.message.connect(self._show_message)
@@ -583,6 +676,35 @@ class MainWindow(QMainWindow):
                                   action.id):
             self.composer.set_text("")
 
+    @Slot()
+    def capture_and_translate(self) -> None:
+        """One step: capture a screen region, attach it, and send "Translate text in
+        image" on it (the answer waits for the capture's encoding, like any question)."""
+        from bluelm_desktop.core.tasks import quick_action
+
+        if not self.composer.capture_screen():
+            return  # cancelled, or no screenshot (said in the status bar)
+        self.run_quick_action(quick_action("translate"))
+
+    @Slot(object, bool)
+    def _on_documents_restored(self, sources: tuple[object, ...], in_context: bool) -> None:
+        """A saved conversation was opened: show its documents (re-read where the engine
+        no longer holds them: `documents_attached` fills the panel then); its tables follow
+        through `answer_finished`."""
+        for table in (self.extraction_panel, self.contract_panel):
+            if table is not None:
+                table.clear()
+        panel = self.document_panel
+        if panel is None:
+            return
+        if not sources:
+            panel.clear()
+            self.set_side_visible(False)
+            return
+        if in_context and self.loaded is not None and self.loaded.tiling is not None:
+            panel.show_document(sources[0], self.settings.tiling_params(self.loaded.tiling))
+        self._show_side(panel)
+
     def _show_side(self, panel: QWidget) -> None:
         """Show the document (or extraction) above the chat."""
         self.side_tabs.setCurrentWidget(self._side_pages[panel])
@@ -626,9 +748,28 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _show_activity(self, text: str) -> None:
+        """One line about what happens now. A line ending in "…" says something runs
+        ("Answering…", "Reading page 1 of 2…"): it stays until the next line replaces it
+        or, for the reading, until the reading ends; any other line times out."""
         self.activity_label.setText(text)
         self.activity_label.setToolTip(text)
         self.chat_pane.set_status("")
+        pending = self.controller.pending
+        self._reading_shown = pending is not None and not pending.ready
+        if text.endswith("…"):
+            self._activity_timer.stop()
+        else:
+            self._activity_timer.start()
+
+    @Slot()
+    def _end_reading_line(self) -> None:
+        """The reading's progress line is stale once the reading is over (read, removed,
+        failed): it goes, and the line that follows it, if any, takes its place."""
+        pending = self.controller.pending
+        if self._reading_shown and (pending is None or pending.ready):
+            self._reading_shown = False
+            self.activity_label.clear()
+            self.activity_label.setToolTip("")
 
     # --- drops anywhere on the window ----------------------------------------------------
 

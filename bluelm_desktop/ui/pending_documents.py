@@ -3,6 +3,7 @@ while they are read and encoded, page by page, and the progress line the user wa
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,27 @@ class PendingDocuments:
     question: str = ""  # the question the pages were chosen for ("" : none yet)
     # document name → page (1-based) → how the user chose to send it (planning.TEXT, ...)
     modes: dict[str, dict[int, str]] = field(default_factory=dict)
+    # The engine holds these documents in the conversation's context already (an earlier
+    # question sent them): a follow-up sees them without reading them again.
+    in_context: bool = False
+    # The conversation's documents from an earlier question, read again (after a restart
+    # or another model): a follow-up sees them, it does not attach them anew.
+    carried: bool = False
+
+    @property
+    def follows_up(self) -> bool:
+        """A question sent now sees documents an earlier question saw (not a new drop)."""
+        return self.in_context or self.carried
+
+    @property
+    def stored(self) -> bool:
+        """The conversation's documents taken back from the history's copies, not read
+        yet (ticket 0: no batch reads them until a model that reads images is loaded)."""
+        return self.ticket == 0 and not self.in_context
+
+    def sees_text(self) -> str:
+        """"invoice.pdf (2 pages), scan.png": what a question sent now would see."""
+        return sees_text(self.names, self.page_counts)
 
     @property
     def names(self) -> list[str]:
@@ -83,3 +105,19 @@ class PendingDocuments:
                         "ChatController",
                         "Reading page {page} of {total} (tile {done} of {tiles})"))
         return template.format(page=page, total=total, done=current.done, tiles=current.tiles)
+
+
+def sees_text(names: Sequence[str], page_counts: Mapping[str, int]) -> str:
+    """"invoice.pdf (2 pages), scan.png": documents with their page counts where known."""
+    parts = []
+    for name in names:
+        pages = page_counts.get(name)
+        if not pages:  # (not read yet in this run: the count is not known)
+            parts.append(name)
+        elif pages == 1:
+            parts.append(QCoreApplication.translate(
+                "ChatController", "{name} (1 page)").format(name=name))
+        else:
+            parts.append(QCoreApplication.translate(
+                "ChatController", "{name} ({pages} pages)").format(name=name, pages=pages))
+    return ", ".join(parts)

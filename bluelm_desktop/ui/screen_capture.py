@@ -12,9 +12,12 @@ full-screen window (`RegionSelector`), and returns when the user has dragged out
 (Enter also accepts the current one) or pressed Esc / the right button (None). Like
 `QDialog.exec`, it runs a nested event loop, so the app keeps painting meanwhile.
 
-Where it cannot work: the offscreen and minimal platforms have no screen to grab, and a
-Wayland session without a screenshot permission gives an empty pixmap. A null screenshot
-is reported through `on_error` (by default a message box) and None is returned. Tests,
+On Wayland (`QT_QPA_PLATFORM=wayland`, or `XDG_SESSION_TYPE=wayland`, where an X11 app
+sees only other X11 windows) a client cannot read the screen; the screenshot comes from
+the desktop portal instead (`portal_screenshot`: `org.freedesktop.portal.Screenshot` over
+the session D-Bus; the portal answers with a file URI in a `Response` signal on a request
+object). Where no portal answers, or the display gives an empty image, one line is
+reported through `on_error` (by default the status bar) and None is returned. Tests,
 and a platform-specific grabber if one is ever needed, pass `screenshot=`: any callable
 returning a QPixmap (its device pixel ratio is honoured, so a crop is in real pixels).
 
@@ -25,21 +28,29 @@ intake does for RGBA arrays.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import Final
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
+    SLOT,
     QCoreApplication,
     QEventLoop,
+    QObject,
     QPoint,
     QRect,
     QSize,
     Qt,
     QTimer,
     Signal,
+    Slot,
 )
+from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusMessage
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -67,6 +78,17 @@ NO_SCREENSHOT_MESSAGE: Final = QT_TRANSLATE_NOOP(
 )
 HINT: Final = QT_TRANSLATE_NOOP("RegionSelector",
                                 "Drag to select a region  ·  Enter to accept  ·  Esc to cancel")
+NO_PORTAL_MESSAGE: Final = QT_TRANSLATE_NOOP(
+    "RegionSelector",
+    "Could not take a screenshot: no screenshot portal answered on D-Bus (on Wayland, "
+    "install xdg-desktop-portal and your desktop's portal backend).")
+PORTAL_FAILED_MESSAGE: Final = QT_TRANSLATE_NOOP(
+    "RegionSelector", "Could not take a screenshot: the screenshot portal failed ({error}).")
+PORTAL_SERVICE: Final = "org.freedesktop.portal.Desktop"
+PORTAL_PATH: Final = "/org/freedesktop/portal/desktop"
+PORTAL_SCREENSHOT: Final = "org.freedesktop.portal.Screenshot"
+PORTAL_REQUEST: Final = "org.freedesktop.portal.Request"
+PORTAL_TIMEOUT_MS: Final = 120_000  # the portal may ask the user for permission first
 MIN_SELECTION: Final = 4  # logical px each way: smaller is a click, not a region
 HIDE_DELAY_MS: Final = 250  # for the compositor to repaint what our window covered
 DIM: Final = QColor(0, 0, 0, 140)  # dark enough that the chosen region stands out
@@ -99,6 +121,83 @@ def _pixels(image: QImage, channels: int) -> np.ndarray:
     w, h, stride = image.width(), image.height(), image.bytesPerLine()
     raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h)
     return raw.reshape(h, stride)[:, : w * channels].reshape(h, w, channels)
+
+
+class ScreenshotUnavailable(Exception):
+    """No screenshot could be taken; the message is one line for the user."""
+
+
+def is_wayland() -> bool:
+    """Whether screens must be read through the portal: a Wayland session, also for an app
+    running on XWayland (which sees only X11 windows, not the desktop)."""
+    return (QGuiApplication.platformName().startswith("wayland")
+            or os.environ.get("QT_QPA_PLATFORM", "").startswith("wayland")
+            or os.environ.get("XDG_SESSION_TYPE", "") == "wayland")
+
+
+class _PortalRequest(QObject):
+    """Waits for the `Response` signal on one portal request object."""
+
+    def __init__(self, loop: QEventLoop) -> None:
+        super().__init__()
+        self._loop = loop
+        self.answer: tuple[int, dict[str, object]] | None = None
+
+    # Typed, so that QtDBus reads the a{sv} into a QVariantMap (a dict here).
+    @Slot("uint", "QVariantMap")
+    def on_response(self, code: int, results: dict[str, object]) -> None:
+        self.answer = (int(code), dict(results))
+        self._loop.quit()
+
+
+def portal_screenshot(connection: QDBusConnection | None = None, *,
+                      timeout_ms: int = PORTAL_TIMEOUT_MS) -> QPixmap | None:
+    """The whole screen from the desktop portal; None if the user declined.
+
+    Subscribes to the request object's `Response` before calling `Screenshot` (the
+    object's path is known in advance from our unique name and `handle_token`), so an
+    answer that comes at once is not missed. Raises ScreenshotUnavailable where no portal
+    answers (no bus, no portal, no answer in `timeout_ms`) or the file cannot be read.
+    """
+    bus = connection if connection is not None else QDBusConnection.sessionBus()
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("RegionSelector", text)
+
+    if not bus.isConnected() or not bus.baseService():
+        raise ScreenshotUnavailable(tr(NO_PORTAL_MESSAGE))
+    token = f"bluelm_{secrets.token_hex(8)}"
+    sender = bus.baseService().lstrip(":").replace(".", "_")
+    path = f"{PORTAL_PATH}/request/{sender}/{token}"
+    loop = QEventLoop()
+    request = _PortalRequest(loop)
+    bus.connect(PORTAL_SERVICE, path, PORTAL_REQUEST, "Response", request,
+                SLOT("on_response(uint,QVariantMap)"))
+    try:
+        portal = QDBusInterface(PORTAL_SERVICE, PORTAL_PATH, PORTAL_SCREENSHOT, bus)
+        reply = portal.call("Screenshot", "", {"handle_token": token, "interactive": False})
+        if reply.type() == QDBusMessage.MessageType.ErrorMessage:
+            raise ScreenshotUnavailable(tr(NO_PORTAL_MESSAGE))
+        if request.answer is None:
+            QTimer.singleShot(timeout_ms, loop.quit)
+            loop.exec()
+    finally:
+        bus.disconnect(PORTAL_SERVICE, path, PORTAL_REQUEST, "Response", request,
+                       SLOT("on_response(uint,QVariantMap)"))
+    if request.answer is None:
+        raise ScreenshotUnavailable(tr(NO_PORTAL_MESSAGE))
+    code, results = request.answer
+    if code == 1:
+        return None  # the user said no: a silent outcome
+    uri = str(results.get("uri", ""))
+    if code != 0 or not uri.startswith("file:"):
+        raise ScreenshotUnavailable(tr(PORTAL_FAILED_MESSAGE).format(
+            error=f"response {code}" if code != 0 else "no file"))
+    file = Path(unquote(urlparse(uri).path))
+    pixmap = QPixmap(str(file))
+    if pixmap.isNull():
+        raise ScreenshotUnavailable(tr(PORTAL_FAILED_MESSAGE).format(error=file.name))
+    return pixmap
 
 
 def grab_screen(screen: QScreen | None = None) -> QPixmap:
@@ -291,7 +390,19 @@ def capture_region(parent: QWidget | None = None, *,
         hidden = True
         _wait(HIDE_DELAY_MS)
     try:
-        shot = screenshot() if screenshot is not None else grab_screen(screen)
+        if screenshot is not None:
+            shot = screenshot()
+        elif is_wayland():
+            try:
+                portal_shot = portal_screenshot()
+            except ScreenshotUnavailable as e:
+                report(str(e))
+                return None
+            if portal_shot is None:
+                return None  # declined in the portal's own dialog
+            shot = portal_shot
+        else:
+            shot = grab_screen(screen)
         if shot.isNull() or shot.width() < 1 or shot.height() < 1:
             report(QCoreApplication.translate("RegionSelector", NO_SCREENSHOT_MESSAGE))
             return None

@@ -9,14 +9,21 @@ highlight colour (`FOCUS_RING`, a style sheet the main window sets on itself): F
 own focus marks are a 1 px tint that is hard to see, on the dark palette above all. The
 sheet goes on the window, not the application, so that `QApplication.style()` stays the
 style named here.
+
+A switch is live: widgets that took a colour from the old palette (a muted label set to
+the placeholder colour, say) get the new palette's colour for the same role, and every
+style sheet is set again, because `palette(...)` in a sheet is resolved when it is set
+(the document panel's Fast / Fine print switch). `contrast_ratio` is WCAG 2's, for tests
+and for checking a palette: body text needs 4.5.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 THEME_SYSTEM: Final = "system"
 THEME_LIGHT: Final = "light"
@@ -34,14 +41,24 @@ _DARK: Final[dict[QPalette.ColorRole, str]] = {
     QPalette.ColorRole.Button: "#33363a",
     QPalette.ColorRole.ButtonText: "#e8e8e8",
     QPalette.ColorRole.BrightText: "#ff6b6b",
-    QPalette.ColorRole.Highlight: "#3d7be0",
+    QPalette.ColorRole.Highlight: "#2f6bd0",  # white on it: 5.1 (WCAG AA needs 4.5)
     QPalette.ColorRole.HighlightedText: "#ffffff",
     QPalette.ColorRole.Link: "#7fb0ff",
     QPalette.ColorRole.Mid: "#44474b",
     QPalette.ColorRole.Dark: "#151617",
     QPalette.ColorRole.Light: "#3c3f43",
 }
-_DARK_DISABLED: Final = "#6f7276"
+# Disabled text at about 3.5 : 1 on the window and buttons: visibly quieter than text
+# (12 : 1), still legible — the settings dialog's explanations are disabled labels.
+_DARK_DISABLED: Final = "#85888c"
+_LIGHT_DISABLED: Final = "#7a7a7a"
+# Fusion's light palette, darker where its text is under 4.5 : 1 — the placeholder (half
+# transparent black: 3.9 on the window) and the highlight (white on #308cc6: 3.7), which
+# muted labels and the document panel's checked switch are drawn in.
+_LIGHT: Final[dict[QPalette.ColorRole, str]] = {
+    QPalette.ColorRole.PlaceholderText: "#5f6368",
+    QPalette.ColorRole.Highlight: "#2a6cb0",
+}
 
 # The control with the keyboard focus gets a 2 px ring in the highlight colour. Buttons and
 # line edits get it as a `:focus` border, and keep the style's own look otherwise (a push
@@ -77,6 +94,17 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def light_palette(style_palette: QPalette) -> QPalette:
+    """The style's standard (light) palette with `_LIGHT`'s colours."""
+    palette = QPalette(style_palette)
+    for role, color in _LIGHT.items():
+        palette.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(_LIGHT_DISABLED))
+    return palette
+
+
 _platform: tuple[str, QPalette] | None = None  # Qt's style and palette at start
 
 
@@ -86,6 +114,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
     global _platform
     if _platform is None:
         _platform = (app.style().name(), QPalette(app.palette()))
+    old = QPalette(app.palette())
     name = _platform[0] if theme == THEME_SYSTEM else "Fusion"
     if app.style().name().casefold() != name.casefold():
         style = QStyleFactory.create(name)
@@ -94,10 +123,68 @@ def apply_theme(app: QApplication, theme: str) -> None:
     if theme == THEME_SYSTEM:
         app.setPalette(_platform[1])
     else:
-        app.setPalette(dark_palette() if theme == THEME_DARK else app.style().standardPalette())
+        app.setPalette(dark_palette() if theme == THEME_DARK
+                       else light_palette(app.style().standardPalette()))
     # A style sheet resolves palette(...) when it is set: set again, it takes the new colours
-    # (the focus ring's, and those of the widgets it draws).
-    for widget in app.topLevelWidgets():
+    # (the focus ring's, the document panel's switch, and those of the widgets they draw).
+    # Top-level windows first, so that a child's sheet is resolved against its window's.
+    for widget in [*app.topLevelWidgets(), *app.allWidgets()]:
         sheet = widget.styleSheet()
         if sheet:
             widget.setStyleSheet(sheet)
+    # After the sheets: a sheet set again gives its widgets back the palettes they had
+    # before it, which would undo this.
+    new = app.palette()
+    for widget in app.allWidgets():
+        if widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
+            _follow_palette(widget, old, new)
+
+
+_GROUPS: Final = (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive,
+                  QPalette.ColorGroup.Disabled)
+_ROLES: Final = tuple(role for role in QPalette.ColorRole
+                      if role not in (QPalette.ColorRole.NColorRoles,
+                                      QPalette.ColorRole.NoRole))
+
+
+def _follow_palette(widget: QWidget, old: QPalette, new: QPalette) -> None:
+    """A widget's own palette after a theme switch: each colour it took from the old
+    application palette (found by value) becomes that role's colour in the new one;
+    colours of its own (an error's red) stay."""
+    own = widget.palette()
+    changed = False
+    for group in _GROUPS:
+        old_roles = {old.color(group, role).rgba(): role for role in reversed(_ROLES)}
+        for role in _ROLES:
+            color = own.color(group, role)
+            if color == new.color(group, role):
+                continue  # inherited from the new palette, or the same in both
+            source = (role if color == old.color(group, role)
+                      else old_roles.get(color.rgba()))
+            if source is not None:
+                own.setColor(group, role, new.color(group, source))
+                changed = True
+    if changed:
+        widget.setPalette(own)
+
+
+def relative_luminance(color: QColor) -> float:
+    """WCAG 2 relative luminance of an opaque colour."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF())
+            + 0.0722 * channel(color.blueF()))
+
+
+def contrast_ratio(foreground: QColor, background: QColor) -> float:
+    """WCAG 2 contrast ratio (1 to 21) of text over a background; a translucent text
+    colour is composited over the background first."""
+    a = foreground.alphaF()
+    fg = QColor.fromRgbF(
+        foreground.redF() * a + background.redF() * (1 - a),
+        foreground.greenF() * a + background.greenF() * (1 - a),
+        foreground.blueF() * a + background.blueF() * (1 - a))
+    high, low = sorted((relative_luminance(fg), relative_luminance(background)),
+                       reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -24,11 +24,15 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
     QPixmap,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QSizePolicy,
@@ -87,6 +91,11 @@ class TileOverlay(QWidget):
     the thumbnail tile beside the canvas, and which tiles are encoded already.
 
     A view only: the panel gives it a plan, a pixmap and a count of encoded tiles.
+
+    It zooms, so that small print and a tile's edge can be checked before anything is
+    encoded: Ctrl+wheel (about the pointer), Ctrl+= / Ctrl+- (about the centre), Ctrl+0
+    or a double click back to the whole page (a double click on the whole page zooms in
+    there); zoomed in, a drag or the arrow keys move the view. `zoom` 1.0 is "fit".
     """
 
     TINT: Final = QColor(46, 160, 67, 80)
@@ -95,10 +104,16 @@ class TileOverlay(QWidget):
     DONE: Final = QColor(46, 160, 67)
     GAP: Final = 16  # px between the canvas and the thumbnail tile
     CAPTION: Final = 20  # px under the thumbnail tile for its caption
+    ZOOM_STEP: Final = 1.25
+    MAX_ZOOM: Final = 8.0
+    DOUBLE_CLICK_ZOOM: Final = 3.0
+    PAN_STEP: Final = 40  # px an arrow key moves a zoomed view
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(220, 220)
+        # Small enough that the document panel's cost line fits under it in the default
+        # window; the page can be zoomed instead of given room.
+        self.setMinimumSize(200, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         # A focus stop, so that a screen reader reaches the text alternative by Tab.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -110,6 +125,11 @@ class TileOverlay(QWidget):
         self._highlights: tuple[tuple[float, float, float, float], ...] = ()  # 0..1 boxes
         self._message = QCoreApplication.translate("DocumentPanel", EMPTY_MESSAGE)
         self._error = False
+        self._zoom = 1.0
+        self._pan = QPointF(0, 0)  # widget px the zoomed drawing is moved by
+        self._drag_from: QPointF | None = None
+        self.setToolTip(self.tr("Ctrl+wheel or Ctrl+= / Ctrl+− to zoom, Ctrl+0 or a double "
+                                "click for the whole page; drag to move a zoomed page"))
         self._describe()
 
     # -- state ---------------------------------------------------------------------------
@@ -136,6 +156,9 @@ class TileOverlay(QWidget):
             w, h = plan.scaled_size
             plan = replace(plan, grid=Grid(1, 1), canvas=(w, h), thumbnail=False,
                            whole_image=True)
+        if (plan is None or self._plan is None or plan.canvas != self._plan.canvas
+                or plan.scaled_size != self._plan.scaled_size):
+            self._zoom, self._pan = 1.0, QPointF(0, 0)  # another page: the whole of it
         self._tiles = tiles
         self._plan, self._pixmap = plan, pixmap
         self._done = 0 if plan is None else min(self._done, plan.tiles)
@@ -164,6 +187,111 @@ class TileOverlay(QWidget):
         while its pixels are missing (rendering, or a render error)."""
         self._message, self._error = text, error
         self._changed()
+
+    # -- zoom ------------------------------------------------------------------------------
+
+    @property
+    def zoom(self) -> float:
+        """How much larger than "the whole page fits" the page is drawn (1.0: fits)."""
+        return self._zoom
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom to `zoom` (clamped to 1 … MAX_ZOOM), keeping the point under `anchor`
+        (widget px; default the centre) where it is."""
+        zoom = max(1.0, min(self.MAX_ZOOM, zoom))
+        if self._plan is None:
+            zoom = 1.0
+        center = QRectF(self.rect()).center()
+        at = anchor if anchor is not None else center
+        # A point p is drawn at c + (p − c)·z + pan: keep `at` fixed as z changes.
+        ratio = zoom / self._zoom
+        self._pan = (at - center) * (1 - ratio) + self._pan * ratio
+        self._zoom = zoom
+        self._clamp_pan()
+        self._changed()
+
+    def zoom_in(self, anchor: QPointF | None = None) -> None:
+        self.set_zoom(self._zoom * self.ZOOM_STEP, anchor)
+
+    def zoom_out(self, anchor: QPointF | None = None) -> None:
+        self.set_zoom(self._zoom / self.ZOOM_STEP, anchor)
+
+    def fit(self) -> None:
+        self.set_zoom(1.0)
+
+    def _clamp_pan(self) -> None:
+        """No further than the zoomed drawing's edges: the page never leaves the view."""
+        if self._zoom <= 1.0:
+            self._pan = QPointF(0, 0)
+            return
+        half_w = self.width() * (self._zoom - 1) / 2
+        half_h = self.height() * (self._zoom - 1) / 2
+        self._pan = QPointF(max(-half_w, min(half_w, self._pan.x())),
+                            max(-half_h, min(half_h, self._pan.y())))
+
+    def _view(self, rect: QRectF) -> QRectF:
+        """A rect of the fitted drawing, zoomed and moved as the view is."""
+        c, z = QRectF(self.rect()).center(), self._zoom
+        top_left = c + (rect.topLeft() - c) * z + self._pan
+        return QRectF(top_left.x(), top_left.y(), rect.width() * z, rect.height() * z)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier and self._plan is not None:
+            steps = event.angleDelta().y() / 120
+            if steps:
+                self.set_zoom(self._zoom * self.ZOOM_STEP ** steps, event.position())
+            event.accept()
+        else:
+            super().wheelEvent(event)  # the panel's scroll area scrolls
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        key = event.key()
+        moves = {Qt.Key.Key_Left: (1, 0), Qt.Key.Key_Right: (-1, 0),
+                 Qt.Key.Key_Up: (0, 1), Qt.Key.Key_Down: (0, -1)}
+        if event.matches(QKeySequence.StandardKey.ZoomIn) or (
+                ctrl and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus)):
+            self.zoom_in()
+        elif event.matches(QKeySequence.StandardKey.ZoomOut) or (
+                ctrl and key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore)):
+            self.zoom_out()
+        elif ctrl and key == Qt.Key.Key_0:
+            self.fit()
+        elif key in moves and self._zoom > 1.0:
+            dx, dy = moves[Qt.Key(key)]
+            self._pan += QPointF(dx * self.PAN_STEP, dy * self.PAN_STEP)
+            self._clamp_pan()
+            self.update()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._plan is None:
+            return
+        if self._zoom > 1.0:
+            self.fit()
+        else:
+            self.set_zoom(self.DOUBLE_CLICK_ZOOM, event.position())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._zoom > 1.0:
+            self._drag_from = event.position()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._pan += event.position() - self._drag_from
+            self._drag_from = event.position()
+            self._clamp_pan()
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            self.unsetCursor()
 
     # -- text alternative ----------------------------------------------------------------
 
@@ -217,7 +345,16 @@ class TileOverlay(QWidget):
     # -- geometry ------------------------------------------------------------------------
 
     def layout_rects(self) -> tuple[QRectF, QRectF | None, float]:
-        """(canvas rect, thumbnail tile rect or None, scale canvas px → widget px).
+        """(canvas rect, thumbnail tile rect or None, scale canvas px → widget px), as
+        drawn: fitted (`_fit_rects`), then zoomed."""
+        canvas, thumb, k = self._fit_rects()
+        if self._zoom == 1.0:
+            return canvas, thumb, k
+        return (self._view(canvas), self._view(thumb) if thumb is not None else None,
+                k * self._zoom)
+
+    def _fit_rects(self) -> tuple[QRectF, QRectF | None, float]:
+        """The whole drawing fitted to the widget.
 
         The thumbnail goes to the right of the canvas or under it, whichever leaves the
         canvas larger; it is drawn at the size of one grid tile, because it is one.
@@ -324,7 +461,23 @@ class TileOverlay(QWidget):
 
         if thumb is not None:
             self._paint_thumbnail(painter, plan, thumb, accent, tile_px)
-            self._paint_legend(painter, plan, canvas, thumb)
+            if self._zoom == 1.0:  # zoomed, the page runs under where it would be
+                self._paint_legend(painter, plan, canvas, thumb)
+        if self._zoom > 1.0:
+            self._paint_zoom(painter)
+
+    def _paint_zoom(self, painter: QPainter) -> None:
+        """How far it is zoomed and the way back, in the top-left corner."""
+        text = self.tr("{percent} % · Ctrl+0: whole page").format(
+            percent=round(self._zoom * 100))
+        painter.setFont(self.font())
+        metrics = painter.fontMetrics()
+        box = QRectF(8, 8, metrics.horizontalAdvance(text) + 16, metrics.height() + 8)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(20, 20, 20, 200))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor("white"))
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
 
     def _paint_legend(self, painter: QPainter, plan: TilePlan, canvas: QRectF,
                       thumb: QRectF) -> None:
@@ -348,8 +501,12 @@ class TileOverlay(QWidget):
                           self.width() - thumb.right() - self.GAP - 12, thumb.height())
         if area.width() < 8 * metrics.averageCharWidth() or area.height() < 2 * metrics.height():
             return
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
         flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        # Whole lines only: where all do not fit, the last ones go (never half a line).
+        while lines and metrics.boundingRect(area.toRect(), int(flags),
+                                             "\n".join(lines)).height() > area.height():
+            lines.pop()
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(area, int(flags), "\n".join(lines))
 
     def _paint_thumbnail(self, painter: QPainter, plan: TilePlan, rect: QRectF,
@@ -373,9 +530,15 @@ class TileOverlay(QWidget):
         painter.drawRect(rect)
         _paint_badge(painter, rect, str(plan.tiles), self.DONE if done else accent, tile_px)
         painter.setFont(self.font())
-        caption = QRectF(rect.x() - 40, rect.bottom() + 2, rect.width() + 80, self.CAPTION)
+        # Beside the canvas the caption starts at the tile's left edge (centred, a caption
+        # wider than a small tile ran into the grid); under it, it is centred.
+        beside = self._plan is not None and rect.x() > self.layout_rects()[0].right()
+        caption = (QRectF(rect.x(), rect.bottom() + 2, self.width() - rect.x(), self.CAPTION)
+                   if beside else
+                   QRectF(rect.x() - 40, rect.bottom() + 2, rect.width() + 80, self.CAPTION))
+        align = Qt.AlignmentFlag.AlignLeft if beside else Qt.AlignmentFlag.AlignHCenter
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-        painter.drawText(caption, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+        painter.drawText(caption, int(align | Qt.AlignmentFlag.AlignTop),
                          self.tr("thumbnail tile"))
 
 

@@ -46,6 +46,7 @@ Key = QKeySequence.StandardKey | str
 # Keys Qt names no standard for (`QKeySequence.StandardKey` is used wherever it does).
 COPY_ANSWER_KEY: Final = "Ctrl+Shift+C"
 CAPTURE_KEY: Final = "Ctrl+Shift+A"
+CAPTURE_TRANSLATE_KEY: Final = "Ctrl+Shift+T"
 SETTINGS_KEY: Final = "Ctrl+,"
 SIDEBAR_KEY: Final = "F9"
 SIDE_PANEL_KEY: Final = "Ctrl+Shift+D"
@@ -95,9 +96,16 @@ class WindowActions(QObject):
         self.attach = self._add(file, self.tr("&Attach files…"), composer.choose_files,
                                 QKeySequence.StandardKey.Open)
         self.capture: QAction | None = None
+        self.capture_translate: QAction | None = None
         if screen_capture_available():
             self.capture = self._add(file, self.tr("&Capture screen region…"),
                                      composer.capture_screen, CAPTURE_KEY)
+            if w.quick_actions is not None:
+                self.capture_translate = self._add(
+                    file, self.tr("Capture and &translate…"), w.capture_and_translate,
+                    CAPTURE_TRANSLATE_KEY)
+                self.capture_translate.setStatusTip(self.tr(
+                    "Capture a screen region and translate the text in it"))
         file.addSeparator()
         self.export_csv = self._add(file, self.tr("&Export table as CSV…"),
                                     lambda: self._export("csv"),
@@ -231,6 +239,8 @@ class WindowActions(QObject):
         self.attach.setEnabled(typing and c.vision)
         if self.capture is not None:
             self.capture.setEnabled(typing and c.vision)
+        if self.capture_translate is not None:
+            self.capture_translate.setEnabled(typing and c.vision and not busy)
         self.paste.setEnabled(typing)
         self.send.setEnabled(typing and not busy)
         self.stop.setEnabled(chat and busy)

@@ -27,128 +27,150 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="62"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="71"/>
         <source>Stopped — the answer so far is kept.</source>
         <translation>已停止——已保留目前生成的回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="75"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="87"/>
         <source>Attached: {names}</source>
         <translation>附件：{names}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="68"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="90"/>
         <source>ready</source>
         <translation>已就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="69"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="91"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="72"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="94"/>
         <source>reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="75"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="97"/>
         <source>Reading page {page} of {total}</source>
         <translation>正在读取第 {page} 页，共 {total} 页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="78"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="100"/>
         <source>reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="82"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="104"/>
         <source>Reading page {page} of {total} (tile {done} of {tiles})</source>
         <translation>正在读取第 {page} 页，共 {total} 页（图块 {done}/{tiles}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="194"/>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="118"/>
+        <source>{name} (1 page)</source>
+        <translation>{name}（1 页）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/pending_documents.py" line="121"/>
+        <source>{name} ({pages} pages)</source>
+        <translation>{name}（{pages} 页）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="232"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="209"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="318"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="239"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="524"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="642"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="651"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="660"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="667"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="311"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="361"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="673"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="806"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="819"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="832"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="839"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="857"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="256"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="93"/>
+        <source>Sees: {documents}</source>
+        <translation>可见文档：{documents}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="261"/>
+        <source>{name} is no longer in the history: the next question does not see it.</source>
+        <translation>{name} 已不在历史记录中：下一个问题将看不到它。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="378"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="359"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="490"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="368"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="413"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="499"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="545"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="439"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="576"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="553"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="711"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="562"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="720"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="614"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="777"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="616"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="779"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="618"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="781"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="629"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="792"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="632"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="795"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="698"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="905"/>
         <source>Found on {where}</source>
         <translation>出处：{where}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="704"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="911"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -156,7 +178,7 @@
 <context>
     <name>ChatPane</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="481"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="485"/>
         <source>Ask anything, or drop a document here (an image or a PDF).
 
 Reading starts the moment it arrives, while you type your question.</source>
@@ -165,48 +187,48 @@ Reading starts the moment it arrives, while you type your question.</source>
 文档一到就开始读取，你可以同时输入问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="486"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="490"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="487"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="491"/>
         <source>The questions and answers, oldest first</source>
         <translation>问题与回答，按时间从早到晚</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="492"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="496"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="493"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="497"/>
         <source>Stop the answer here (Esc); what was written is kept</source>
         <translation>在此停止回答（Esc），已生成的内容会保留</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="495"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="499"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="496"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="500"/>
         <source>Answer the last question again</source>
         <translation>重新回答上一个问题</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="497"/>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="564"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="501"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="568"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="498"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="502"/>
         <source>Copy the selected message, or the last answer, as markdown</source>
         <translation>将所选消息或最后一条回答复制为 Markdown</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="555"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="559"/>
         <source>Copied.</source>
         <translation>已复制。</translation>
     </message>
@@ -310,58 +332,58 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>ContractPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="210"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="211"/>
         <source>Contract terms</source>
         <translation>合同条款</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="213"/>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="225"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="214"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="226"/>
         <source>Clauses</source>
         <translation>条款列表</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="223"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="224"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="224"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="225"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="225"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="226"/>
         <source>Key terms</source>
         <translation>关键条款</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="262"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="277"/>
         <source>Export contract terms as CSV</source>
         <translation>将合同条款导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="263"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="278"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="267"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="282"/>
         <source>Export contract terms as JSON</source>
         <translation>将合同条款导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="268"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="283"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="281"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="296"/>
         <source>Could not save {name}: {error}</source>
         <translation>无法保存 {name}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/contract_table.py" line="287"/>
+        <location filename="../../bluelm_desktop/ui/contract_table.py" line="302"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
@@ -450,7 +472,7 @@ Reading starts the moment it arrives, while you type your question.</source>
         <translation>精细</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="42"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="46"/>
         <source>No document attached.
 
 Attach an image or a PDF, paste an image or capture a screen region: its tiles, image tokens and the time they take show here before anything runs.</source>
@@ -795,78 +817,78 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ExtractionPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="513"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="536"/>
         <source>Export invoice as CSV</source>
         <translation>将发票导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="514"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="537"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="519"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="542"/>
         <source>Export invoice as JSON</source>
         <translation>将发票导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="520"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="543"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="532"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="555"/>
         <source>Could not save {name}: {error}</source>
         <translation>无法保存 {name}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="537"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="560"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="576"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="599"/>
         <source>Invoice</source>
         <translation>发票</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="577"/>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="581"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="600"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="604"/>
         <source>Line items</source>
         <translation>明细</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="578"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="601"/>
         <source>Invoice fields</source>
         <translation>发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="580"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="603"/>
         <source>One field a row, editable: F2 or typing changes a value</source>
         <translation>每行一个字段，可编辑：按 F2 或直接输入即可修改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="583"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="606"/>
         <source>One line of the invoice a row, editable: F2 or typing changes a value</source>
         <translation>每行一个发票明细，可编辑：按 F2 或直接输入即可修改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="584"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="607"/>
         <source>Add line</source>
         <translation>添加行</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="585"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="608"/>
         <source>Remove line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="586"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="609"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="587"/>
+        <location filename="../../bluelm_desktop/ui/extraction_table.py" line="610"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
@@ -1008,174 +1030,174 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="172"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="250"/>
         <source>Data directory: {path}</source>
         <translation>数据目录：{path}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="173"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="251"/>
         <source>Change it with --data-dir DIR or BLUELM_DATA_DIR</source>
         <translation>可用 --data-dir DIR 或 BLUELM_DATA_DIR 更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="196"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="274"/>
         <source>Document and extracted tables</source>
         <translation>文档与提取的表格</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="200"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="278"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="201"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="279"/>
         <source>Invoice fields</source>
         <translation>发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="202"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="280"/>
         <source>Contract terms</source>
         <translation>合同条款</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="235"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="503"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="318"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="596"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="236"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="319"/>
         <source>Models…</source>
         <translation>模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="238"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="321"/>
         <source>Choose another model</source>
         <translation>选择其他模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="240"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="323"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="243"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="326"/>
         <source>Threads, context, answers, documents, look (Ctrl+,)</source>
         <translation>线程、上下文、回答、文档、外观（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="246"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="330"/>
         <source>Status bar</source>
         <translation>状态栏</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="302"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="386"/>
         <source>Quick actions</source>
         <translation>快捷操作</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="305"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="389"/>
         <source>Quick actions:</source>
         <translation>快捷操作：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="309"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="393"/>
         <source>Sends it as a question; text you typed is added to it</source>
         <translation>作为问题发送；你已输入的文字会一并附上</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="311"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="395"/>
         <source>Quick action: sends it as a question about the attached document; text you typed is added to it</source>
         <translation>快捷操作：作为关于所附文档的问题发送；您输入的文字会附加在后面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="343"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="436"/>
         <source>Loading the model… {percent}</source>
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="372"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="465"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="401"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="494"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="402"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="495"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="443"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="536"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="445"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="538"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="448"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="541"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="450"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="543"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="451"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="544"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="453"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="546"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="465"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="558"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="465"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="558"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="466"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="559"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="470"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="563"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="482"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="575"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="484"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="577"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="505"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="598"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="577"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="670"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -1183,32 +1205,32 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="369"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="373"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="371"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="375"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="378"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="382"/>
         <source>answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="380"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="384"/>
         <source>waiting for the document…</source>
         <translation>正在等待文档…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="382"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="386"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="384"/>
+        <location filename="../../bluelm_desktop/ui/chat_pane.py" line="388"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
@@ -1312,17 +1334,17 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>ModelPage</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="100"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="121"/>
         <source>Choose the model to chat with, or create the demo model.</source>
         <translation>选择要对话的模型，或创建演示模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="103"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="124"/>
         <source>Use this model</source>
         <translation>使用此模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="105"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="126"/>
         <source>Back to the chat</source>
         <translation>返回对话</translation>
     </message>
@@ -1702,22 +1724,22 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>QuickAction</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="75"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="96"/>
         <source>Translate text in image</source>
         <translation>翻译图中文字</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="76"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="97"/>
         <source>Extract invoice fields</source>
         <translation>提取发票字段</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="77"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="98"/>
         <source>Extract contract terms</source>
         <translation>提取合同条款</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="78"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="99"/>
         <source>Summarize</source>
         <translation>总结</translation>
     </message>
@@ -1725,17 +1747,27 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>RegionSelector</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="63"/>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="74"/>
         <source>Could not take a screenshot: this display gave an empty image (on Wayland, allow screen capture for the app; headless and remote sessions have no screen to grab).</source>
         <translation>无法截图：此显示器返回了空白图像（在 Wayland 下，请允许本应用截取屏幕；无界面会话和远程会话没有可截取的屏幕）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="68"/>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="79"/>
         <source>Drag to select a region  ·  Enter to accept  ·  Esc to cancel</source>
         <translation>拖动以选择区域  ·  Enter 确认  ·  Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="128"/>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="81"/>
+        <source>Could not take a screenshot: no screenshot portal answered on D-Bus (on Wayland, install xdg-desktop-portal and your desktop&apos;s portal backend).</source>
+        <translation>无法截屏：D-Bus 上没有截屏门户响应（在 Wayland 下请安装 xdg-desktop-portal 及您桌面环境的门户后端）。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="85"/>
+        <source>Could not take a screenshot: the screenshot portal failed ({error}).</source>
+        <translation>无法截屏：截屏门户出错（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/screen_capture.py" line="227"/>
         <source>Capture screen region</source>
         <translation>截取屏幕区域</translation>
     </message>
@@ -2050,28 +2082,28 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="386"/>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="397"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="396"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="407"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="388"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="398"/>
         <source>Menu</source>
         <translation>菜单</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="388"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="398"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="389"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="399"/>
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="398"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="408"/>
         <source>One row per command: its menu, its name and its keys</source>
         <translation>每行一个命令：所在菜单、名称和按键</translation>
     </message>
@@ -2147,97 +2179,107 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>TileOverlay</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="173"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="131"/>
+        <source>Ctrl+wheel or Ctrl+= / Ctrl+− to zoom, Ctrl+0 or a double click for the whole page; drag to move a zoomed page</source>
+        <translation>Ctrl+滚轮或 Ctrl+= / Ctrl+− 缩放，Ctrl+0 或双击显示整页；拖动可移动放大的页面</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="301"/>
         <source>Page preview</source>
         <translation>页面预览</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="179"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="307"/>
         <source>{title}: sent as its text layer, no tiles</source>
         <translation>{title}：以文本层发送，无图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="180"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="308"/>
         <source>{width} × {height} px</source>
         <translation>{width} × {height} 像素</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="182"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="310"/>
         <source>{title}: the whole page, the model cuts its own tiles</source>
         <translation>{title}：整页发送，由模型自行切分图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="184"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="312"/>
         <source>encoded</source>
         <translation>已编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="184"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="312"/>
         <source>not encoded yet</source>
         <translation>尚未编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="189"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="317"/>
         <source>1 tile plus a thumbnail, {positions} positions</source>
         <translation>1 个图块加一张缩略图，{positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="190"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="318"/>
         <source>1 tile, {positions} positions</source>
         <translation>1 个图块，{positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="192"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="320"/>
         <source>{cols} × {rows} tiles plus a thumbnail, {positions} positions</source>
         <translation>{cols} × {rows} 个图块加一张缩略图，{positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="194"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="322"/>
         <source>{cols} × {rows} tiles, {positions} positions</source>
         <translation>{cols} × {rows} 个图块，{positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="197"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="325"/>
         <source>{done} of {total} tiles encoded</source>
         <translation>已编码 {done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="200"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="328"/>
         <source>{count} values from the answer marked on the page</source>
         <translation>页面上标出了回答中的 {count} 个值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="323"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="460"/>
         <source>padding</source>
         <translation>填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="333"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="471"/>
+        <source>{percent} % · Ctrl+0: whole page</source>
+        <translation>{percent}% · Ctrl+0：整页</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="486"/>
         <source>Tile 1: the page, one tile</source>
         <translation>图块 1：整页，仅一个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="334"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="487"/>
         <source>Tiles 1–{last}: the page on a {grid} grid</source>
         <translation>图块 1–{last}：按 {grid} 网格切分的页面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="337"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="490"/>
         <source>Tile {number}: the whole page, shrunk to one tile</source>
         <translation>图块 {number}：缩小到一个图块大小的整页</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="339"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="492"/>
         <source>Hatched: white padding</source>
         <translation>斜线：白色填充</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="339"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="492"/>
         <source>Green: encoded</source>
         <translation>绿色：已编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="379"/>
+        <location filename="../../bluelm_desktop/ui/tile_overlay.py" line="542"/>
         <source>thumbnail tile</source>
         <translation>缩略图图块</translation>
     </message>
@@ -2319,177 +2361,187 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="89"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="90"/>
         <source>Menu bar</source>
         <translation>菜单栏</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="92"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="93"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="93"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="94"/>
         <source>&amp;New conversation</source>
         <translation>新对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="95"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="96"/>
         <source>&amp;Attach files…</source>
         <translation>附加文件(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="99"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="101"/>
         <source>&amp;Capture screen region…</source>
         <translation>截取屏幕区域(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="102"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="105"/>
+        <source>Capture and &amp;translate…</source>
+        <translation>截图并翻译(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="108"/>
+        <source>Capture a screen region and translate the text in it</source>
+        <translation>截取屏幕区域并翻译其中的文字</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="110"/>
         <source>&amp;Export table as CSV…</source>
         <translation>将表格导出为 CSV(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="105"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="113"/>
         <source>Export table as &amp;JSON…</source>
         <translation>将表格导出为 JSON(&amp;J)…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="108"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="116"/>
         <source>&amp;Models…</source>
         <translation>模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="110"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="118"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="114"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="122"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="115"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="123"/>
         <source>&amp;Copy answer</source>
         <translation>复制回答(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="117"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="125"/>
         <source>The selected message, or else the last answer, as markdown</source>
         <translation>所选消息（若未选则为最后一个回答），Markdown 格式</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="119"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="127"/>
         <source>&amp;Paste image or document</source>
         <translation>粘贴图片或文档(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="122"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="130"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="126"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="134"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="129"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="137"/>
         <source>&amp;Conversation list</source>
         <translation>对话列表(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="131"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="139"/>
         <source>&amp;Document panel</source>
         <translation>文档面板(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="134"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="142"/>
         <source>&amp;Question box</source>
         <translation>问题输入框(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="137"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="145"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="141"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="149"/>
         <source>&amp;Same as the system</source>
         <translation>跟随系统(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="142"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="150"/>
         <source>&amp;Light</source>
         <translation>浅色(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="142"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="150"/>
         <source>&amp;Dark</source>
         <translation>深色(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="148"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="156"/>
         <source>&amp;Conversation</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="149"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="157"/>
         <source>&amp;Send question</source>
         <translation>发送问题(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="151"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="159"/>
         <source>S&amp;top answer</source>
         <translation>停止回答(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="152"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="160"/>
         <source>&amp;Regenerate answer</source>
         <translation>重新生成回答(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="159"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="167"/>
         <source>&amp;Quick actions</source>
         <translation>快捷操作(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="172"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="180"/>
         <source>&amp;Previous conversation</source>
         <translation>上一个对话(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="174"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="182"/>
         <source>&amp;Next conversation</source>
         <translation>下一个对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="176"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="184"/>
         <source>Searc&amp;h conversations</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="184"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="192"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="185"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="193"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="188"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="196"/>
         <source>&amp;About BlueLM Desktop</source>
         <translation>关于 BlueLM Desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="346"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="356"/>
         <source>About BlueLM Desktop</source>
         <translation>关于 BlueLM Desktop</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/window_actions.py" line="347"/>
+        <location filename="../../bluelm_desktop/ui/window_actions.py" line="357"/>
         <source>BlueLM Desktop {version}
 
 An offline assistant for questions about documents and images: nothing leaves this computer.</source>
