@@ -124,10 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load a model, read the files (images, PDFs), and stream the answer to "
         "stdout. The last positional argument is the question.",
     )
-    ask.add_argument("--model", required=True, type=Path, metavar="LLM.gguf")
+    ask.add_argument("--model", type=Path, metavar="LLM.gguf",
+                     help="the model (with --server: optional, the server's model file as "
+                     "it is here, for counting text pages exactly)")
     ask.add_argument("--mmproj", type=Path, metavar="MMPROJ.gguf",
                      help="vision projector (default: NAME-mmproj.gguf beside NAME-llm.gguf; "
-                     "without one, documents are read by their text layer only)")
+                     "without one, documents are read by their text layer only; with "
+                     "--server: the server's projector file, to send our tiles)")
+    _server_options(ask, many=False)
     ask.add_argument("inputs", nargs="+", metavar="[FILE...] QUESTION")
     ask.add_argument("--json-schema", type=Path, metavar="FILE",
                      help="constrain the answer to this JSON schema")
@@ -135,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--seed", type=int)
     ask.add_argument("--max-tokens", type=int, default=512)
     ask.add_argument("--temperature", type=float, default=0.7)
-    ask.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
+    ask.add_argument("--ctx", type=int, metavar="N",
+                     help="context length in tokens (default: 4096; with --server: the "
+                     "server's per slot)")
     ask.add_argument("--threads", type=int, default=0, help="0: all cores")
     ask.add_argument("--max-image-tokens", type=int, metavar="N",
                      help="cap image tokens per page (lowers the tile grid)")
@@ -159,9 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--question", metavar="Q", help="--task ask: the question")
     batch.add_argument("--target-language", metavar="LANG",
                        help="--task translate: the language (default: the settings' target)")
-    batch.add_argument("--model", required=True, type=Path, metavar="LLM.gguf")
+    batch.add_argument("--model", type=Path, metavar="LLM.gguf",
+                       help="the model (with --server: optional, the servers' model file as "
+                       "it is here, for counting text pages exactly)")
     batch.add_argument("--mmproj", type=Path, metavar="MMPROJ.gguf",
-                       help="vision projector (default: NAME-mmproj.gguf beside NAME-llm.gguf)")
+                       help="vision projector (default: NAME-mmproj.gguf beside NAME-llm.gguf; "
+                       "with --server: the servers' projector file, to send our tiles)")
+    _server_options(batch, many=True)
     batch.add_argument("--out", required=True, type=Path, metavar="FILE",
                        help="results, FILE.jsonl or FILE.csv")
     batch.add_argument("--threads", type=int, metavar="N",
@@ -182,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tune = commands.add_parser(
         "tune",
-        help="measure a model's speed on this computer (about a minute)",
+        help="measure a model's speed on this computer (2–4 minutes for a 3B model)",
         description="Measure one tile's encode, prefill and decode speed; whether "
         "encoding beside prefill (the pipeline) and tiles in batches pay on this machine; "
         "and flash attention and the KV cache types with a page in context. Remembered "
@@ -513,6 +523,58 @@ def _with_attention(settings: Any, args: argparse.Namespace) -> Any:
         settings.inference, **chosen, follow_tune=False))
 
 
+SERVER_KEY_ENV = "BLUELM_SERVER_API_KEY"  # the servers' API key, never on a command line
+
+
+def _server_options(parser: argparse.ArgumentParser, many: bool) -> None:
+    """--server URL (repeatable for batch) and how to reach it. The API key comes from a
+    file or the environment, never from the command line (shells keep their history and
+    every user can read a process's arguments)."""
+    parser.add_argument(
+        "--server", metavar="URL", action="append" if many else "store",
+        help="answer through llama.cpp's llama-server at URL (http://HOST:PORT, https://…) "
+        "instead of loading the model here" + ("; give it again for more servers: files "
+                                               "are spread over all their slots" if many
+                                               else ""))
+    parser.add_argument("--api-key-file", type=Path, metavar="FILE",
+                        help=f"the server's API key, read from FILE (or ${SERVER_KEY_ENV})")
+    parser.add_argument("--server-timeout", type=float, metavar="S",
+                        help="give up on a server silent this long (default: 120 s)")
+    parser.add_argument("--server-ca", type=Path, metavar="FILE",
+                        help="trust the certificates in FILE for https servers (default: the "
+                        "system's; verification is always on)")
+
+
+def _servers_from(args: argparse.Namespace) -> list[Any]:
+    """The ServerConfigs the command line names (none: the in-process engine)."""
+    from bluelm_desktop.core.server import ServerConfig
+    from bluelm_desktop.core.server.connection import DEFAULT_TIMEOUT_S
+
+    urls = args.server if isinstance(args.server, list) else [args.server] * bool(args.server)
+    if not urls:
+        for name in ("api_key_file", "server_timeout", "server_ca"):
+            if getattr(args, name) is not None:
+                raise BlueLMError(f"--{name.replace('_', '-')} is for --server")
+        return []
+    key = os.environ.get(SERVER_KEY_ENV) or None
+    if args.api_key_file is not None:
+        try:
+            key = args.api_key_file.read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError) as e:
+            raise BlueLMError(f"{args.api_key_file}: cannot read the API key "
+                              f"({getattr(e, 'strerror', None) or e})") from None
+    try:
+        configs = [ServerConfig(url, api_key=key, ca_file=args.server_ca,
+                                timeout_s=args.server_timeout or DEFAULT_TIMEOUT_S)
+                   for url in urls]
+    except ValueError as e:
+        raise BlueLMError(str(e)) from None
+    labels = [c.label for c in configs]
+    if len(set(labels)) < len(labels):
+        raise BlueLMError(f"--server {max(labels, key=labels.count)} is given twice")
+    return configs
+
+
 def ask_question(args: argparse.Namespace) -> int:
     """`ask`: stream the answer to stdout; `--stats` adds one JSON line on stderr."""
     from bluelm_desktop.core.assistant import ask, load_schema, translation_prompt
@@ -531,15 +593,23 @@ def ask_question(args: argparse.Namespace) -> int:
         )
         defaults = EngineSettings()
         settings = EngineSettings(
-            n_ctx=args.ctx, threads=args.threads,
+            n_ctx=args.ctx or defaults.n_ctx, threads=args.threads,
             flash_attention=args.flash_attn or defaults.flash_attention,
             kv_type_k=args.cache_type_k or defaults.kv_type_k,
             kv_type_v=args.cache_type_v or defaults.kv_type_v)
     except ValueError as e:
         raise BlueLMError(str(e)) from None
-    mmproj = args.mmproj or mmproj_beside(args.model)
-    measured = tuned(args.model, mmproj)
-    if measured is not None:  # what `tune` measured here; attention unless given
+    [server, *_] = _servers_from(args) or [None]
+    if args.model is None and server is None:
+        raise BlueLMError("ask needs --model LLM.gguf or --server URL")
+    for model in (args.model, args.mmproj):
+        if model is not None and not model.is_file():
+            raise BlueLMError(f"{model}: no such model file")
+    mmproj = args.mmproj or (mmproj_beside(args.model) if args.model else None)
+    if server is not None:  # the server has its own threads, context and attention
+        settings = dataclasses.replace(defaults, n_ctx=args.ctx) if args.ctx else None
+    elif (measured := tuned(args.model, mmproj)) is not None:
+        # what `tune` measured here; attention unless given
         by_hand = any(v is not None for v in (args.flash_attn, args.cache_type_k,
                                                args.cache_type_v))
         settings = measured.engine_settings(settings, follow=not by_hand)
@@ -549,7 +619,7 @@ def ask_question(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     result = ask(args.model, mmproj, files, question, params, settings,
-                 args.max_image_tokens, on_text=write, password=args.password)
+                 args.max_image_tokens, on_text=write, password=args.password, server=server)
     sys.stdout.write("\n")
     for note in result.notes:
         print(f"{PROG}: note: {note}", file=sys.stderr)
@@ -573,7 +643,7 @@ def batch_documents(args: argparse.Namespace) -> int:
                    target_language=args.target_language, threads=args.threads, ctx=args.ctx,
                    max_grid=args.max_grid, max_image_tokens=args.max_image_tokens,
                    max_tokens=args.max_tokens, seed=args.seed, password=args.password,
-                   retry_failed=args.retry_failed)
+                   retry_failed=args.retry_failed, servers=_servers_from(args))
     batch = Batch(job)
     try:
         summary = batch.run()

@@ -37,6 +37,13 @@ from bluelm_desktop.core.planning import (
     plan_document,
     render_pages,
 )
+from bluelm_desktop.core.server import (
+    ServerClient,
+    ServerConfig,
+    ServerConnection,
+    no_vision,
+    server_tiling,
+)
 from bluelm_desktop.core.tasks.grounding import cited_pages, ground
 from bluelm_desktop.core.vision.tiling import TilingParams
 
@@ -84,11 +91,20 @@ class AskResult:
     notes: list[str] = field(default_factory=list)  # settings the model could not take
 
 
-def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
+def ask(llm: Path | None, mmproj: Path | None, files: Sequence[str], question: str,
         params: SamplingParams, settings: EngineSettings | None = None,
         max_image_tokens: int | None = None, on_text: Callable[[str], None] | None = None,
-        password: str | None = None) -> AskResult:
-    """Answer one question about zero or more files; streams through `on_text`."""
+        password: str | None = None, server: ServerConfig | None = None) -> AskResult:
+    """Answer one question about zero or more files; streams through `on_text`.
+
+    With `server`, a llama-server answers (`core.server`): `llm`/`mmproj` are then
+    optional, the server's model files as they are here, read for their tokenizer and
+    projector family only."""
+    if server is not None:
+        return _ask_server(server, llm, mmproj, files, question, params, settings,
+                           max_image_tokens, on_text, password)
+    if llm is None:
+        raise ModelError("no model: give the LLM file, or a server")
     images: list[PreparedImage] = []
     settings = settings or EngineSettings()
     fitting: list[str] = []  # what fitting the documents into the context took
@@ -98,6 +114,48 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
             images = prepare_images(service, files, tiling, password,
                                     document_budget(settings.n_ctx, params.max_tokens),
                                     fitting, count, question, vision=mmproj is not None)
+    with EngineClient(settings) as client:
+        return _answer(client, llm, mmproj, images, question, params, settings.n_ctx,
+                       fitting, on_text)
+
+
+def _ask_server(server: ServerConfig, llm: Path | None, mmproj: Path | None,
+                files: Sequence[str], question: str, params: SamplingParams,
+                settings: EngineSettings | None, max_image_tokens: int | None,
+                on_text: Callable[[str], None] | None, password: str | None) -> AskResult:
+    """`ask` through a llama-server: its slot's context is the budget, its tokenizer (or
+    the LLM file's, when here) counts text pages, its projector decides what is sent."""
+    images: list[PreparedImage] = []
+    fitting: list[str] = []
+    with ServerConnection(server) as connection:
+        info = connection.check()
+        n_ctx = min(info.n_ctx, settings.n_ctx) if settings is not None else info.n_ctx
+        if files:
+            count = TokenCounter(llm) if llm is not None else None
+            try:
+                with DocumentService() as service:
+                    images = prepare_images(
+                        service, files, server_tiling(mmproj, max_image_tokens), password,
+                        document_budget(n_ctx, params.max_tokens), fitting,
+                        count or connection.count_tokens, question)
+            finally:
+                if count is not None:
+                    count.close()
+            if not info.vision:  # pages that go as images need a projector there
+                needing = [i for i in images if i.sends_tiles]
+                if needing:
+                    page = needing[0]
+                    raise no_vision(info, f"{Path(page.document).name} page {page.page + 1}")
+    with ServerClient(server) as client:
+        return _answer(client, llm, mmproj, images, question, params, n_ctx, fitting,
+                       on_text)
+
+
+def _answer(client: EngineClient, llm: Path | None, mmproj: Path | None,
+            images: Sequence[PreparedImage], question: str, params: SamplingParams,
+            n_ctx: int, fitting: list[str], on_text: Callable[[str], None] | None
+            ) -> AskResult:
+    """Load, hand over the pages, ask; the answer and its statistics."""
 
     def submit(engine: Engine) -> list[int]:
         ids = [engine.load(llm, mmproj)]
@@ -111,8 +169,7 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
         if isinstance(event, Token) and on_text is not None:
             on_text(event.text)
 
-    with EngineClient(settings) as client:
-        turn = client.run(submit, on_event=stream)
+    turn = client.run(submit, on_event=stream)
     if turn.failure is not None and turn.failure != "stopped":
         raise ModelError(turn.failure)
     result = AskResult(text=turn.answer)
@@ -125,7 +182,7 @@ def ask(llm: Path, mmproj: Path | None, files: Sequence[str], question: str,
         "pages": len(pages),
         "text_pages": sum(1 for i in images if i.text),
         "image_pages": sum(1 for i in images if i.sends_tiles),
-        "ctx": settings.n_ctx,
+        "ctx": n_ctx,
         "tiles": sum(e.tiles for e in ready),
         "image_tokens": sum(e.image_tokens for e in ready),
         "encode_ms": sum(e.encode_s for e in ready) * 1000, "prefill_ms": 0.0}

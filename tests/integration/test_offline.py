@@ -27,11 +27,16 @@ What is proved, and how:
    the hook), and so are `socket.create_connection`, `socket.getaddrinfo`, a bare AF_INET
    socket and `urllib.request.urlopen`, a lookup in a multiprocessing child and in a
    subprocess, and a socket made by native code is found by the /proc check.
-2. `test_network_imports_only_on_the_download_path`: every `.py` of the app
+2. `test_with_a_server_only_its_address_is_contacted`: with a llama-server configured
+   (`ask --server`, `batch --server`), the same hook is told that one HOST:PORT and lets
+   through exactly its lookup and connections; everything else is blocked as above. It
+   fails unless the hook saw the connections to the server, and a child of the session
+   finds another port of that host and another host blocked.
+3. `test_network_imports_only_on_the_download_path`: every `.py` of the app
    (bluelm_desktop/ and model_convert/, which the app imports) parsed with `ast`; network
    modules are imported only in core/models/download.py (and catalog.py, allowed but
-   without any today).
-3. `test_importing_the_app_loads_no_network_client`: importing the window, the GUI
+   without any today) and the llama-server client, core/server/connection.py.
+4. `test_importing_the_app_loads_no_network_client`: importing the window, the GUI
    entry and the CLI loads none of the network clients, and `ssl` only from
    core/models/download.py (why it is loaded at all: the comment above IMPORT_PROBE).
 
@@ -96,6 +101,9 @@ AUDIT_HOOK: Final = textwrap.dedent('''\
     PHASE = os.environ.get("BLUELM_AUDIT_PHASE", "session")  # the test sets "control"
     _LOG = os.environ.get("BLUELM_AUDIT_LOG", "")
     _AF_UNIX = getattr(_socket, "AF_UNIX", None)
+    # "HOST:PORT" of the one llama-server a session may talk to (unset: none at all)
+    _HOST, _, _PORT = os.environ.get("BLUELM_AUDIT_ALLOW", "").rpartition(":")
+    _INET = {getattr(_socket, "AF_INET", None), getattr(_socket, "AF_INET6", None)}
     _BLOCKED = frozenset({
         "socket.connect", "socket.getaddrinfo", "socket.gethostbyname",
         "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getnameinfo",
@@ -172,6 +180,23 @@ AUDIT_HOOK: Final = textwrap.dedent('''\
             pass
 
 
+    def _the_server(event, args):
+        """Whether this is the configured server's address (and only that): a lookup of
+        its host and port, a connection to it, or an Internet socket to make one."""
+        if not _HOST:
+            return False
+        try:
+            if event == "socket.getaddrinfo":  # (host, port, family, type, proto, flags)
+                return args[0] == _HOST and str(args[1]) == _PORT
+            if event == "socket.connect":  # (self, address)
+                return tuple(args[1][:2]) == (_HOST, int(_PORT))
+            if event == "socket.__new__":  # its address is checked at connect
+                return _family(event, args) in _INET
+        except Exception:
+            return False
+        return False
+
+
     def _hook(event, args):
         if event not in _WATCHED:
             return
@@ -179,6 +204,8 @@ AUDIT_HOOK: Final = textwrap.dedent('''\
             _record("process", event, args, _program(event, args))
         elif event in _UNLESS_UNIX and _family(event, args) == _AF_UNIX:
             _record("allowed", event, args)
+        elif _the_server(event, args):
+            _record("server", event, args)
         else:
             _record("blocked", event, args)
             raise OfflineViolation(f"offline audit: {event} blocked")
@@ -311,6 +338,73 @@ def test_a_whole_session_makes_no_network_attempt(tiny_models: Callable[..., Any
     allowed = sorted({f"{r['event']}{r['args']}" for r in records if r["kind"] == "allowed"})
     print(f"audit: {len(records)} records; allowed (AF_UNIX): {allowed or 'none'}; "
           f"blocked in the controls: {len(control)}")
+
+
+SERVER_CONTROL: Final = textwrap.dedent("""\
+    import socket, sys
+    host, port = sys.argv[1], int(sys.argv[2])
+    for name, call in [("other_port", lambda: socket.create_connection((host, port + 1), 1)),
+                       ("other_port_raw", lambda: socket.socket().connect((host, port + 1))),
+                       ("other_host", lambda: socket.getaddrinfo("example.com", port))]:
+        try:
+            call()
+        except Exception as e:
+            print(name, type(e).__name__)
+""")
+
+
+def test_with_a_server_only_its_address_is_contacted(tiny_models: Callable[..., Any],
+                                                     tmp_path: Path) -> None:
+    """With a llama-server configured, `ask --server` and `batch --server` (the window's
+    server setting is not wired yet) contact that host and port and nothing else: the same
+    audit hook, told the one address it may allow, blocks and records everything else. The
+    server runs outside the audited processes (it is the far end). Positive controls: the
+    hook saw the traffic to the server (so the allowance is used, not vacuous), and in a
+    child of the same session another port of the same host and another host are blocked."""
+    from tests.llama_servers import LlamaServer, server_binary
+
+    models = tiny_models(C.LAYOUT_BLUELM)
+    log = tmp_path / "audit.jsonl"
+    env = _child_env(tmp_path, log)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "invoice.png").write_bytes(INVOICE.read_bytes())
+    with LlamaServer(server_binary(), models.llm, models.mmproj, tmp_path / "server.log") \
+            as server:
+        env["BLUELM_AUDIT_ALLOW"] = f"127.0.0.1:{server.port}"
+        base = [sys.executable, "-m", "bluelm_desktop.cli", "--data-dir", str(tmp_path / "d")]
+        runs = {
+            "ask": [*base, "ask", "--server", server.url, "--mmproj", str(models.mmproj),
+                    str(INVOICE), QUESTION, "--max-tokens", "8"],
+            "batch": [*base, "batch", str(docs), "--task", "extract-invoice", "--server",
+                      server.url, "--mmproj", str(models.mmproj), "--max-grid", "2",
+                      "--max-tokens", "16", "--out", str(tmp_path / "f.jsonl")],
+        }
+        for name, args in runs.items():
+            done = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True,
+                                  timeout=CHILD_TIMEOUT_S, check=False)
+            assert done.returncode == 0, f"{name}: {done.stderr[-4000:]}"
+        control = subprocess.run(
+            [sys.executable, "-c", SERVER_CONTROL, "127.0.0.1", str(server.port)],
+            env={**env, PHASE_ENV: CONTROL}, capture_output=True, text=True, timeout=60,
+            check=False)
+    records = _read_log(log)
+    session = [r for r in records if r["phase"] == SESSION]
+    hits = [r for r in session if r["kind"] == "blocked"]
+    assert not hits, f"network attempts besides the server:\n{_show(hits)}"
+    unaudited = [r for r in session if r["kind"] == "process"
+                 and not _is_this_python(r["program"])]
+    assert not unaudited, f"programs started that run without the hook:\n{_show(unaudited)}"
+    to_server = [r for r in session if r["kind"] == "server" and r["event"] == "socket.connect"]
+    assert to_server, "the hook saw no connection to the server: the check proves nothing"
+    assert all(f"('127.0.0.1', {server.port})" in r["args"] for r in to_server), to_server
+    blocked = [r for r in records if r["phase"] == CONTROL and r["kind"] == "blocked"]
+    assert any(r["event"] == "socket.connect" and str(server.port + 1) in r["args"]
+               for r in blocked), _show(blocked)
+    assert any("example.com" in r["args"] for r in blocked), _show(blocked)
+    assert control.stdout.split() == ["other_port", "OfflineViolation", "other_port_raw",
+                                      "OfflineViolation", "other_host", "OfflineViolation"], \
+        control
 
 
 def _is_this_python(program: str) -> bool:
@@ -620,7 +714,9 @@ SCANNED: Final = ("bluelm_desktop", "model_convert")  # the app, and the convert
 # entry here; that its code runs only when Download is clicked is what the session test
 # checks.
 NETWORK_ALLOWED: Final = frozenset({"bluelm_desktop/core/models/download.py",
-                                    "bluelm_desktop/core/models/catalog.py"})
+                                    "bluelm_desktop/core/models/catalog.py",
+                                    # the llama-server client, used only when one is set
+                                    "bluelm_desktop/core/server/connection.py"})
 
 
 # One window per data folder: a second start hands its files to the first over a local

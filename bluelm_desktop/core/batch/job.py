@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, cast, get_args
@@ -16,6 +16,7 @@ from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.errors import BlueLMError, one_line
 from bluelm_desktop.core.gguf.pairs import mmproj_beside
 from bluelm_desktop.core.machine import cores
+from bluelm_desktop.core.server import ServerConfig
 from bluelm_desktop.core.settings import Settings
 from bluelm_desktop.core.tasks import quick_action
 from bluelm_desktop.core.tune import engine_settings_for
@@ -65,7 +66,7 @@ class BatchJob:
     folder: Path
     out: Path
     task: Task
-    llm: Path
+    llm: Path | None  # None: only with servers (the model file is on them)
     mmproj: Path | None  # None: a model without vision reads the text layers only
     question: str | None = None  # ask: the question put to every document
     target_language: str | None = None  # translate: None means English
@@ -76,6 +77,11 @@ class BatchJob:
     limits: DocumentLimits = field(default_factory=DocumentLimits)
     password: str | None = None
     retry_failed: bool = False
+    # llama.cpp servers that answer instead of the in-process engine (files spread over
+    # all of them and their slots); `llm`/`mmproj` are then the servers' model files as
+    # they are here, read for the tokenizer and the projector's family only.
+    servers: tuple[ServerConfig, ...] = ()
+    ctx: int | None = None  # --ctx as given (with servers: at most the servers' own)
 
     def prompt(self) -> tuple[str, SamplingParams]:
         """The message sent with each document and how its answer is sampled: the app's
@@ -92,18 +98,18 @@ class BatchJob:
         return text, params
 
 
-def make_job(settings: Settings, *, folder: Path, out: Path, task: str, llm: Path,
+def make_job(settings: Settings, *, folder: Path, out: Path, task: str, llm: Path | None,
              mmproj: Path | None = None, question: str | None = None,
              target_language: str | None = None, threads: int | None = None,
              ctx: int | None = None, max_grid: int | None = None,
              max_image_tokens: int | None = None, max_tokens: int | None = None,
              seed: int | None = None, password: str | None = None,
-             retry_failed: bool = False) -> BatchJob:
+             retry_failed: bool = False, servers: Sequence[ServerConfig] = ()) -> BatchJob:
     """A job from the user's settings and the command's options (which win).
 
     Raises BlueLMError, one line, for arguments that cannot work: a folder that is not
     one, an output that is neither .jsonl nor .csv, ask without a question, an option
-    the task does not take, a number out of range.
+    the task does not take, a number out of range, no model and no server.
     """
     if task not in TASKS:
         raise BlueLMError(f"unknown task {task!r} (known: {', '.join(TASKS)})")
@@ -122,14 +128,17 @@ def make_job(settings: Settings, *, folder: Path, out: Path, task: str, llm: Pat
     for name, value in (("--threads", threads), ("--ctx", ctx), ("--max-tokens", max_tokens)):
         if value is not None and value < 1:
             raise BlueLMError(f"{name} must be at least 1, got {value}")
+    if llm is None and not servers:
+        raise BlueLMError("batch needs --model LLM.gguf or --server URL")
     for model in (llm, mmproj):
         if model is not None and not model.is_file():
             raise BlueLMError(f"{model}: no such model file")
-    if mmproj is None:  # NAME-mmproj.gguf beside NAME-llm.gguf; none: text layers only
+    if mmproj is None and llm is not None:  # NAME-mmproj.gguf beside NAME-llm.gguf
         mmproj = mmproj_beside(llm)
-    # What `tune` measured for this pair here, where it was (and the settings allow).
-    engine = engine_settings_for(settings, llm, mmproj,
-                                 EngineSettings(cache_mb=BATCH_CACHE_MB, kv_snapshot_mb=0))
+    engine = EngineSettings(cache_mb=BATCH_CACHE_MB, kv_snapshot_mb=0)
+    if llm is not None and not servers:
+        # What `tune` measured for this pair here, where it was (and the settings allow).
+        engine = engine_settings_for(settings, llm, mmproj, engine)
     if ctx is not None:
         n_batch = min(engine.n_batch, ctx)
         engine = dataclasses.replace(engine, n_ctx=ctx, n_batch=n_batch,
@@ -152,7 +161,7 @@ def make_job(settings: Settings, *, folder: Path, out: Path, task: str, llm: Pat
                         mmproj=mmproj, question=question, target_language=target_language,
                         engine=engine, sampling=sampling, max_tokens=max_tokens,
                         tiling=tiling, limits=settings.document_limits(), password=password,
-                        retry_failed=retry_failed)
+                        retry_failed=retry_failed, servers=tuple(servers), ctx=ctx)
     except ValueError as e:
         raise BlueLMError(str(e)) from None
 

@@ -54,6 +54,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)  # check_totals
     pages: int = 0
     image_tokens: int = 0
+    server: str = ""  # the llama-server (HOST:PORT) that answered; not part of the record
 
 
 @dataclass(frozen=True)

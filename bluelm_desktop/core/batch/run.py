@@ -27,6 +27,7 @@ from bluelm_desktop.core.batch.output import BatchOutput, FileResult, output_for
 from bluelm_desktop.core.batch.progress import ProgressReport
 from bluelm_desktop.core.documents import DocumentService
 from bluelm_desktop.core.documents.model import TextSpan
+from bluelm_desktop.core.documents.text_layer import estimate_tokens
 from bluelm_desktop.core.engine.client import EngineClient
 from bluelm_desktop.core.engine.engine import Engine
 from bluelm_desktop.core.engine.families import vision_family
@@ -35,6 +36,15 @@ from bluelm_desktop.core.engine.vocab import TokenCounter
 from bluelm_desktop.core.errors import BlueLMError, ModelError, one_line
 from bluelm_desktop.core.gguf.pairs import read_metadata
 from bluelm_desktop.core.planning import Counter, PreparedImage, document_budget
+from bluelm_desktop.core.server import (
+    ServerClient,
+    ServerConfig,
+    ServerConnection,
+    ServerInfo,
+    ServerLost,
+    ServerUnavailable,
+    server_tiling,
+)
 from bluelm_desktop.core.tasks import check_totals, parse_invoice
 from bluelm_desktop.core.tasks.contract import parse_contract, verify_clause_pages
 from bluelm_desktop.core.tasks.invoice import check_against_pages
@@ -44,22 +54,37 @@ from bluelm_desktop.core.vision.tiling import TilingParams
 
 
 class _Model:
-    """The engine with one model pair loaded, answering one document at a time.
+    """The engine with one model pair loaded (or one slot of a llama-server), answering one
+    document at a time.
 
     Each document is a conversation of its own (nothing carries over from the last one,
     apart from the chat template's prefix, which the KV cache keeps).
     """
 
     def __init__(self, job: BatchJob, embedding_bytes_per_position: int,
-                 embedding_budget: int, tick: Callable[[], None]) -> None:
+                 embedding_budget: int, tick: Callable[[], None],
+                 server: ServerConfig | None = None) -> None:
         self.job = job
+        self.server = server
         self._per_position = embedding_bytes_per_position
         self._budget = embedding_budget
         self._held = 0
         self._tick = tick
         self._conversations = itertools.count(1)
-        self._client = EngineClient(job.engine)
+        self._client = (ServerClient(server, job.engine) if server is not None
+                        else EngineClient(job.engine))
         self.loads = 0
+
+    @property
+    def label(self) -> str:
+        """Where the answers come from: a server's HOST:PORT, "" for this computer."""
+        return self.server.label if self.server is not None else ""
+
+    @property
+    def info(self) -> ServerInfo | None:
+        """What the server said at the last load (None in-process)."""
+        client = self._client
+        return client.info if isinstance(client, ServerClient) else None
 
     def load(self) -> None:
         self._run(lambda engine: [engine.load(self.job.llm, self.job.mmproj)])
@@ -85,10 +110,14 @@ class _Model:
             self._held += sum(i.image_tokens for i in images) * self._per_position
 
     def close(self) -> None:
+        """Stop what runs (an answer in flight ends as stopped) and let the engine go."""
         self._client.close()
 
     def _run(self, submit: Callable[[Engine], list[int]]) -> str:
         turn = self._client.run(submit, tick=self._tick)
+        lost = turn.of(ServerLost)
+        if lost:  # the server failed, not the document: another server can answer it
+            raise ServerUnavailable(lost[0].message)
         if turn.failure is not None:
             raise ModelError(turn.failure)
         return turn.answer
@@ -97,6 +126,27 @@ class _Model:
 def _words(pages: Sequence[PreparedImage]) -> dict[tuple[str, int], tuple[TextSpan, ...]]:
     """The pages' text layers, for checking an extraction against them."""
     return {(p.document, p.page + 1): p.words for p in pages if p.words}
+
+
+class _ServerCounter:
+    """Text tokens as the servers' model counts them (`/tokenize`), for planning text pages
+    when the model file is not here: the first server that answers; when none does, the
+    planner's estimate (high on purpose), since the run is then ending anyway."""
+
+    def __init__(self, servers: Sequence[ServerConfig]) -> None:
+        self._connections = [ServerConnection(s) for s in servers]
+
+    def __call__(self, text: str) -> int:
+        for connection in self._connections:
+            try:
+                return connection.count_tokens(text)
+            except ServerUnavailable:
+                continue
+        return estimate_tokens(text)
+
+    def close(self) -> None:
+        for connection in self._connections:
+            connection.close()
 
 
 # --- documents ahead of the model ---------------------------------------------------
@@ -169,6 +219,160 @@ class _Prefetch:
         return pages, notes
 
 
+# --- documents to models -----------------------------------------------------------
+
+
+def _no_tick() -> None:
+    """Models answer on worker threads; the progress line is drawn by the run's own."""
+
+
+@dataclass
+class _Work:
+    doc: Document
+    prepared: Prepared
+
+
+class _Dispatch:
+    """Documents from the reader to the models, records to the output.
+
+    One worker thread per model (in-process: one; servers: one per slot), taking the next
+    document from one queue; the reader is held back (`capacity`) so that at most one
+    document per model is read ahead of them. Records are written only here, on the
+    run's thread, one per document, in the order answers come (in-process: the folder's).
+    A model whose server fails puts its document back for the others and stops taking
+    work, and so do that server's other slots: nothing is written for a document until
+    it is answered, so every document is recorded exactly once. When every server has
+    failed the run ends (resume later). The terminal line and notes are drawn here too.
+    """
+
+    def __init__(self, batch: Batch, prefetch: _Prefetch, models: Sequence[_Model],
+                 output: BatchOutput, prompt: str, params: SamplingParams,
+                 start: float) -> None:
+        self._batch, self._prefetch, self._models = batch, prefetch, list(models)
+        self._output, self._prompt, self._params, self._start = output, prompt, params, start
+        self._work: queue.Queue[_Work | None] = queue.Queue()
+        self._results: queue.Queue[tuple[str, _Work, object]] = queue.Queue()
+        self._capacity = threading.Semaphore(len(self._models))
+        self._stopping = threading.Event()
+        self._fed = 0
+        self._fed_all = threading.Event()
+        self._feed_error: list[BaseException] = []
+        self._down: dict[str, str] = {}  # a failed server → why
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._serve, args=(m,), daemon=True,
+                                          name=f"batch-model-{k}")
+                         for k, m in enumerate(self._models)]
+        self._threads.append(threading.Thread(target=self._feed, daemon=True,
+                                              name="batch-feed"))
+
+    def run(self) -> None:
+        summary, progress = self._batch.summary, self._batch.progress
+        for thread in self._threads:
+            thread.start()
+        written: set[str] = set()
+        while not (self._fed_all.is_set() and len(written) == self._fed):
+            try:
+                kind, item, payload = self._results.get(timeout=0.1)
+            except queue.Empty:
+                progress.tick()
+                if self._feed_error:
+                    raise self._feed_error[0] from None
+                self._check_servers(len(written))
+                continue
+            if kind == "start":
+                progress.start_file(item.doc.name)
+            elif kind == "moved":
+                summary.moved += 1
+                progress.note(f"{payload}; {item.doc.name} goes to another server")
+            elif kind == "crash":
+                assert isinstance(payload, BaseException)
+                raise payload
+            else:
+                assert isinstance(payload, FileResult)
+                if item.doc.name in written:  # never: each document is answered once
+                    raise BlueLMError(f"{item.doc.name}: answered twice (a bug)")
+                self._output.write(payload)
+                written.add(item.doc.name)
+                self._capacity.release()
+                summary.done += 1
+                summary.failed += not payload.ok
+                if payload.server:
+                    summary.by_server[payload.server] = \
+                        summary.by_server.get(payload.server, 0) + 1
+                summary.seconds = time.monotonic() - self._start
+                progress.end_file(payload)
+        if self._feed_error:  # the reader stopped early: what it did not read is not done
+            raise self._feed_error[0]
+
+    def stop(self) -> None:
+        """Let the workers go (the models' close stops what they are answering)."""
+        self._stopping.set()
+        for _ in self._models:
+            self._work.put(None)
+
+    def join(self, timeout: float = 10.0) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _check_servers(self, written: int) -> None:
+        servers = {m.label for m in self._models}
+        with self._lock:
+            down = dict(self._down)
+        if "" in servers or not servers <= set(down):
+            return
+        left = self._batch.summary.to_do - written
+        raise BlueLMError(f"every server failed ({'; '.join(down.values())}); {left} file"
+                          f"{'s' * (left != 1)} not done: run the same command again to "
+                          "resume")
+
+    def _feed(self) -> None:
+        try:
+            for doc, prepared in self._prefetch:
+                while not self._capacity.acquire(timeout=0.1):
+                    if self._stopping.is_set():
+                        return
+                if self._stopping.is_set():
+                    return
+                self._fed += 1  # (before the put: the run counts what it waits for)
+                self._work.put(_Work(doc, prepared))
+        except BaseException as e:
+            if not self._stopping.is_set():
+                self._feed_error.append(e)
+        finally:
+            self._fed_all.set()
+
+    def _serve(self, model: _Model) -> None:
+        while not self._stopping.is_set():
+            item = self._work.get()
+            if item is None or self._stopping.is_set():
+                return
+            with self._lock:
+                gone = model.label in self._down
+            if gone:  # this server failed on another slot: leave it to the others
+                self._work.put(item)
+                return
+            self._results.put(("start", item, model.label))
+            try:
+                result = self._batch._one(item.doc, item.prepared, model, self._prompt,
+                                          self._params, time.monotonic())
+            except ServerUnavailable as e:
+                if self._stopping.is_set():
+                    return
+                with self._lock:
+                    self._down.setdefault(model.label, one_line(str(e)))
+                self._work.put(item)
+                self._results.put(("moved", item, one_line(str(e))))
+                return
+            except BaseException as e:  # a bug: the run ends with it
+                if not self._stopping.is_set():
+                    self._results.put(("crash", item, e))
+                return
+            if self._stopping.is_set():  # stopped mid-answer: nothing is recorded
+                return
+            result.server = model.label
+            self._results.put(("done", item, result))
+
+
 # --- the run ------------------------------------------------------------------------
 
 
@@ -184,6 +388,8 @@ class BatchSummary:
     done: int = 0  # documents answered (or failed) in this run
     failed: int = 0  # documents whose current record is a failure, this run or before
     seconds: float = 0.0
+    by_server: dict[str, int] = field(default_factory=dict)  # documents each server answered
+    moved: int = 0  # answers a failing server left, taken by another
 
     @property
     def ok(self) -> bool:
@@ -191,6 +397,10 @@ class BatchSummary:
 
     def describe(self) -> str:
         parts = [f"{self.done} file{'s' * (self.done != 1)} done in {self.seconds:.1f} s"]
+        if self.by_server:
+            parts[0] += " (" + ", ".join(f"{k}: {v}" for k, v in self.by_server.items()) + ")"
+        if self.moved:
+            parts.append(f"{self.moved} moved to another server")
         if self.recorded:
             parts.append(f"{self.recorded} recorded before")
         parts.append(f"{self.failed} failed" if self.failed else "all ok")
@@ -272,51 +482,105 @@ class Batch:
                                f"already in {self.job.out}{failed}; {len(pending)} to go")
 
     def _answer(self, pending: Sequence[Document], output: BatchOutput) -> None:
-        job, summary = self.job, self.summary
+        job = self.job
         start = time.monotonic()
         meta = read_metadata(job.mmproj) if job.mmproj else {}
-        try:
-            base = vision_family(meta, job.mmproj.name).tiling if job.mmproj else \
-                TilingParams()  # (no projector: only the text layers are read)
-            tiling = dataclasses.replace(base, **job.tiling)
-        except ValueError as e:
-            raise BlueLMError(str(e)) from None
         width = meta.get("clip.vision.projection_dim")
         per_position = 4 * (width if isinstance(width, int) and width > 0 else 4096)
         prompt, params = job.prompt()
         self.progress.begin(len(pending))
         service = DocumentService(job.limits)
-        model = _Model(job, per_position, self.embedding_budget, self.progress.tick)
+        models: list[_Model] = []
         prefetch: _Prefetch | None = None
-        counter = TokenCounter(job.llm)  # a text page's positions, as the model counts
+        dispatch: _Dispatch | None = None
+        counter: TokenCounter | _ServerCounter | None = None
         try:
-            model.load()
-            budget = document_budget(job.engine.n_ctx, params.max_tokens)
+            if job.servers:
+                models, n_ctx, vision = self._connect(per_position)
+                base = server_tiling(job.mmproj)
+            else:
+                try:
+                    base = vision_family(meta, job.mmproj.name).tiling if job.mmproj else \
+                        TilingParams()  # (no projector: only the text layers are read)
+                except ValueError as e:
+                    raise BlueLMError(str(e)) from None
+                models = [_Model(job, per_position, self.embedding_budget, _no_tick)]
+                models[0].load()
+                n_ctx, vision = job.engine.n_ctx, job.mmproj is not None
+            try:
+                tiling = dataclasses.replace(base, **job.tiling)
+            except ValueError as e:
+                raise BlueLMError(str(e)) from None
+            # a text page's positions, as the model counts them
+            counter = TokenCounter(job.llm) if job.llm else _ServerCounter(job.servers)
+            budget = document_budget(n_ctx, params.max_tokens)
             prefetch = _Prefetch(service, pending, tiling, job.password, budget, counter,
-                                 prompt, vision=job.mmproj is not None)
-            began = time.monotonic()
-            for doc, prepared in prefetch:
-                self.progress.start_file(doc.name)
-                result = self._one(doc, prepared, model, prompt, params, began)
-                output.write(result)
-                summary.done += 1
-                summary.failed += not result.ok
-                summary.seconds = time.monotonic() - start
-                self.progress.end_file(result)
-                began = time.monotonic()
+                                 prompt, vision=vision)
+            dispatch = _Dispatch(self, prefetch, models, output, prompt, params, start)
+            dispatch.run()
         finally:
-            # The reader first (closing the service ends a render it waits on), then the
-            # engine, which stops its request between tokens.
+            # Answers in flight are stopped (the models closed), then the reader (closing
+            # the service ends a render it waits on), then the threads between them.
+            if dispatch is not None:
+                dispatch.stop()
             if prefetch is not None:
                 prefetch.stop()
+            for model in models:
+                model.close()
             service.close()
             if prefetch is not None:
                 prefetch.join()
-            counter.close()  # (after the reader, its last user)
-            model.close()
-            self.model_loads = model.loads
-            summary.seconds = time.monotonic() - start
+            if dispatch is not None:
+                dispatch.join()
+            if counter is not None:
+                counter.close()  # (after the reader, its last user)
+            self.model_loads = sum(m.loads for m in models)
+            self.summary.seconds = time.monotonic() - start
             self.progress.close()
+
+    def _connect(self, per_position: int) -> tuple[list[_Model], int, bool]:
+        """One model per slot of every server that answers (`/health`, `/props`): the
+        in-flight work each server gets is its slot count. A server that cannot be
+        reached is left out with a note; one that refuses (a wrong key, not llama-server)
+        ends the run, as do servers that differ in vision. Returns the models, the
+        context each document may use and whether pages may go as images."""
+        job = self.job
+        models: list[_Model] = []
+        infos: list[ServerInfo] = []
+        for server in job.servers:
+            first = _Model(job, per_position, self.embedding_budget, _no_tick, server)
+            try:
+                first.load()
+            except ServerUnavailable as e:
+                first.close()
+                self.progress.note(f"{one_line(str(e))}; left out of this run")
+                continue
+            except BaseException:
+                first.close()
+                raise
+            models.append(first)
+            info = first.info
+            assert info is not None
+            infos.append(info)
+            self.progress.note(f"server {info.describe()}")
+            for _ in range(info.slots - 1):
+                model = _Model(job, per_position, self.embedding_budget, _no_tick, server)
+                models.append(model)
+                model.load()
+        if not infos:
+            raise BlueLMError("no server answered: "
+                              + ", ".join(s.label for s in job.servers))
+        if len({i.vision for i in infos}) > 1:
+            seeing = next(i.label for i in infos if i.vision)
+            blind = next(i.label for i in infos if not i.vision)
+            raise BlueLMError(f"{seeing} has a vision projector and {blind} has none: start "
+                              "every server with the same model and --mmproj")
+        n_ctx = min(i.n_ctx for i in infos)
+        if job.ctx is not None:
+            n_ctx = min(n_ctx, job.ctx)
+        # Pages go as tiles even where no server sees: each is then its file's one-line
+        # failure naming the server (a text layer still goes as text).
+        return models, n_ctx, True
 
     def _one(self, doc: Document, prepared: Prepared, model: _Model, prompt: str,
              params: SamplingParams, began: float) -> FileResult:
@@ -329,6 +593,8 @@ class Batch:
             result.image_tokens = sum(i.image_tokens for i in pages)
             try:
                 answer = model.answer(pages, prompt, params)
+            except ServerUnavailable:
+                raise  # not this document's failure: another server takes it
             except ModelError as e:
                 message = one_line(str(e))
                 result.error = message if doc.name in message else f"{doc.name}: {message}"
