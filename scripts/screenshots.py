@@ -1,7 +1,9 @@
 """Screenshots of the main window's main states, in both themes and both languages, for
 reviewing layout and colours by eye.
 
-    .venv/bin/python scripts/screenshots.py [--out /tmp/shots] [--lang en zh_CN]
+    .venv/bin/python scripts/screenshots.py [--out DIR] [--lang en zh_CN]
+
+DIR defaults to bluelm-shots in the system temporary folder.
 
 For each language (a process of its own: translations are installed before any widget is
 made) the window starts in the light theme at its default size (1100×700) with the tiny
@@ -178,7 +180,8 @@ def shoot(out: Path, language: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("/tmp/shots"))
+    parser.add_argument("--out", type=Path,
+                        default=Path(tempfile.gettempdir()) / "bluelm-shots")
     parser.add_argument("--lang", nargs="+", default=["en", "zh_CN"])
     args = parser.parse_args(args_list)
     _reexec_under_xvfb(args_list)
