@@ -15,12 +15,15 @@ cd "$(dirname "$0")/.."
 bin="${VENV:-.venv}/bin"
 languages=(zh_CN)
 # Every ui module, model_setup.py and app.py included: their strings join the .ts as soon
-# as they are wrapped in tr()/translate().
-sources=(bluelm_desktop/ui/*.py)
+# as they are wrapped in tr()/translate(). The core's messages are templates marked with
+# msg("…") (core/errors.py): lupdate reads msg as QT_TR_NOOP, which files them under the
+# unnamed context, where ui/i18n.py's tr_line looks them up.
+mapfile -t core < <(find bluelm_desktop/core -name '*.py' | sort)
+sources=(bluelm_desktop/ui/*.py "${core[@]}")
 
 for language in "${languages[@]}"; do
     ts="resources/translations/bluelm_${language}.ts"
     "$bin/pyside6-lupdate" -no-obsolete -source-language en -target-language "$language" \
-        "${sources[@]}" -ts "$ts"
+        -tr-function-alias QT_TR_NOOP+=msg "${sources[@]}" -ts "$ts"
     "$bin/pyside6-lrelease" "$ts" -qm "${ts%.ts}.qm"
 done

@@ -1,12 +1,103 @@
-"""Typed errors of the core: one module, one line each (the UI shows `str(error)` as is)."""
+"""Typed errors of the core, and the messages they carry to the user.
+
+A message the user may read is written as an English *template* with named fields and
+marked with `msg`, the way gettext's `N_` marks a string:
+
+    raise DocumentError(msg("{name}: not a PDF or an image this app reads"), name=path.name)
+
+The error keeps the template and the fields as a `Line` (`error.line`). `str(error)` is the English
+line (the CLI prints it, logs record it); the GUI translates the template and fills in
+the fields (`ui/i18n.py`, `tr_line`), so the line reaches a Chinese interface in
+Chinese. `scripts/update_translations.sh` finds every `msg("…")` in the core for the
+translators (lupdate reads `msg` as Qt's `QT_TR_NOOP`); the core itself stays Qt-free.
+
+A field whose value is itself a `Line` (a cause inside a larger line) is translated too.
+Values that are data — file names, numbers, a decoder's own words — stay as they are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
+
+# An untranslated error (a plain English string given to the error) has this template.
+_PLAIN: Final = "{text}"
+
+
+def msg(template: str) -> str:
+    """Mark `template` as a message for the translators; returns it unchanged."""
+    return template
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line for the user: an English template (marked with `msg`) and its fields."""
+
+    template: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, template: str, **fields: object) -> Line:
+        return cls(template, tuple(fields.items()))
+
+    @classmethod
+    def plain(cls, text: str) -> Line:
+        """Text that is not a template (data, or a line not yet marked): shown as is."""
+        return cls(_PLAIN, (("text", text),))
+
+    @property
+    def values(self) -> Mapping[str, object]:
+        return dict(self.fields)
+
+    def __str__(self) -> str:
+        """The English line."""
+        return fill(self.template, self.values)
+
+
+def fill(template: str, values: Mapping[str, object]) -> str:
+    """`template` with its `{fields}` filled in; a template without fields is taken as
+    written (its braces are text). A template that does not match its fields (a
+    translator's typo) is shown with the fields listed after it instead of failing."""
+    if not values:
+        return template
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return f"{template} ({', '.join(f'{k}={v}' for k, v in values.items())})"
 
 
 class BlueLMError(Exception):
-    """Base of every error the core raises on purpose."""
+    """Base of every error the core raises on purpose.
+
+    `BlueLMError(msg("{name}: cannot read it"), name=...)` carries a translatable
+    `Line`; `BlueLMError("text")` (no fields) a line shown as written.
+    """
+
+    def __init__(self, text: str | Line = "", /, **fields: object) -> None:
+        if isinstance(text, Line):
+            self.line = text
+        elif fields:
+            self.line = Line.of(text, **fields)
+        else:
+            self.line = Line.plain(text)
+        super().__init__(str(self.line))
+
+
+class InvalidValue(ValueError):
+    """A value refused where it is given (a setting, an address, a tiling parameter): a
+    `ValueError`, as constructors raise, whose text is also a translatable `Line`."""
+
+    def __init__(self, text: str | Line = "", /, **fields: object) -> None:
+        self.line = text if isinstance(text, Line) else (
+            Line.of(text, **fields) if fields else Line.plain(text))
+        super().__init__(str(self.line))
+
+
+def value_line(error: ValueError) -> Line:
+    """What a refused value says: an `InvalidValue`'s line, any other ValueError's text."""
+    return error.line if isinstance(error, InvalidValue) else Line.plain(str(error))
 
 
 class ModelError(BlueLMError):
@@ -15,16 +106,28 @@ class ModelError(BlueLMError):
 
 class ConvertError(ModelError):
     """A model file or checkpoint is bad input, or a conversion check failed: the file and
-    what is wrong with it. `str()` is the one line the CLIs print."""
+    what is wrong with it (a `Line` to be translated, or plain text). `str()` is the one
+    line the CLIs print."""
 
-    def __init__(self, path: Path | str, problem: str) -> None:
+    def __init__(self, path: Path | str, problem: str | Line) -> None:
         self.path = Path(path)
-        self.problem = problem.replace("\n", " ").strip()
-        super().__init__(f"{self.path}: {self.problem}")
+        self.problem = str(problem).replace("\n", " ").strip()  # English
+        self.problem_line = problem if isinstance(problem, Line) else Line.plain(self.problem)
+        super().__init__(msg("{path}: {problem}"), path=self.path, problem=self.problem_line)
 
 
 class VisionUnsupported(ModelError):
     """The projector's image layout is not known here: the model answers text only."""
+
+
+class ServerError(ModelError):
+    """A llama.cpp server answered no: a request it refused (400), a model it cannot run
+    this on, a key it does not accept. One line naming the server."""
+
+
+class ServerUnavailable(ServerError):
+    """The server itself failed: unreachable, gone mid-answer, silent past the timeout,
+    overloaded or still loading. Another server can take the same request."""
 
 
 class DocumentError(BlueLMError):
@@ -60,11 +163,18 @@ def one_line(text: str, limit: int = 300) -> str:
     return cleaned
 
 
-def describe(error: BaseException) -> str:
-    """The one line a user sees for `error`: a typed core error says what is wrong with
-    which file as it is; anything else is a bug, so its type is kept as a clue."""
+def line_of(error: BaseException) -> Line:
+    """What the user is told about `error`: a typed core error's message; anything else is
+    a bug, so its type is kept as a clue."""
+    if isinstance(error, BlueLMError | InvalidValue):
+        return error.line if str(error.line) else Line.plain(type(error).__name__)
     text = one_line(str(error))
-    if isinstance(error, BlueLMError):
-        return text or type(error).__name__
-    return f"internal error: {type(error).__name__}: {text}" if text else (
-        f"internal error: {type(error).__name__}")
+    if not text:
+        return Line.of(msg("internal error: {kind}"), kind=type(error).__name__)
+    return Line.of(msg("internal error: {kind}: {error}"), kind=type(error).__name__,
+                      error=text)
+
+
+def describe(error: BaseException) -> str:
+    """The one English line a user sees for `error` (`line_of`, filled in)."""
+    return one_line(str(line_of(error)))

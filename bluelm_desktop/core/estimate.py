@@ -28,7 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bluelm_desktop.core.errors import Line, msg
 from bluelm_desktop.core.vision.tiling import DEFAULT_TOKENS_PER_TILE
+
+# Where a stored measurement's figures come from when it does not say.
+MEASURED_HERE: Final = Line(msg("measured here"))
 
 
 @dataclass(frozen=True)
@@ -38,12 +42,13 @@ class Speed:
     `per_tile_s`: seconds for one vision-encoder pass over one tile.
     `prefill_tok_s`: image positions the LLM prefills per second.
     `source`: one line saying where the numbers come from (shown in tooltips), so a
-    user can tell a guess from a measurement on their own machine.
+    user can tell a guess from a measurement on their own machine: a `Line` (the
+    interface translates it) or a plain string (one read back from the settings).
     """
 
     per_tile_s: float
     prefill_tok_s: float
-    source: str = ""
+    source: str | Line = ""
 
     def __post_init__(self) -> None:
         # A zero or NaN speed would turn every estimate into nonsense (or a ZeroDivision
@@ -57,12 +62,21 @@ class Speed:
         """`estimate_seconds` with this speed."""
         return estimate_seconds(tiles, image_tokens, self.per_tile_s, self.prefill_tok_s)
 
-    def to_json(self) -> dict[str, float | str]:
-        return {"per_tile_s": self.per_tile_s, "prefill_tok_s": self.prefill_tok_s,
-                "source": self.source}
+    def to_json(self) -> dict[str, object]:
+        """The figures; `source` in English, and, for a `Line` of plain values, its
+        template and fields too, so a stored speed is shown translated when read back."""
+        out: dict[str, object] = {"per_tile_s": self.per_tile_s,
+                                  "prefill_tok_s": self.prefill_tok_s,
+                                  "source": str(self.source)}
+        if isinstance(self.source, Line) and all(
+                isinstance(v, str | int | float) for v in self.source.values.values()):
+            out["source_template"] = self.source.template
+            out["source_fields"] = dict(self.source.values)
+        return out
 
     @classmethod
-    def from_tune(cls, result: Mapping[str, object], source: str = "measured here") -> Speed:
+    def from_tune(cls, result: Mapping[str, object],
+                  source: str | Line = MEASURED_HERE) -> Speed:
         """A speed from a stored measurement: a mapping with `per_tile_s` and
         `prefill_tok_s` (what `measure_speed(...).to_json()` writes). Raises ValueError,
         naming the key, when a value is missing or unusable, so a damaged settings file
@@ -76,7 +90,18 @@ class Speed:
             values[key] = float(value)
         label = result.get("source")
         return cls(values["per_tile_s"], values["prefill_tok_s"],
-                   label if isinstance(label, str) and label else source)
+                   _source_line(result, label) if isinstance(label, str) and label else source)
+
+
+def _source_line(result: Mapping[str, object], label: str) -> str | Line:
+    """The stored `source` as the `Line` it was written from (`Speed.to_json`), when its
+    template and fields are there and still give the same English; else `label` as is."""
+    template, fields = result.get("source_template"), result.get("source_fields")
+    if not isinstance(template, str) or not isinstance(fields, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str | int | float) for k, v in fields.items()):
+        return label
+    line = Line.of(template, **fields)
+    return line if str(line) == label else label
 
 
 @dataclass(frozen=True)
@@ -105,7 +130,7 @@ class Reference:
 TINY: Final = Reference(
     llm_bytes=1_154_112, mmproj_bytes=619_648,
     speed=Speed(per_tile_s=0.020, prefill_tok_s=36_000.0,
-                source="the tiny demo model measured on the development machine"),
+                source=Line(msg("the tiny demo model measured on the development machine"))),
 )
 # FULL: the converter's `full` bluelm pair (`bluelm-convert synth --size full` + `convert`:
 # random weights with BlueLM-V-3B's shapes: SigLIP-so400m ViT at 392 px, 196 tokens per
@@ -113,7 +138,8 @@ TINY: Final = Reference(
 FULL: Final = Reference(
     llm_bytes=1_694_526_528, mmproj_bytes=605_579_104,
     speed=Speed(per_tile_s=6.4, prefill_tok_s=35.7,
-                source="a 3B model measured on the development machine (2 CPU cores)"),
+                source=Line(msg("a 3B model measured on the development machine "
+                                "(2 CPU cores)"))),
 )
 DEFAULT_SPEED: Final = FULL.speed  # a real model, until the user's own is known
 
@@ -157,8 +183,8 @@ def speed_for_files(llm_bytes: int, mmproj_bytes: int) -> Speed:
     per_tile = max(per_tile, lo.speed.per_tile_s)
     s_per_tok = max(s_per_tok, 1 / lo.speed.prefill_tok_s)
     return Speed(per_tile, 1 / s_per_tok,
-                 source="guessed from the file sizes and two models measured on the "
-                        "development machine")
+                 source=Line(msg("guessed from the file sizes and two models measured on the "
+                                 "development machine")))
 
 
 def format_duration(seconds: float) -> str:
@@ -226,7 +252,8 @@ def measure_speed(llm: Path, mmproj: Path, threads: int | None = None, reps: int
         ctx.close()
     per_tile = statistics.median(encode)
     tok_s = positions / statistics.median(prefill)
-    return Speed(per_tile, tok_s, source=f"measured here on {llm.name}")
+    return Speed(per_tile, tok_s, source=Line.of(msg("measured here on {model}"),
+                                                 model=llm.name))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from typing import Final
 
 import platformdirs
 
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, msg
 
 APP_NAME: Final = "bluelm-desktop"
 ENV_DATA_DIR: Final = "BLUELM_DATA_DIR"
@@ -96,7 +96,8 @@ def _ensure(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise BlueLMError(f"{path}: exists and is not a directory") from None
+        raise BlueLMError(msg("{path}: exists and is not a directory"), path=path) from None
     except OSError as e:
-        raise BlueLMError(f"{path}: cannot create directory: {e.strerror or e}") from None
+        raise BlueLMError(msg("{path}: cannot create directory: {reason}"), path=path,
+                          reason=e.strerror or str(e)) from None
     return path

@@ -42,7 +42,7 @@ from bluelm_desktop.core.documents.text_layer import (
 )
 from bluelm_desktop.core.engine.engine import Engine
 from bluelm_desktop.core.engine.prompt import ImageLayout
-from bluelm_desktop.core.errors import DocumentError
+from bluelm_desktop.core.errors import DocumentError, Line, msg
 from bluelm_desktop.core.vision.tiling import TilePlan, TilingParams, cut_tiles, plan_image
 
 Counter = Callable[[str], int]  # text → its tokens (`engine.vocab.TokenCounter`)
@@ -112,15 +112,15 @@ class PagePlan:
 class DocumentPlan:
     file: str  # the name people know it by (a path as given, or the source's name)
     pages: list[PagePlan]
-    notes: tuple[str, ...] = ()
+    notes: tuple[Line, ...] = ()  # what probing noticed (DocumentInfo.notes)
     info: DocumentInfo | None = None  # what probing learnt (its hash keys the encodings)
 
     budget: int | None = None  # context positions the document may take (None: no limit)
-    fit_notes: tuple[str, ...] = ()  # what fitting the budget took, in words
+    fit_notes: tuple[Line, ...] = ()  # what fitting the budget took, in words
     params: TilingParams | None = None  # the tiling it was planned with
 
     @property
-    def all_notes(self) -> tuple[str, ...]:
+    def all_notes(self) -> tuple[Line, ...]:
         return (*self.notes, *self.fit_notes)
 
     @property
@@ -142,7 +142,7 @@ class DocumentPlan:
         out: dict[str, Any] = {"file": self.file, "ok": True,
                                "pages": [p.to_json() for p in self.pages]}
         if self.all_notes:
-            out["notes"] = list(self.all_notes)
+            out["notes"] = [str(note) for note in self.all_notes]  # (English)
         return out
 
 
@@ -224,7 +224,7 @@ def plan_document(service: DocumentService, source: SourceLike, params: TilingPa
     src = DocumentSource.of(source)
     info = service.probe(src, password=password)
     if not info.pages:
-        raise DocumentError(f"{info.name}: no pages to read")
+        raise DocumentError(msg("{name}: no pages to read"), name=info.name)
     pages = []
     for p in info.pages:
         page = PagePlan(p.index + 1, p.width, p.height, plan_image(p.width, p.height, params))
@@ -244,20 +244,21 @@ def plan_document(service: DocumentService, source: SourceLike, params: TilingPa
         pages.append(page)
     unread = [p.page for p in pages if p.mode == SKIPPED]
     if len(unread) == len(pages):
-        raise DocumentError(f"{info.name}: no text layer to read (a scan or a picture); this "
-                            "model reads text only: choose one with a vision projector")
+        raise DocumentError(msg("{name}: no text layer to read (a scan or a picture); this "
+                                "model reads text only: choose one with a vision projector"),
+                            name=info.name)
     fitted, notes = fit_to_budget([p for p in pages if p.mode != SKIPPED], params, budget,
                                   question)
     fitted = iter(fitted)
     pages = [p if p.mode == SKIPPED else next(fitted) for p in pages]
     if unread:
-        notes = (f"{_page_list(unread)} left out: no text layer, and this model reads text "
-                 "only", *notes)
+        notes = (Line.of(msg("{pages} left out: no text layer, and this model reads text only"),
+                         pages=_page_list(unread)), *notes)
     return DocumentPlan(_label(source), pages, tuple(info.notes), info, budget, notes, params)
 
 
 def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | None,
-                  question: str = "") -> tuple[list[PagePlan], tuple[str, ...]]:
+                  question: str = "") -> tuple[list[PagePlan], tuple[Line, ...]]:
     """The pages made to fit `budget` positions, and what that took, in words.
 
     First the tile pages share what the text pages leave, each down to one tile; then
@@ -265,7 +266,7 @@ def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | Non
     layers), or without a question, or among pages with no text, from the end."""
     if budget is None or sum(p.positions for p in pages) <= budget:
         return pages, ()
-    notes: list[str] = []
+    notes: list[Line] = []
     tiled = {i for i, p in enumerate(pages) if p.sends_tiles and params.can_shrink}
     if tiled:
         left = budget - sum(p.text_tokens for p in pages) - sum(
@@ -275,8 +276,8 @@ def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | Non
         smaller = dataclasses.replace(params, max_image_tokens=cap)
         pages = [dataclasses.replace(p, plan=plan_image(p.width, p.height, smaller))
                  if i in tiled else p for i, p in enumerate(pages)]
-        notes.append(f"pages read at lower detail to fit the context ({budget:,} positions "
-                     f"for documents)")
+        notes.append(Line.of(msg("pages read at lower detail to fit the context ({budget:,} "
+                                 "positions for documents)"), budget=budget))
     order = _by_relevance(pages, question)  # the pages to keep first
     kept: set[int] = set()
     used = 0
@@ -287,10 +288,15 @@ def fit_to_budget(pages: list[PagePlan], params: TilingParams, budget: int | Non
         used += pages[i].positions
     if len(kept) < len(pages):
         out = [p.page for i, p in enumerate(pages) if i not in kept]
-        ranked = " (kept the pages that match the question best)" if question and any(
-            p.text for p in pages) else ""
-        notes.append(f"{_page_list(out)} left out: the context holds {budget:,} positions "
-                     f"for documents{ranked}; a larger context in Settings reads more")
+        if question and any(p.text for p in pages):
+            notes.append(Line.of(msg("{pages} left out: the context holds {budget:,} positions "
+                                     "for documents (kept the pages that match the question "
+                                     "best); a larger context in Settings reads more"),
+                                 pages=_page_list(out), budget=budget))
+        else:
+            notes.append(Line.of(msg("{pages} left out: the context holds {budget:,} positions "
+                                     "for documents; a larger context in Settings reads more"),
+                                 pages=_page_list(out), budget=budget))
         pages = [p if i in kept else dataclasses.replace(p, mode=SKIPPED)
                  for i, p in enumerate(pages)]
     return pages, tuple(notes)
@@ -313,7 +319,7 @@ def _terms(text: str) -> list[str]:
     return [t for t in re.findall(r"\w+", text.lower()) if len(t) > 1 or t.isdigit()]
 
 
-def _page_list(numbers: list[int]) -> str:
+def _page_list(numbers: list[int]) -> Line:
     """[4, 5, 6, 9] → 'pages 4–6, 9'; [7] → 'page 7'."""
     runs: list[list[int]] = []
     for n in numbers:
@@ -322,7 +328,9 @@ def _page_list(numbers: list[int]) -> str:
         else:
             runs.append([n])
     parts = [f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs]
-    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(parts)
+    if len(numbers) == 1:
+        return Line.of(msg("page {pages}"), pages=parts[0])
+    return Line.of(msg("pages {pages}"), pages=", ".join(parts))
 
 
 def _unskipped(page: PagePlan) -> str:

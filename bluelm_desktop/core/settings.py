@@ -3,9 +3,10 @@
 Why each part is shaped the way it is:
 
 - **Typed and frozen.** Each group (`ModelSettings`, `InferenceSettings`, `VisionSettings`,
-  `UISettings`) is a frozen dataclass whose fields carry their own limits (`Limits`, read
-  with `limits_of`), checked on construction. The settings dialog bounds its spin boxes
-  with the same limits the loader enforces, so the two can never disagree, and a
+  `UISettings`, `ServerSettings`) is a frozen dataclass whose fields carry their own
+  limits (`Limits`, read with `limits_of`), checked on construction. The settings
+  dialog bounds its spin boxes with the same limits the loader enforces, so the two
+  can never disagree, and a
   `Settings` object that exists is always valid: `engine_settings()`, `sampling_params()`
   and `tiling_params()` cannot fail on it. Defaults are read from the core types they
   feed (`EngineSettings`, `SamplingParams`, `TilingParams`, `DocumentLimits`), so a
@@ -344,11 +345,33 @@ class UISettings(_Group):
         return self.translation_target or UI_LANGUAGES[self.language]
 
 
+@dataclass(frozen=True)
+class ServerSettings(_Group):
+    """Answers through llama.cpp's `llama-server` instead of the model loaded here.
+
+    `url` is the server's address as the user typed it (checked where it is used:
+    `core.server.ServerConfig`); it is kept while `enabled` is off, so switching back
+    restores it. The API key is never a setting: it lives in its own file, readable by
+    the user alone (`core.server.keys`), so this file can be shown or shared.
+    """
+
+    section: ClassVar[str] = "server"
+
+    enabled: bool = _setting(False)
+    url: str | None = _setting(None, line=True, max_len=2048)
+
+    @property
+    def active(self) -> bool:
+        """Whether answers go through the server: switched on, with an address."""
+        return self.enabled and bool(self.url)
+
+
 _GROUPS: Final[tuple[type[_Group], ...]] = (
     ModelSettings,
     InferenceSettings,
     VisionSettings,
     UISettings,
+    ServerSettings,
 )
 
 
@@ -366,6 +389,7 @@ class Settings:
     inference: InferenceSettings = field(default_factory=InferenceSettings)
     vision: VisionSettings = field(default_factory=VisionSettings)
     ui: UISettings = field(default_factory=UISettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     def __post_init__(self) -> None:
         # Older schemas exist only as files, migrated on load; in memory it is always current.

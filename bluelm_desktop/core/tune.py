@@ -28,7 +28,9 @@ engine's pipeline, tile batch and attention choices come from there once a pair 
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -41,12 +43,12 @@ import numpy as np
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.durable import write_atomically
 from bluelm_desktop.core.engine.client import EngineClient
-from bluelm_desktop.core.engine.engine import Done, EngineSettings, ImageReady
+from bluelm_desktop.core.engine.engine import Done, EngineSettings, Failed, ImageReady
 from bluelm_desktop.core.engine.families import vision_family
 from bluelm_desktop.core.engine.load_probe import pair_key
 from bluelm_desktop.core.engine.prompt import ImageLayout
 from bluelm_desktop.core.engine.sampling import SamplingParams
-from bluelm_desktop.core.errors import Cancelled, ModelError, VisionUnsupported
+from bluelm_desktop.core.errors import Cancelled, Line, ModelError, VisionUnsupported, msg
 from bluelm_desktop.core.estimate import Speed, measure_speed
 from bluelm_desktop.core.gguf.pairs import read_metadata
 from bluelm_desktop.core.settings import Settings
@@ -71,6 +73,35 @@ LOGIT_TOLERANCE: Final = 0.12
 ATTENTION_TIE: Final = 0.05  # within 5 % of the fastest counts as as fast
 
 Progress = Callable[[str], None]
+
+# What `tune` tells `progress` before each step (English, filled in: the CLI prints it; a
+# window that runs the CLI reads it back with `step_line` and shows it translated).
+STEP_TILE: Final = msg("encoding a tile and prefilling it")
+STEP_PIPELINED: Final = msg("{n} tiles pipelined")
+STEP_SERIAL: Final = msg("{n} tiles one stage at a time")
+STEP_BATCH: Final = msg("{n} tiles one by one and in one batch")
+STEP_DECODE: Final = msg("decoding")
+STEP_ATTENTION: Final = msg("attention: {variant}")
+STEPS: Final = (STEP_TILE, STEP_PIPELINED, STEP_SERIAL, STEP_BATCH, STEP_DECODE,
+                STEP_ATTENTION)
+
+
+def step_line(text: str) -> Line:
+    """A progress line as `tune` wrote it (the CLI's, its "…" allowed) as the `Line` of
+    its step template, so it can be shown translated; unknown text as it is."""
+    text = text.strip().removesuffix("…")
+    for template in STEPS:
+        match = _step_pattern(template).fullmatch(text)
+        if match:
+            return Line.of(template, **match.groupdict())
+    return Line.plain(text)
+
+
+@functools.cache
+def _step_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)  # text, field, text, field, ..., text
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)"
+                              for i, part in enumerate(parts)))
 
 
 @dataclass(frozen=True)
@@ -198,7 +229,7 @@ def tune(llm: Path, mmproj: Path | None, threads: int | None = None, reps: int =
     prefill: float
     pipeline_s = serial_s = one_by_one_s = batched_s = None
     if mmproj is not None:
-        step("encoding a tile and prefilling it")
+        step(str(Line(STEP_TILE)))
         speed = measure_speed(llm, mmproj, threads, reps=reps)
         per_tile, prefill = speed.per_tile_s, speed.prefill_tok_s
         try:
@@ -209,16 +240,16 @@ def tune(llm: Path, mmproj: Path | None, threads: int | None = None, reps: int =
         if tiling is not None and not tiling.whole_image:  # (mtmd lays one out itself)
             timings: dict[bool, float] = {}
             for pipelined in (True, False):
-                step(f"{PIPELINE_TILES} tiles "
-                     f"{'pipelined' if pipelined else 'one stage at a time'}")
+                step(str(Line.of(STEP_PIPELINED if pipelined else STEP_SERIAL,
+                                 n=PIPELINE_TILES)))
                 timings[pipelined] = _encode_and_prefill(
                     llm, mmproj, replace(base, pipeline=pipelined), tiling, reps)
             pipeline_s, serial_s = timings[True], timings[False]
-        step(f"{TILE_BATCH} tiles one by one and in one batch")
+        step(str(Line.of(STEP_BATCH, n=TILE_BATCH)))
         batching = _tile_batching(llm, mmproj, threads, reps)
         if batching is not None:
             one_by_one_s, batched_s = batching
-    step("decoding")
+    step(str(Line(STEP_DECODE)))
     decode, text_prefill = _decode(llm, base, "Hello.", reps)
     if mmproj is None:
         prefill = text_prefill
@@ -250,7 +281,7 @@ def measure_attention(llm: Path, settings: EngineSettings,
             if kv_type_problem(model, type_k, type_v) is not None:
                 continue  # (a q8_0 cache on heads that do not fill its blocks)
             run = AttentionRun(flash, type_k, type_v, 0, 0, 0, 0, 0, True)
-            say(f"attention: {run.name}")
+            say(str(Line.of(STEP_ATTENTION, variant=run.name)))
             ctx = LlamaContext(model, n_ctx=settings.n_ctx, n_batch=settings.n_batch,
                                n_threads=threads, flash_attention=flash,
                                type_k=type_k, type_v=type_v)
@@ -367,7 +398,8 @@ def _decode(llm: Path, settings: EngineSettings, prompt: str, reps: int
 
 def _finish(turn: Any) -> Any:
     if turn.failure is not None:
-        raise ModelError(turn.failure)
+        failed = turn.of(Failed)
+        raise ModelError(failed[-1].line if failed else Line.plain(turn.failure))
     return turn
 
 

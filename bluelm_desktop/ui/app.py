@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -18,7 +18,7 @@ from bluelm_desktop.core.errors import BlueLMError
 from bluelm_desktop.core.models.library import ModelLibrary
 from bluelm_desktop.ui import messages
 from bluelm_desktop.ui.gui_gc import GuiGarbageCollector
-from bluelm_desktop.ui.i18n import install_translators
+from bluelm_desktop.ui.i18n import install_translators, tr_line
 from bluelm_desktop.ui.main_window import MainWindow
 from bluelm_desktop.ui.theme import apply_theme
 
@@ -60,8 +60,9 @@ def open_history_or_none() -> tuple[HistoryStore | None, str]:
     try:
         store = open_history()
     except BlueLMError as e:
-        return None, f"History is off for this session: {e}"
-    return store, str(store.recovery) if store.recovery is not None else ""
+        return None, QCoreApplication.translate(
+            "App", "History is off for this session: {error}").format(error=messages.error_line(e))
+    return store, tr_line(store.recovery.line) if store.recovery is not None else ""
 
 
 class WindowFiles(QObject):

@@ -145,6 +145,9 @@ class ChatController(QObject):
         # How documents are tiled for the loaded model (its projector's tile size with the
         # user's α, grid and token budget); None while the model reads text only.
         self.tiling: TilingParams | None = None
+        # Why documents cannot be read while `tiling` is None, when not the model's usual
+        # reason (a llama.cpp server started without a projector says so); "" for that.
+        self.text_only_note = ""
         self.conversation_id: int | None = None
         self._engine_key = self._fresh_key()
         self._keys: dict[int, str] = {}  # history conversation → engine conversation
@@ -375,8 +378,9 @@ class ChatController(QObject):
         if not sources:
             return False
         if self.tiling is None:
-            self._note(self.tr("This model reads text only. Choose a model with a vision "
-                               "projector (mmproj) to ask about documents."))
+            self._note(self.text_only_note or self.tr(
+                "This model reads text only. Choose a model with a vision projector "
+                "(mmproj) to ask about documents."))
             return False
         self._read(tuple(sources))
         return True
@@ -388,8 +392,7 @@ class ChatController(QObject):
         first, tile pages fitted, pages left out before any work (never an overflow
         later); with `question`, the pages left out are those that match it least."""
         assert self.tiling is not None
-        budget = document_budget(self.bridge.engine.settings.n_ctx,
-                                 self._sampling().max_tokens)
+        budget = document_budget(self.bridge.context_length, self._sampling().max_tokens)
         old = self.pending
         same = old is not None and old.sources is sources  # the same drop, read again
         again = same and old is not None and bool(old.attachments)
@@ -496,8 +499,7 @@ class ChatController(QObject):
     def _on_document_failed(self, name: str, message: str) -> None:
         if self.pending is None:
             return
-        self._note(self.tr("Could not read {name}: {message}").format(name=name, message=message),
-                   keep=True)
+        self._note(self._could_not_read(name, message), keep=True)
         self._show_progress()
 
     @Slot(int)
@@ -542,9 +544,7 @@ class ChatController(QObject):
         if page is None or self.pending is None:
             return
         self.pending.pages.remove(page)
-        self._note(self.tr("Could not read {name}: {message}").format(name=page.name,
-                                                                      message=message),
-                   keep=True)
+        self._note(self._could_not_read(page.name, message), keep=True)
         if not self.pending.pages and not self.pending.reading:
             self.pending = None
             self.attachments_changed.emit("")
@@ -838,6 +838,13 @@ class ChatController(QObject):
         assert history is not None
         self._saving(self.tr("Not saved in the history"),
                      lambda: history.update_message(message_id, **fields))
+
+    def _could_not_read(self, name: str, message: str) -> str:
+        """The note for a document or page that failed: the core's line names the file
+        itself ("scan.png: not an image …"), so the name is not said twice."""
+        if message.startswith(name):
+            return self.tr("Could not read {message}").format(message=message)
+        return self.tr("Could not read {name}: {message}").format(name=name, message=message)
 
     def _note(self, text: str, keep: bool = False) -> None:
         """A note in the chat; with `keep`, saved with the conversation (a document that

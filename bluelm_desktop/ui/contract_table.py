@@ -48,6 +48,7 @@ from bluelm_desktop.ui.extraction_table import (
     export_to_file,
     save_file_dialog,
 )
+from bluelm_desktop.ui.i18n import tr_line
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Pages = Mapping[tuple[str, int], Sequence[TextSpan]]
@@ -257,7 +258,7 @@ class ContractPanel(QWidget):
         self._contract = contract
         self.terms_model.set_contract(contract)
         self.clauses_model.set_contract(contract)
-        self.problems_label.setText("\n".join(contract.problems))
+        self.problems_label.setText("\n".join(tr_line(p) for p in contract.problems))
         self.status_label.setText("")
         return contract
 

@@ -103,6 +103,7 @@ from bluelm_desktop.ui.document_words import (
     total_words,
 )
 from bluelm_desktop.ui.documents_thread import DocumentsThread
+from bluelm_desktop.ui.i18n import tr_line
 from bluelm_desktop.ui.page_strip import THUMB_HEIGHT, PageListModel, thumb_size
 from bluelm_desktop.ui.tile_overlay import EMPTY_MESSAGE, TileOverlay
 
@@ -473,8 +474,7 @@ class DocumentPanel(QWidget):
         if multi:
             self.strip.setCurrentIndex(self.pages.index(0))
         self._show_page()
-        notes = " ".join(plan.all_notes)
-        self._set_status(notes)
+        self._set_status(" ".join(tr_line(note) for note in plan.all_notes))
         self.documentReady.emit(plan)
 
     @Slot(int, object)

@@ -12,6 +12,7 @@ from bluelm_desktop.core.documents import DocumentInfo
 from bluelm_desktop.core.estimate import Speed, format_duration
 from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PagePlan
 from bluelm_desktop.core.vision.tiling import TilePlan
+from bluelm_desktop.ui.i18n import tr_line
 
 
 def grid_words(plan: TilePlan) -> str:
@@ -99,7 +100,7 @@ def page_cost_words(page: PagePlan, plan: DocumentPlan, speed: Speed) -> tuple[s
     if page.mode == SKIPPED:
         return (where + QCoreApplication.translate(
             "DocumentPanel", "<b>left out</b> · the context has no room for it"),
-            " ".join(plan.fit_notes))
+            " ".join(tr_line(note) for note in plan.fit_notes))
     text = (QCoreApplication.translate(
         "DocumentPanel", "<b>its text layer</b> · ≈ {tokens} tokens").format(
             tokens=f"{page.text_tokens:,}") if page.sends_text else "")
@@ -156,6 +157,6 @@ def speed_tip(speed: Speed) -> str:
         "DocumentPanel", "Estimated before anything runs: {per_tile} s per tile to encode and "
         "{speed} image tokens per second to prefill ({source}). The answer starts after "
         "this.").format(per_tile=f"{speed.per_tile_s:.2f}", speed=f"{speed.prefill_tok_s:,.0f}",
-                        source=speed.source or QCoreApplication.translate(
-                            "DocumentPanel", "default figures"))
+                        source=tr_line(speed.source) if speed.source else
+                        QCoreApplication.translate("DocumentPanel", "default figures"))
 

@@ -2,9 +2,13 @@
 
 Two background owners, each on its own thread (DESIGN §2, STYLE "one thread owns the
 model"):
-- the core `Engine` (a Python thread holding the llama.cpp and mtmd contexts). Its
-  callback runs on the engine thread; the bridge re-emits each event on the GUI thread
-  through a queued signal;
+- the core `Engine` (a Python thread holding the llama.cpp and mtmd contexts), or, when
+  the user answers through a llama.cpp server (`connect_server`), a `ServerEngine` with
+  the same requests and events (its thread holds the HTTP connection; Stop closes the
+  answer's stream). Its callback runs on the engine thread; the bridge re-emits each
+  event on the GUI thread through a queued signal. Switching between the two closes the
+  old engine first; events it queued before that are dropped (request ids start again
+  with each engine);
 - the app's documents thread (`DocumentsThread`, shared with the document panel: one
   `DocumentService`, one worker process), which probes, renders and tiles a dropped file
   (or a paste, or a screen capture) page by page. Each page goes to the engine the
@@ -43,8 +47,10 @@ from bluelm_desktop.core.engine.engine import (
 )
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.planning import PreparedImage
+from bluelm_desktop.core.server import ServerConfig, ServerEngine, ServerInfo, server_tiling
 from bluelm_desktop.core.vision.tiling import TilingParams
 from bluelm_desktop.ui.documents_thread import DocumentsThread, KeepDocument, PageSink
+from bluelm_desktop.ui.i18n import tr_line
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +59,18 @@ DEFAULT_COALESCE_MS = 100
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A model ready to answer: its files and, with a projector, its own tiling."""
+    """A model ready to answer: its files and, with a projector, its own tiling. Through
+    a llama.cpp server: no model here (`llm` None), what the server said (`server`), the
+    projector file here that lays pages out for it (`mmproj`: where the server serves
+    the pair chosen here, else None) and the tiling pages get (the projector's, else the
+    page whole, `server_tiling`; None for a server without vision)."""
 
-    llm: Path
+    llm: Path | None
     mmproj: Path | None
     load_s: float
     tiling: TilingParams | None  # the projector's tile size, tokens per tile, ... (GGUF)
-    notes: tuple[str, ...] = ()  # settings this model could not take (Loaded.notes)
+    notes: tuple[str, ...] = ()  # settings this model could not take (Loaded.notes), shown
+    server: ServerInfo | None = None
 
 
 class EngineBridge(QObject):
@@ -119,11 +130,23 @@ class EngineBridge(QObject):
         self._kinds: dict[int, str] = {}  # request id → "load" | "encode" | "ask"
         self._image_of: dict[int, str] = {}  # encode request id → image id
         self._encodes: dict[str, int] = {}  # image id → its latest encode request
+        # Pages handed to the engine whose `page_prepared` has not been sent yet, and the
+        # final events of theirs that came first: a text page is "encoded" at once, and
+        # the engine thread's event can overtake the documents thread's page. Held back,
+        # they follow the page (the controller knows no page it has not been told of).
+        self._unannounced: dict[str, int] = {}  # page id → pages of it not yet announced
+        self._held: dict[str, list[tuple[int, Event]]] = {}
         # A load is done when the engine has the model and the projector's tiling is read.
         self._loading: dict[int, tuple[Loaded | None, TilingParams | None]] = {}
         self._ticket = 0  # the documents batch being encoded (0: none)
         self._closed = False
-        self.engine = Engine(settings or EngineSettings(), self._on_engine_event)
+        self._settings = settings or EngineSettings()
+        # Each engine made counts one up; events of an older engine are dropped.
+        self._generation = 0
+        self._model_reads = 0  # model readings asked of the documents thread
+        self._model_read = (0, 0)  # the latest: (its number, its load's request id)
+        self._server_read: set[int] = set()  # server loads waiting for the pair's reading
+        self.engine: Engine | ServerEngine = self._make_engine(None)
 
         # The app's document pipeline (shared with the document panel, so a dropped file
         # is read by one worker process); a bridge made alone owns its own.
@@ -141,14 +164,91 @@ class EngineBridge(QObject):
 
     def load(self, llm: Path, mmproj: Path | None = None,
              settings: EngineSettings | None = None) -> int:
-        """Load a model (replacing the loaded one), with new engine `settings` if given;
-        `loaded` or `load_failed` follows."""
+        """Load a model (replacing the loaded one, or the server), with new engine
+        `settings` if given; `loaded` or `load_failed` follows."""
+        if settings is not None:
+            self._settings = settings
+        self._use_engine(None)
         with self._lock:
             rid = self.engine.load(llm, mmproj, settings)
             self._kinds[rid] = "load"
         self._loading = {rid: (None, None)}  # a newer load makes an older one's result moot
-        self._documents.read_model(rid, Path(llm), Path(mmproj) if mmproj else None)
+        # The reading is asked for under a number of its own: request ids start again
+        # with each engine, and an older engine's load may still be read.
+        self._model_reads += 1
+        self._model_read = (self._model_reads, rid)
+        self._documents.read_model(self._model_reads, Path(llm),
+                                   Path(mmproj) if mmproj else None)
         return rid
+
+    def connect_server(self, server: ServerConfig, llm: Path | None = None,
+                       mmproj: Path | None = None) -> int:
+        """Answer through the llama.cpp server `server` from now on (replacing the loaded
+        model): its /health and /props are checked, then `loaded` follows with
+        `LoadedModel.server` (or `load_failed`, one line).
+
+        `llm`/`mmproj`: the pair chosen here. Where the server serves that very model
+        (its file's name), its projector lays pages out as tiles of ours and its
+        tokenizer counts text pages, as `ask --server --mmproj` does; elsewhere pages go
+        whole and the server's mtmd lays them out (`server_tiling`)."""
+        self._use_engine(server)
+        with self._lock:
+            engine = self.engine
+            assert isinstance(engine, ServerEngine)
+            rid = engine.load(llm, mmproj, if_served=True)
+            self._kinds[rid] = "load"
+        self._loading = {rid: (None, None)}
+        self._model_read = (0, 0)  # a reading in flight is moot
+        self._server_read.clear()
+        if llm is not None and mmproj is not None:
+            self._model_reads += 1
+            self._model_read = (self._model_reads, rid)
+            self._server_read.add(rid)
+            self._documents.read_model(self._model_reads, Path(llm), Path(mmproj))
+        return rid
+
+    @property
+    def server(self) -> ServerConfig | None:
+        """The server answers go to (None: the model loaded here)."""
+        return self.engine.server if isinstance(self.engine, ServerEngine) else None
+
+    @property
+    def context_length(self) -> int:
+        """The context a conversation has: the engine's, or a server slot's."""
+        if isinstance(self.engine, ServerEngine) and self.engine.info is not None:
+            return self.engine.info.n_ctx
+        return self.engine.settings.n_ctx
+
+    def _make_engine(self, server: ServerConfig | None) -> Engine | ServerEngine:
+        self._generation += 1
+        generation = self._generation
+
+        def sink(event: Event) -> None:  # on the engine thread
+            self._on_engine_event(event, generation)
+
+        if server is None:
+            return Engine(self._settings, sink)
+        return ServerEngine(server, sink, self._settings)
+
+    def _use_engine(self, server: ServerConfig | None) -> None:
+        """Make the engine the one `server` needs (the in-process one for None), closing
+        the other: its thread is joined, so nothing it says can come after the swap."""
+        engine = self.engine
+        if server is None and isinstance(engine, Engine):
+            return
+        if isinstance(engine, ServerEngine) and server is not None and \
+                engine.server == server and engine.server.api_key == server.api_key:
+            return
+        engine.close()
+        with self._tokens_lock:
+            self._tokens = []
+        with self._lock:
+            self._kinds.clear()
+            self._image_of.clear()
+            self._encodes.clear()
+            self._unannounced.clear()
+            self._held.clear()
+            self.engine = self._make_engine(server)
 
     def add_documents(self, conversation: str, sources: Sequence[DocumentSource],
                       params: TilingParams, keep: KeepDocument | None = None,
@@ -186,6 +286,7 @@ class EngineBridge(QObject):
                     self._kinds[rid] = "encode"
                     self._image_of[rid] = page_id
                     self._encodes[page_id] = rid
+                    self._unannounced[page_id] = self._unannounced.get(page_id, 0) + 1
 
         return sink
 
@@ -240,12 +341,29 @@ class EngineBridge(QObject):
 
     @Slot(int, object)
     def _on_page_ready(self, ticket: int, page: PreparedImage) -> None:
+        with self._lock:
+            held = []
+            for page_id in page.page_ids:
+                left = self._unannounced.pop(page_id, 0) - 1
+                if left > 0:  # the same page of a newer batch is still to come
+                    self._unannounced[page_id] = left
+                else:
+                    held += self._held.pop(page_id, [])
         if ticket == self._ticket and not self._closed:
             self.page_prepared.emit(page)
+        for queued in held:  # the page's ends that came before it, now in order
+            self._dispatch(queued)
 
     @Slot(int, object)
-    def _on_tiling_read(self, rid: int, tiling: object) -> None:
-        if rid not in self._loading:
+    def _on_tiling_read(self, reading: int, tiling: object) -> None:
+        latest, rid = self._model_read
+        if reading != latest or rid not in self._loading:
+            return
+        if rid in self._server_read:  # the pair here, read in case the server serves it
+            self._server_read.discard(rid)
+            read = tiling if isinstance(tiling, TilingParams) else None
+            self._loading[rid] = (self._loading[rid][0], read)
+            self._finish_load(rid)
             return
         if isinstance(tiling, str):
             del self._loading[rid]
@@ -261,11 +379,29 @@ class EngineBridge(QObject):
 
     def _finish_load(self, rid: int) -> None:
         loaded, tiling = self._loading.get(rid, (None, None))
+        engine = self.engine
+        if isinstance(engine, ServerEngine):
+            if loaded is None or rid in self._server_read:
+                return
+            del self._loading[rid]
+            info = engine.info
+            if info is None:  # (a newer load started meanwhile: it reports)
+                return
+            # Without a projector there, documents are refused with one line before any
+            # work; with one, pages are tiles of ours where the server serves the pair
+            # chosen here, else whole (the server's mtmd lays them out).
+            if not info.vision:
+                tiling = None
+            elif engine.mmproj is None or tiling is None:
+                tiling = server_tiling()
+            self.loaded.emit(LoadedModel(None, engine.mmproj, loaded.load_s, tiling,
+                                         _notes(loaded), info))
+            return
         if loaded is None or (loaded.mmproj is not None and tiling is None):
             return
         del self._loading[rid]
         self.loaded.emit(LoadedModel(Path(loaded.llm), Path(loaded.mmproj) if loaded.mmproj
-                                     else None, loaded.load_s, tiling, loaded.notes))
+                                     else None, loaded.load_s, tiling, _notes(loaded)))
 
     @Slot(int, int, object)
     def _on_document_planned(self, ticket: int, _index: int, plan: object) -> None:
@@ -289,17 +425,22 @@ class EngineBridge(QObject):
 
     # --- engine thread ---------------------------------------------------------------
 
-    def _on_engine_event(self, event: Event) -> None:
-        """Runs on the engine thread: buffer tokens, queue everything else."""
+    def _on_engine_event(self, event: Event, generation: int | None = None) -> None:
+        """Runs on the engine thread: buffer tokens, queue everything else. `generation`:
+        the engine that said it (None: the current one)."""
+        if generation is None:
+            generation = self._generation
         if isinstance(event, Token):
             with self._tokens_lock:
+                if generation != self._generation:
+                    return
                 self._tokens.append((event.request_id, event.text))
                 signal = not self._tokens_signalled
                 self._tokens_signalled = True
             if signal:
                 self._tokens_waiting.emit()
             return
-        self._engine_event.emit(event)
+        self._engine_event.emit((generation, event))
 
     # --- GUI thread ------------------------------------------------------------------
 
@@ -329,7 +470,10 @@ class EngineBridge(QObject):
         return True
 
     @Slot(object)
-    def _dispatch(self, event: Event) -> None:
+    def _dispatch(self, queued: tuple[int, Event]) -> None:
+        generation, event = queued
+        if generation != self._generation:
+            return  # said by an engine closed since (its request ids mean nothing now)
         rid = event.request_id
         with self._lock:
             kind = self._kinds.get(rid, "")
@@ -341,6 +485,10 @@ class EngineBridge(QObject):
             return
         # A final event: the request is over. Its last tokens were buffered before it.
         with self._lock:
+            page_id = self._image_of.get(rid, "")
+            if kind == "encode" and page_id in self._unannounced:
+                self._held.setdefault(page_id, []).append(queued)  # see `_on_page_ready`
+                return
             self._kinds.pop(rid, None)
             image_id = self._image_of.pop(rid, "")
             if image_id and self._encodes.get(image_id) == rid:
@@ -364,8 +512,13 @@ class EngineBridge(QObject):
         elif isinstance(event, Failed):
             if kind == "load":
                 if self._loading.pop(rid, None) is not None:
-                    self.load_failed.emit(event.message)
+                    self.load_failed.emit(tr_line(event.line))
             elif kind == "encode":
-                self.image_failed.emit(image_id, event.message)
+                self.image_failed.emit(image_id, tr_line(event.line))
             else:
-                self.answer_failed.emit(rid, event.message)
+                self.answer_failed.emit(rid, tr_line(event.line))
+
+
+def _notes(loaded: Loaded) -> tuple[str, ...]:
+    """The load's notes in the interface's language."""
+    return tuple(tr_line(note) for note in (loaded.note_lines or loaded.notes))

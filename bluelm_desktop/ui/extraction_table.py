@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from bluelm_desktop.core.documents.model import TextSpan
+from bluelm_desktop.core.errors import Line
 from bluelm_desktop.core.tasks.grounding import Found
 from bluelm_desktop.core.tasks.invoice import (
     CSV_ENCODING,
@@ -66,6 +67,7 @@ from bluelm_desktop.core.tasks.invoice import (
     to_csv,
     to_json,
 )
+from bluelm_desktop.ui.i18n import tr_line
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -504,14 +506,19 @@ class ExtractionPanel(QWidget):
         """The invoice shown, edits included, as JSON that `show_answer` reads back."""
         return to_json(self.invoice())
 
-    def warnings(self) -> list[str]:
-        """What the warnings line shows: reading problems first, then totals checks, then
-        fields the pages do not print."""
+    def warning_lines(self) -> list[Line]:
+        """The warnings as the core says them: reading problems first, then totals checks,
+        then fields the pages do not print. Computed afresh from the invoice and its
+        pages (so a reopened conversation, whose table is read again, has them too)."""
         invoice = self.invoice()
         if not self._has_invoice:
             return []
         return [*invoice.problems, *check_totals(invoice),
                 *check_against_pages(invoice, self.fields_model.pages())]
+
+    def warnings(self) -> list[str]:
+        """What the warnings line shows, one line each, in the interface's language."""
+        return [tr_line(line) for line in self.warning_lines()]
 
     def add_line(self) -> None:
         """An empty line item after the selected one (at the end without a selection)."""
@@ -614,4 +621,5 @@ class ExtractionPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+            self._refresh_warnings()
         super().changeEvent(event)

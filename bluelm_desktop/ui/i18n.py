@@ -8,6 +8,10 @@ template with named fields, translated first and filled in after:
 (and may reorder) the fields. `scripts/update_translations.sh` extracts the strings into
 `resources/translations/bluelm_<lang>.ts` and compiles the `.qm` files read here.
 
+Messages from the core (errors, invoice checks, ...) are `Line`s: an English template
+marked with `msg("…")` and its fields (`core/errors.py`). lupdate files the templates
+under the unnamed context, and `tr_line` translates them there before filling them in.
+
 Translations are read once, when the app starts (the settings dialog says a new language
 applies from the next start): widgets set their texts in their constructors.
 """
@@ -21,12 +25,14 @@ from typing import Final
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from bluelm_desktop.core import paths
+from bluelm_desktop.core.errors import Line, fill, one_line
 
 log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE: Final = "en"  # the language the sources are written in: nothing to load
 CATALOG: Final = "bluelm"  # resources/translations/bluelm_<lang>.qm
 QT_CATALOG: Final = "qtbase"  # Qt's own dialogs and buttons (OK, Cancel, Yes, ...)
+CORE_CONTEXT: Final = ""  # where lupdate files the core's msg("…") templates
 
 
 def translations_dir() -> Path:
@@ -76,3 +82,15 @@ def remove_translators(app: QCoreApplication, translators: list[QTranslator]) ->
     """Undo `install_translators` (tests; a language switched without a restart)."""
     for translator in translators:
         app.removeTranslator(translator)
+
+
+def tr_line(line: Line | str) -> str:
+    """A core `Line` in the interface's language, on one line: the template translated,
+    then filled in (fields that are `Line`s themselves translated too). A plain string is
+    returned as it is. Safe on any thread (QCoreApplication.translate is)."""
+    if not isinstance(line, Line):
+        return one_line(line)
+    template = QCoreApplication.translate(CORE_CONTEXT, line.template)
+    values = {key: tr_line(value) if isinstance(value, Line) else value
+              for key, value in line.fields}
+    return one_line(fill(template, values))

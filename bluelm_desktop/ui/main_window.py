@@ -6,9 +6,12 @@
     └──────────┴──────────────────────────────────────────────────────────┘
     status bar: what runs now · model · data directory
 
-Without a chosen model the model setup page (the existing panel) is shown instead. The
-menu bar (`WindowActions`) holds every command with its shortcut. The window receives its
-dependencies (settings, history, engine bridge); the chat's flow is `ChatController`'s.
+Without a chosen model the model setup page (the existing panel) is shown instead. With
+the server setting on, answers come from llama.cpp's llama-server instead of a model
+loaded here (`EngineBridge.connect_server`); its API key is kept in its own file
+(`core.server.keys`), never in the settings. The menu bar (`WindowActions`) holds every
+command with its shortcut. The window receives its dependencies (settings, history,
+engine bridge); the chat's flow is `ChatController`'s.
 Panels that arrive separately (document panel, screen capture, quick actions and the
 extraction table, the history) are used when their modules exist and their features stay
 hidden otherwise.
@@ -17,6 +20,7 @@ hidden otherwise.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import importlib.util
 import logging
 from pathlib import Path
@@ -58,9 +62,11 @@ from PySide6.QtWidgets import (
 
 from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.documents import DocumentSource
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, value_line
 from bluelm_desktop.core.models.library import ModelLibrary, ModelPair
 from bluelm_desktop.core.planning import PreparedImage
+from bluelm_desktop.core.server import ServerInfo
+from bluelm_desktop.core.server.keys import read_api_key, save_api_key
 from bluelm_desktop.core.settings import BUDGET_CUSTOM, ModelSettings, Settings
 from bluelm_desktop.core.tune import TuneResult, engine_settings_for, tuned
 from bluelm_desktop.core.vision.tiling import BUDGET_PRESETS, TilingParams
@@ -70,6 +76,7 @@ from bluelm_desktop.ui.chat_pane import ChatModel, ChatPane
 from bluelm_desktop.ui.composer import Composer, local_files
 from bluelm_desktop.ui.documents_thread import DocumentsThread
 from bluelm_desktop.ui.engine_bridge import EngineBridge, LoadedModel
+from bluelm_desktop.ui.i18n import tr_line
 from bluelm_desktop.ui.model_setup import ModelSetupPanel
 from bluelm_desktop.ui.theme import FOCUS_RING
 from bluelm_desktop.ui.tune_offer import TuneOffer
@@ -98,6 +105,15 @@ QUICK_ACTION_LABELS: Final = (
     QT_TRANSLATE_NOOP("QuickAction", "Extract contract terms"),
     QT_TRANSLATE_NOOP("QuickAction", "Summarize"),
 )
+
+
+class _Unchanged(enum.Enum):
+    """`apply_settings` without an API key: the one in use stays."""
+
+    UNCHANGED = enum.auto()
+
+
+UNCHANGED: Final = _Unchanged.UNCHANGED
 
 
 def quick_action_label(action: Any) -> str:
@@ -232,6 +248,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.history = history
         self._save_settings = save_settings
+        self._api_key = read_api_key()  # the server's, from its own file (None: none)
         self._closed = False
         # One documents thread and one worker process for the panel and the engine alike.
         self.bridge = bridge or EngineBridge(
@@ -454,12 +471,11 @@ class MainWindow(QMainWindow):
             self.document_panel.pageModeChanged.connect(self._on_page_mode_changed)
 
     def _start(self) -> None:
-        """Load the chosen model, or show the setup page; reopen the last conversation."""
+        """Load the chosen model (or connect to the server), or show the setup page;
+        reopen the last conversation."""
         self.controller.reopen_last()
-        chosen = self.settings.model
-        if chosen.llm and Path(chosen.llm).is_file():
-            self._load(Path(chosen.llm), Path(chosen.mmproj) if chosen.mmproj else None)
-        else:
+        if not self._answer_as_set():
+            chosen = self.settings.model
             if chosen.llm:
                 self.model_page.show_error(self.tr(
                     "The model file is gone: {path}. Choose another model.").format(
@@ -467,14 +483,28 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.model_page)
             self._set_input_enabled(False)
 
+    def _answer_as_set(self) -> bool:
+        """Connect to the server, or load the chosen model, as the settings say; False
+        when they name nothing that can answer (no model, or its file is gone)."""
+        chosen = self.settings.model
+        if self.settings.server.active:
+            self._connect_server()
+        elif chosen.llm and Path(chosen.llm).is_file():
+            self._load(Path(chosen.llm), Path(chosen.mmproj) if chosen.mmproj else None)
+        else:
+            return False
+        return True
+
     # --- model -------------------------------------------------------------------------
 
     @Slot(object)
     def use_model(self, pair: ModelPair) -> None:
-        """Make `pair` the model (remembered in the settings) and load it."""
+        """Make `pair` the model (remembered in the settings) and load it; a model chosen
+        here answers instead of the server (whose address is kept for next time)."""
         mmproj = str(pair.mmproj_path) if pair.mmproj_path is not None else None
         self._change_settings(dataclasses.replace(
-            self.settings, model=ModelSettings(str(pair.llm_path), mmproj)))
+            self.settings, model=ModelSettings(str(pair.llm_path), mmproj),
+            server=dataclasses.replace(self.settings.server, enabled=False)))
         self._load(pair.llm_path, pair.mmproj_path)
 
     def _change_settings(self, settings: Settings) -> None:
@@ -485,7 +515,7 @@ class MainWindow(QMainWindow):
             try:
                 settings_io.save(settings)
             except BlueLMError as e:  # the change still applies; it is just not kept
-                self._show_activity(str(e))
+                self._show_activity(messages.error_line(e))
 
     def _load(self, llm: Path, mmproj: Path | None) -> None:
         self.loaded = None
@@ -497,32 +527,72 @@ class MainWindow(QMainWindow):
         # the settings, with what `tune` measured for this pair here (where it did)
         self.bridge.load(llm, mmproj, engine_settings_for(self.settings, llm, mmproj))
 
+    def _connect_server(self) -> None:
+        """Answer through the server of the settings: checked (/health, /props) on the
+        engine's thread; `_on_loaded` or `_on_load_failed` follows."""
+        from bluelm_desktop.ui.server_settings import server_config
+
+        self.loaded = None
+        self.controller.model_changed()
+        self._set_input_enabled(False)
+        try:
+            config = server_config(self.settings.server.url or "", self._api_key)
+        except ValueError as e:
+            self._on_load_failed(tr_line(value_line(e)))
+            return
+        self.model_label.setText(self.tr("Connecting to {server}…").format(
+            server=config.label))
+        self._show_activity(self.tr("Connecting to the llama.cpp server…"))
+        self.pages.setCurrentWidget(self.chat_page)
+        # The pair chosen here describes the server's model where it serves that model
+        # (the bridge checks its name): its tiles and tokenizer are then used.
+        chosen = self.settings.model
+        llm = Path(chosen.llm) if chosen.llm and Path(chosen.llm).is_file() else None
+        mmproj = Path(chosen.mmproj) if chosen.mmproj and Path(chosen.mmproj).is_file() \
+            else None
+        self.bridge.connect_server(config, llm, mmproj)
+
+    def _reload(self) -> None:
+        """Load again what the settings say answers: the server, or the chosen model."""
+        if not self._answer_as_set():
+            self.loaded = None
+            self.controller.model_changed()
+            self._set_input_enabled(False)
+            self.model_label.setText(self.tr("No model"))
+            self.show_models()
+
     @Slot()
     def show_settings_dialog(self) -> None:
         """The settings dialog, modal; OK applies what changed (see `apply_settings`)."""
         from bluelm_desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, api_key=self._api_key)
         self.settings_dialog = dialog  # tests drive the open dialog through this
         try:
             if dialog.exec() == SettingsDialog.DialogCode.Accepted:
-                self.apply_settings(dialog.chosen())
+                self.apply_settings(dialog.chosen(), dialog.chosen_api_key())
         finally:
             self.settings_dialog = None
             dialog.deleteLater()
 
-    def apply_settings(self, new: Settings) -> None:
+    def apply_settings(self, new: Settings, api_key: str | _Unchanged | None = UNCHANGED
+                       ) -> None:
         """Keep `new` and make it take effect: the look at once, the tiling for the next
         document, the sampling for the next answer; threads, context and batches by
-        reloading the model (llama.cpp fixes them when a context is made)."""
+        reloading the model (llama.cpp fixes them when a context is made); the server
+        switched on, off or elsewhere (or given another `api_key`) by connecting again,
+        or loading the model here. `api_key` left out: unchanged."""
         from PySide6.QtWidgets import QApplication
 
-        from bluelm_desktop.ui.settings_dialog import needs_reload
+        from bluelm_desktop.ui.settings_dialog import needs_reload, server_changed
         from bluelm_desktop.ui.theme import apply_theme
 
         old = self.settings
-        if new == old:
+        key_changed = not isinstance(api_key, _Unchanged) and api_key != self._api_key
+        if new == old and not key_changed:
             return
+        if not isinstance(api_key, _Unchanged) and key_changed:
+            self._keep_api_key(api_key)
         self._change_settings(new)
         app = QApplication.instance()
         if new.ui.theme != old.ui.theme and isinstance(app, QApplication):
@@ -536,14 +606,29 @@ class MainWindow(QMainWindow):
             notes.append(self.tr("the PDF resolution applies from the next start"))
         if new.ui.language != old.ui.language:
             notes.append(self.tr("the interface language changes at the next start"))
-        if needs_reload(old, new) and self.loaded is not None:
-            self._load(self.loaded.llm, self.loaded.mmproj)
-            notes.insert(0, self.tr("reloading the model"))
+        if server_changed(old, new) or (key_changed and new.server.active):
+            self._reload()
+            notes.insert(0, self.tr("connecting to the server") if new.server.active
+                         else self.tr("loading the model here"))
+        elif needs_reload(old, new) and self.loaded is not None:
+            self._reload()
+            notes.insert(0, self.tr("connecting to the server") if new.server.active
+                         else self.tr("reloading the model"))
         if notes:
             joined = self.tr("; ", "between the notes after 'Settings saved:'").join(notes)
             self._show_activity(self.tr("Settings saved: {notes}.").format(notes=joined))
         else:
             self._show_activity(self.tr("Settings saved."))
+
+    def _keep_api_key(self, key: str | None) -> None:
+        """The server's API key from now on, kept in its own file (mode 0600) unless this
+        window must not write; never in the settings."""
+        self._api_key = key
+        if self._save_settings:
+            try:
+                save_api_key(key)
+            except BlueLMError as e:  # it still applies; it is just not kept
+                self._show_activity(messages.error_line(e))
 
     @Slot()
     def show_models(self) -> None:
@@ -555,6 +640,11 @@ class MainWindow(QMainWindow):
         self.loaded = model
         tiling = self.settings.tiling_params(model.tiling) if model.tiling is not None else None
         self.controller.set_tiling(tiling)
+        if model.server is not None:
+            self._on_server_connected(model.server, tiling is not None, model.load_s)
+            return
+        assert model.llm is not None
+        self.controller.text_only_note = ""
         kind = self.tr("vision + text") if tiling is not None else self.tr("text only")
         self.model_label.setText(self.tr("{model} ({kind})").format(
             model=_model_name(model.llm), kind=kind))
@@ -578,6 +668,28 @@ class MainWindow(QMainWindow):
         self._show_activity(" ".join([loaded, *(f"({note})" for note in model.notes)]))
         self.composer.edit.setFocus()
 
+    def _on_server_connected(self, info: ServerInfo, vision: bool, seconds: float) -> None:
+        """Answers come from the server: the status bar says which model on which
+        server; a server without a projector takes no documents, and says so once."""
+        self.model_label.setText(self.tr("{model} on {server}").format(
+            model=info.model, server=info.label))
+        self.model_label.setToolTip(self.tr(
+            "Answers come from llama.cpp's llama-server at {server}: {model}, {slots} "
+            "slot(s) of {positions} positions").format(
+                server=info.label, model=info.model, slots=info.slots,
+                positions=info.n_ctx))
+        no_vision = self.tr(
+            "{server}: the server has no vision projector (llama-server was started "
+            "without --mmproj); documents need one.").format(server=info.label)
+        self.controller.text_only_note = "" if vision else no_vision
+        self.composer.set_vision(vision, no_vision)
+        self.tune_offer.button.hide()  # speed measured here says nothing of the server
+        self._set_input_enabled(True)
+        line = self.tr("Connected to {server} in {seconds} s: {model} answers.").format(
+            server=info.label, seconds=f"{seconds:.1f}", model=info.model)
+        self._show_activity(line if vision else f"{line} {no_vision}")
+        self.composer.edit.setFocus()
+
     @Slot(int, str)
     def _on_page_mode_changed(self, page: int, mode: str) -> None:
         panel = self.document_panel
@@ -594,8 +706,14 @@ class MainWindow(QMainWindow):
     def _on_load_failed(self, message: str) -> None:
         self.loaded = None
         self.model_label.setText(self.tr("No model"))
-        self.model_page.show_error(
-            self.tr("The model could not be loaded: {message}").format(message=message))
+        if self.settings.server.active:
+            line = self.tr("Could not use the llama.cpp server: {message} (Settings… → "
+                           "Server, or choose a model here)").format(message=message)
+            self.model_page.show_error(line)
+            self._show_activity(line)
+        else:
+            self.model_page.show_error(
+                self.tr("The model could not be loaded: {message}").format(message=message))
         self.show_models()
 
     def _set_input_enabled(self, enabled: bool) -> None:

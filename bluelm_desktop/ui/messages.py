@@ -21,7 +21,8 @@ from typing import Final
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.errors import BlueLMError, describe, one_line
+from bluelm_desktop.core.errors import line_of
+from bluelm_desktop.ui.i18n import tr_line
 
 CRASH_LOG: Final = "crash.log"
 log = logging.getLogger(__name__)
@@ -55,15 +56,9 @@ def info(text: str) -> None:
 
 
 def error_line(e: BaseException) -> str:
-    """The one line the interface shows for `e`: `errors.describe`, its "internal error"
-    (a bug: the type is kept as a clue) in the interface's language."""
-    if isinstance(e, BlueLMError):
-        return describe(e)
-    text = one_line(str(e))
-    if not text:
-        return type(e).__name__
-    return QCoreApplication.translate("EngineBridge", "internal error: {kind}: {error}").format(
-        kind=type(e).__name__, error=text)
+    """The one line the interface shows for `e`, in the interface's language: a core
+    error's `Line`; anything else an "internal error" (a bug: the type is kept as a clue)."""
+    return tr_line(line_of(e))
 
 
 def crash_log_path() -> str:
@@ -82,7 +77,8 @@ def report_crash(kind: type[BaseException], value: BaseException,
     except OSError:
         path = "stderr"
     print(text, file=sys.stderr)
-    error(f"{describe(value)} (details in {path})")
+    error(QCoreApplication.translate("EngineBridge", "{error} (details in {path})").format(
+        error=error_line(value), path=path))
 
 
 def install_crash_hook() -> None:

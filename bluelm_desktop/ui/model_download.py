@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, Line
 from bluelm_desktop.core.gguf.summary import format_bytes
 from bluelm_desktop.core.models import (
     CATALOG,
@@ -55,6 +55,8 @@ from bluelm_desktop.core.models import (
     staging_dir,
 )
 from bluelm_desktop.core.models import download as net
+from bluelm_desktop.ui.i18n import tr_line
+from bluelm_desktop.ui.messages import error_line
 
 PROGRESS_INTERVAL_S: Final = 0.1
 COL_TITLE, COL_FAMILY, COL_SIZE, COL_STATE = range(4)
@@ -90,9 +92,9 @@ class _DownloadWorker(QObject):
         except net.NetworkError as e:
             self.failed.emit(entry.id, network_line(e))
         except BlueLMError as e:
-            self.failed.emit(entry.id, " ".join(str(e).split()))
+            self.failed.emit(entry.id, error_line(e))
         except Exception as e:  # one line for the status, never a dead thread
-            self.failed.emit(entry.id, f"{entry.title}: {type(e).__name__}: {e}")
+            self.failed.emit(entry.id, f"{entry.title}: {error_line(e)}")
         else:
             self.finished.emit(entry.id, llm)
 
@@ -390,7 +392,8 @@ class DownloadDialog(QDialog):
         entry = self.selected()
         running = self.downloads.running
         if entry is not None:
-            self.details.setText(f"{entry.description}\n{entry.repo_id} · {entry.licence}")
+            self.details.setText(f"{tr_line(Line.of(entry.description))}\n{entry.repo_id} · "
+                                 f"{tr_line(Line.of(entry.licence))}")
         installed = entry is not None and all(p.is_file() for p in final_paths(
             entry, self.downloads.models_dir))
         self.download_button.setEnabled(entry is not None and not running and not installed)

@@ -59,6 +59,7 @@ from bluelm_desktop.core.models.library import (
     ModelLibrary,
     ModelPair,
 )
+from bluelm_desktop.ui.i18n import tr_line
 from bluelm_desktop.ui.model_download import DownloadDialog, ModelDownloads, progress_text
 from bluelm_desktop.ui.model_library_tasks import ModelLibraryTasks
 
@@ -115,9 +116,10 @@ def column_title(column: int) -> str:
 def status_text(pair: ModelPair) -> str:
     """The Status column: ready, ready with a caveat, or what is wrong.
 
-    The error itself comes from core/ and stays in English (a file name and a problem)."""
+    The error comes from core/ as a `Line`, shown in the interface's language."""
     if pair.error is not None:
-        return QCoreApplication.translate("ModelSetup", "Error: {error}").format(error=pair.error)
+        return QCoreApplication.translate("ModelSetup", "Error: {error}").format(
+            error=tr_line(pair.problem or pair.error))
     if pair.is_demo:
         return QCoreApplication.translate(
             "ModelSetup", "Ready — demo, random weights (answers are noise)")
@@ -586,7 +588,8 @@ class ModelSetupPanel(QWidget):
         if bad:
             self._show_error(self.tr(
                 "Added {added} of {total}; {name} could not be used: {error}").format(
-                    added=len(good), total=len(pairs), name=bad[0].name, error=bad[0].error))
+                    added=len(good), total=len(pairs), name=bad[0].name,
+                    error=tr_line(bad[0].problem or bad[0].error or "")))
         else:
             self._show_info(self.tr("Added {count} model(s), left where they are.").format(
                 count=len(good)), keep=True)

@@ -8,7 +8,9 @@ enforces, so the dialog can never produce a value the file would reject.
 
 What needs more than saving is said next to the setting: the performance settings reload
 the model (llama.cpp fixes threads, context and batch when a context is made), and the
-interface language is read when the app starts.
+interface language is read when the app starts. The server page (`ServerPage`) switches
+answers to a llama.cpp server; its API key is not a setting: `chosen_api_key()` hands it
+to the window, which keeps it in a file of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from bluelm_desktop.core.engine.attention import needs_flash_attention
+from bluelm_desktop.core.errors import value_line
 from bluelm_desktop.core.settings import (
     BUDGET_CUSTOM,
     BUDGETS,
@@ -41,11 +44,14 @@ from bluelm_desktop.core.settings import (
     UI_LANGUAGES,
     InferenceSettings,
     Limits,
+    ServerSettings,
     Settings,
     UISettings,
     VisionSettings,
     limits_of,
 )
+from bluelm_desktop.ui.i18n import tr_line
+from bluelm_desktop.ui.server_settings import ServerPage
 
 # Spin boxes need finite bounds; open-ended limits get these (and say so in the tooltip).
 _INT_MAX: Final = 2**31 - 1
@@ -131,16 +137,20 @@ def _note(text: str) -> QLabel:
 class SettingsDialog(QDialog):
     """Edit a copy of the settings; `chosen()` is the result after OK."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 api_key: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self._original = settings
+        self._api_key = api_key
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self.tabs.addTab(self._performance_tab(), self.tr("Performance"))
         self.tabs.addTab(self._answers_tab(), self.tr("Answers"))
         self.tabs.addTab(self._documents_tab(), self.tr("Documents"))
         self.tabs.addTab(self._appearance_tab(), self.tr("Appearance"))
+        self.server = ServerPage()
+        self.tabs.addTab(self.server, self.tr("Server"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
             | QDialogButtonBox.StandardButton.RestoreDefaults)
@@ -315,6 +325,7 @@ class SettingsDialog(QDialog):
         else:
             self.translation_target.setEditText(target or "")
         self._update_custom()
+        self.server.show_settings(s.server, self._api_key)
 
     def chosen(self) -> Settings:
         """The settings as the dialog shows them; fields it does not show are kept."""
@@ -338,7 +349,34 @@ class SettingsDialog(QDialog):
         ui = dataclasses.replace(
             s.ui, theme=str(self.theme.currentData()), language=str(self.language.currentData()),
             translation_target=self._translation_target())
-        return dataclasses.replace(s, inference=inference, vision=vision, ui=ui)
+        return dataclasses.replace(s, inference=inference, vision=vision, ui=ui,
+                                   server=self._chosen_server())
+
+    def _chosen_server(self) -> ServerSettings:
+        try:
+            return self.server.chosen()
+        except ValueError:  # (`accept` refuses it; a caller that did not accept gets this)
+            return self._original.server
+
+    def chosen_api_key(self) -> str | None:
+        """The server's API key as typed (None: none); the window keeps it, not the
+        settings."""
+        return self.server.chosen_api_key()
+
+    def accept(self) -> None:
+        """OK: refused, with the reason on the server page, while its address or key
+        cannot be used."""
+        try:
+            self.server.chosen()
+        except ValueError as e:
+            self.tabs.setCurrentWidget(self.server)
+            self.server.show_error(tr_line(value_line(e)))
+            return
+        super().accept()
+
+    def done(self, result: int) -> None:
+        self.server.shutdown()  # a connection test still running is waited for
+        super().done(result)
 
     def _translation_target(self) -> str | None:
         """None (follow the UI language) for the first entry or an empty box, else the
@@ -374,11 +412,19 @@ class SettingsDialog(QDialog):
     def _on_clicked(self, button: QAbstractButton) -> None:
         role = self.buttons.buttonRole(button)
         if role == QDialogButtonBox.ButtonRole.ResetRole:
-            self.show_settings(dataclasses.replace(Settings(), model=self._original.model))
+            self.show_settings(dataclasses.replace(Settings(), model=self._original.model,
+                                                   server=self._original.server))
 
 
 def needs_reload(before: Settings, after: Settings) -> bool:
-    """Whether going from `before` to `after` changes how llama.cpp's context is made."""
-    return any(getattr(before.inference, f) != getattr(after.inference, f)
-               for f in RELOAD_FIELDS)
+    """Whether going from `before` to `after` changes how llama.cpp's context is made, or
+    where answers come from (the server switched on or off, or another address)."""
+    return server_changed(before, after) or any(
+        getattr(before.inference, f) != getattr(after.inference, f) for f in RELOAD_FIELDS)
+
+
+def server_changed(before: Settings, after: Settings) -> bool:
+    """Whether answers now come from elsewhere: the server on or off, or another one."""
+    b, a = before.server, after.server
+    return b.active != a.active or (a.active and b.url != a.url)
 

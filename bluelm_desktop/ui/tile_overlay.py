@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bluelm_desktop.core.errors import Line
 from bluelm_desktop.core.vision.tiling import Grid, TilePlan
+from bluelm_desktop.ui.i18n import tr_line
 
 log = logging.getLogger(__name__)
 
@@ -182,10 +184,12 @@ class TileOverlay(QWidget):
         self._done = max(0, min(done, limit))
         self._changed()
 
-    def set_message(self, text: str, error: bool = False) -> None:
+    def set_message(self, text: str | Line, error: bool = False) -> None:
         """Shown instead of a page (empty, loading, failed) or, with a plan, on the page
-        while its pixels are missing (rendering, or a render error)."""
-        self._message, self._error = text, error
+        while its pixels are missing (rendering, or a render error). A core `Line` is shown
+        in the interface's language (`i18n.tr_line`); a string as given."""
+        self._message = tr_line(text) if isinstance(text, Line) else text
+        self._error = error
         self._changed()
 
     # -- zoom ------------------------------------------------------------------------------

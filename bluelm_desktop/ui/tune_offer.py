@@ -17,7 +17,8 @@ from PySide6.QtCore import QObject, QProcess, Signal, Slot
 from PySide6.QtWidgets import QPushButton
 
 from bluelm_desktop.core.errors import one_line
-from bluelm_desktop.core.tune import TuneResult
+from bluelm_desktop.core.tune import TuneResult, step_line
+from bluelm_desktop.ui.i18n import tr_line
 
 
 def tune_command(llm: Path, mmproj: Path | None) -> list[str]:
@@ -34,7 +35,7 @@ def tune_command(llm: Path, mmproj: Path | None) -> list[str]:
 class TuneRunner(QObject):
     """One tune at a time; `finished(TuneResult)`, `failed(str)` or `stopped()` ends it."""
 
-    progress = Signal(str)  # what it measures now
+    progress = Signal(str)  # what it measures now (in the interface's language)
     finished = Signal(object)  # TuneResult
     failed = Signal(str)  # one line
     stopped = Signal()
@@ -81,8 +82,8 @@ class TuneRunner(QObject):
         *lines, self._err = self._err.split(b"\n")
         for line in lines:
             text = line.decode("utf-8", "replace").strip()
-            if "tune:" in text:
-                self.progress.emit(text.split("tune:", 1)[1].strip())
+            if "tune:" in text:  # the CLI's English step, read back as its template
+                self.progress.emit(tr_line(step_line(text.split("tune:", 1)[1])))
 
     @Slot(int, QProcess.ExitStatus)
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
@@ -102,17 +103,20 @@ class TuneRunner(QObject):
                 self.finished.emit(TuneResult.from_json(data))
                 return
             except (ValueError, IndexError, TypeError, AttributeError) as e:
-                self.failed.emit(f"tune: unreadable result ({e})")
+                self.failed.emit(self.tr("tune: unreadable result ({error})").format(
+                    error=one_line(str(e))))
                 return
+        # (the child's own last word: English, as the CLI prints it)
         lines = [ln for ln in err.splitlines() if ln.strip() and "tune:" not in ln]
-        self.failed.emit(one_line(lines[-1]) if lines else f"tune stopped (exit code {code})")
+        self.failed.emit(one_line(lines[-1]) if lines else
+                         self.tr("tune stopped (exit code {code})").format(code=code))
 
     @Slot(QProcess.ProcessError)
     def _on_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart and self._process is not None:
             process, self._process = self._process, None
             process.deleteLater()
-            self.failed.emit("tune could not be started")
+            self.failed.emit(self.tr("tune could not be started"))
 
 
 class TuneOffer(QObject):

@@ -42,7 +42,7 @@ CONTRACT_ANSWER: Final = json.dumps({
     "notice_period": "90 days", "amounts": None, "governing_law": "Washington",
     "signatories": None,
     "clauses": [{"title": "Notice period", "page": "4", "summary": "90 days."}]})
-SETTINGS_TABS: Final = 4
+SETTINGS_TABS: Final = 5  # the fifth: the llama.cpp server
 STATES: Final = ("models", "chat", "image", "invoice", "contract", "shortcuts",
                  *(f"settings-{i}" for i in range(SETTINGS_TABS)), "quit")
 

@@ -38,7 +38,7 @@ ROOT = HERE.parents[1]
 SYSTEM_PYTHON: Final = "/usr/bin/python3"
 SAMPLES = ROOT / "resources" / "samples"
 STATES: Final = ("models", "chat", "image", "invoice", "contract", "shortcuts",
-                 "settings-0", "settings-1", "settings-2", "settings-3")
+                 "settings-0", "settings-1", "settings-2", "settings-3", "settings-4")
 STATE_TIMEOUT_S: Final = 150.0
 WALK_TIMEOUT_S: Final = 120.0
 

@@ -265,7 +265,7 @@ def test_a_question_picks_the_pages_of_a_document_too_long_for_the_context(
     kept = [p.page for p in planned[-1].pages if p.mode != SKIPPED]
     assert 9 in kept, kept  # the governing-law clause is on page 9
     assert 8 in [p.page for p in prepared]  # (0-based) and it went to the engine as text
-    assert "match the question" in " ".join(planned[-1].fit_notes)
+    assert "match the question" in " ".join(map(str, planned[-1].fit_notes))
 
 
 def test_an_answer_s_values_are_marked_where_they_are_printed(

@@ -1,7 +1,8 @@
 """The interface translations: complete, compiled, in step with the sources, and shown.
 
 `resources/translations/bluelm_zh_CN.ts` is made by `scripts/update_translations.sh`
-(pyside6-lupdate over bluelm_desktop/ui/*.py) and translated by hand; the `.qm` beside it
+(pyside6-lupdate over bluelm_desktop/ui/*.py, and the core's `msg("…")` templates) and
+translated by hand; the `.qm` beside it
 is what the app loads. These tests fail when a string is added without a translation, when
 the `.qm` was not rebuilt, and when a translated widget still shows English.
 """
@@ -29,6 +30,7 @@ from bluelm_desktop.ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_SOURCES = sorted((ROOT / "bluelm_desktop" / "ui").glob("*.py"))
+CORE_SOURCES = sorted((ROOT / "bluelm_desktop" / "core").rglob("*.py"))
 TRANSLATED = sorted(lang for lang in UI_LANGUAGES if lang != i18n.SOURCE_LANGUAGE)
 FIELD = re.compile(r"\{(\w*)\}")  # a named field of a .format() template
 
@@ -117,11 +119,13 @@ def test_the_committed_qm_is_compiled_from_the_ts(language: str, tmp_path: Path)
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_marked_string_of_the_sources_is_in_the_ts(language: str,
                                                          tmp_path: Path) -> None:
-    """lupdate over the ui sources finds exactly the .ts's messages: a new tr() string is
-    missing from the committed .ts, a removed one lingers in it."""
+    """lupdate over the ui and core sources (as update_translations.sh runs it) finds
+    exactly the .ts's messages: a new tr() string or msg() template is missing from the
+    committed .ts, a removed one lingers in it."""
     fresh = tmp_path / "fresh.ts"
     subprocess.run([tool("pyside6-lupdate"), "-no-obsolete", "-source-language", "en",
-                    "-target-language", language, *map(str, UI_SOURCES), "-ts", str(fresh)],
+                    "-target-language", language, "-tr-function-alias", "QT_TR_NOOP+=msg",
+                    *map(str, UI_SOURCES + CORE_SOURCES), "-ts", str(fresh)],
                    check=True, capture_output=True, timeout=120)
     in_sources, committed = set(messages(fresh)), set(messages(ts_path(language)))
     assert not in_sources - committed, (
@@ -134,23 +138,24 @@ def test_every_marked_string_of_the_sources_is_in_the_ts(language: str,
 
 def _text_argument(call: ast.Call) -> ast.expr | None:
     """The source-text argument of tr(text, ...), translate(ctx, text, ...),
-    QT_TRANSLATE_NOOP(ctx, text)."""
+    QT_TRANSLATE_NOOP(ctx, text), and the core's msg(template)."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    position = {"tr": 0, "translate": 1, "QT_TRANSLATE_NOOP": 1, "QT_TR_NOOP": 0}.get(name)
+    position = {"tr": 0, "translate": 1, "QT_TRANSLATE_NOOP": 1, "QT_TR_NOOP": 0,
+                "msg": 0}.get(name)
     if position is None or len(call.args) <= position:
         return None
     return call.args[position]
 
 
 def test_translated_texts_are_literals_lupdate_can_read() -> None:
-    """lupdate only sees a literal written inside tr()/translate(): an f-string or a
+    """lupdate only sees a literal written inside tr()/translate()/msg(): an f-string or a
     concatenation is extracted wrongly (or not at all) and never matches at runtime. A name
-    is allowed: it is a constant marked with QT_TRANSLATE_NOOP where it is defined. A
-    module's own `_tr(text)` helper is for such constants only: a literal passed to it is
-    invisible to lupdate."""
+    is allowed in the ui: it is a constant marked with QT_TRANSLATE_NOOP where it is
+    defined. A module's own `_tr(text)` helper is for such constants only: a literal passed
+    to it is invisible to lupdate. In the core, msg() takes literals only."""
     bad = []
-    for path in UI_SOURCES:
+    for path in UI_SOURCES + CORE_SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -163,7 +168,8 @@ def test_translated_texts_are_literals_lupdate_can_read() -> None:
             if text is None:
                 continue
             literal = isinstance(text, ast.Constant) and isinstance(text.value, str)
-            if not literal and not isinstance(text, ast.Name | ast.Attribute):
+            named = isinstance(text, ast.Name | ast.Attribute) and path in UI_SOURCES
+            if not literal and not named:
                 bad.append(f"{where}: {ast.unparse(text)[:60]}")
     assert not bad, "not a literal:\n" + "\n".join(bad)
 
@@ -207,7 +213,7 @@ def test_settings_dialog_in_chinese(qtbot: QtBot, chinese: list[QTranslator]) ->
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "设置"
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
-        "性能", "回答", "文档", "外观"]
+        "性能", "回答", "文档", "外观", "服务器"]
     assert dialog.threads.specialValueText() == "全部核心"
     assert dialog.threads.toolTip().startswith("允许的值：")
     cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)

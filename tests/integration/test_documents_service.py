@@ -35,6 +35,7 @@ from bluelm_desktop.core.documents import (
     DocumentSource,
     PasswordRequired,
 )
+from bluelm_desktop.core.errors import Line
 
 pytestmark = pytest.mark.slow
 
@@ -161,7 +162,7 @@ def test_animated_gif_uses_the_first_frame(
 ) -> None:
     info = service.probe(corpus["animated.gif"].path)
     assert info.page_count == 1 and len(info.pages) == 1
-    assert any("3 frames" in note for note in info.notes)
+    assert any("3 frames" in str(note) for note in info.notes)
     assert tuple(service.render(corpus["animated.gif"].path)[5, 5]) == (255, 0, 0)
     with pytest.raises(DocumentError, match=r"^animated\.gif: there is no page 2"):
         service.render(corpus["animated.gif"].path, 1)
@@ -263,8 +264,10 @@ def test_encrypted_pdf_needs_and_accepts_a_password(
     service: DocumentService, corpus: dict[str, OddFile]
 ) -> None:
     path = corpus["contract.pdf"].path
-    with pytest.raises(PasswordRequired, match=r"^contract\.pdf: password required$"):
+    with pytest.raises(PasswordRequired, match=r"^contract\.pdf: password required$") as asked:
         service.probe(path)
+    # The worker's message crosses the pipe as its template and fields (translatable).
+    assert asked.value.line == Line.of("{name}: password required", name="contract.pdf")
     with pytest.raises(DocumentError, match=r"^contract\.pdf: wrong password$") as caught:
         service.probe(path, password="guess")
     assert not isinstance(caught.value, PasswordRequired)
@@ -276,13 +279,23 @@ def test_encrypted_pdf_needs_and_accepts_a_password(
         service.render(path, 0, (60, 80))
 
 
+def test_worker_errors_keep_their_template_across_the_pipe(service: DocumentService) -> None:
+    with pytest.raises(DocumentError) as caught:
+        service.probe(DocumentSource.from_bytes(b"just some words\n", "notes.txt"))
+    line = caught.value.line
+    assert line.template == "{name}: not an image or a PDF ({what})"
+    assert line.values["name"] == "notes.txt"
+    assert line.values["what"] == Line("it looks like a text file")
+    assert str(caught.value) == "notes.txt: not an image or a PDF (it looks like a text file)"
+
+
 def test_500_page_pdf_uses_the_first_200(
     service: DocumentService, corpus: dict[str, OddFile]
 ) -> None:
     path = corpus["book.pdf"].path
     info = service.probe(path)
     assert info.page_count == 500 and len(info.pages) == 200 and info.truncated
-    assert info.notes[0] == "only the first 200 of 500 pages are used"
+    assert str(info.notes[0]) == "only the first 200 of 500 pages are used"
     assert service.render(path, 199, (50, 70)).shape == (70, 50, 3)
     with pytest.raises(DocumentError, match=r"^book\.pdf: page 201 is beyond the 200-page limit"):
         service.render(path, 200, (50, 70))
@@ -301,7 +314,7 @@ def test_broken_xref_is_repaired_with_a_note(
             assert_one_line(error, name)
             continue
         assert info.page_count == 2
-        assert any("repaired" in note for note in info.notes), info.notes
+        assert any("repaired" in str(note) for note in info.notes), info.notes
         assert service.render(corpus[name].path, 1, (20, 30)).shape == (30, 20, 3)
 
 
@@ -419,8 +432,9 @@ def test_out_of_memory_is_an_error_not_a_dead_app(faulty: tuple[DocumentService,
     svc.probe(path)
     pid = svc.worker_pid
     svc.inject_fault("oom")
-    with pytest.raises(DocumentError, match=r"^x\.png: not enough memory for opening"):
+    with pytest.raises(DocumentError, match=r"^x\.png: not enough memory for opening") as oom:
         svc.probe(path)
+    assert oom.value.line.values["doing"] == Line("opening")  # a nested line, not English
     assert svc.worker_pid == pid  # a MemoryError is caught in the worker, which lives on
     assert svc.probe(path).format == "PNG"
 

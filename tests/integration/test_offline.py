@@ -355,8 +355,8 @@ SERVER_CONTROL: Final = textwrap.dedent("""\
 
 def test_with_a_server_only_its_address_is_contacted(tiny_models: Callable[..., Any],
                                                      tmp_path: Path) -> None:
-    """With a llama-server configured, `ask --server` and `batch --server` (the window's
-    server setting is not wired yet) contact that host and port and nothing else: the same
+    """With a llama-server configured, `ask --server` and `batch --server` (the window:
+    tests/gui/test_server_window.py) contact that host and port and nothing else: the same
     audit hook, told the one address it may allow, blocks and records everything else. The
     server runs outside the audited processes (it is the far end). Positive controls: the
     hook saw the traffic to the server (so the allowance is used, not vacuous), and in a

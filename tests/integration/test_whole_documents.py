@@ -96,7 +96,7 @@ def test_a_scan_goes_as_tiles_fitted_to_the_budget(documents, service) -> None:
 
     plan = plan_document(service, documents["scan"], FINE, budget=DEFAULT_BUDGET)
     assert plan.positions <= DEFAULT_BUDGET
-    assert plan.fit_notes and "lower detail" in plan.fit_notes[0]
+    assert plan.fit_notes and "lower detail" in str(plan.fit_notes[0])
     assert all(p.mode in (TILES, SKIPPED) for p in plan.pages)
     assert plan.pages[0].mode == TILES  # pages are left out from the end, never the first
 
@@ -107,7 +107,7 @@ def test_a_tiny_budget_leaves_pages_out_and_says_which(documents, service) -> No
     assert plan.positions <= budget
     kept = [p.page for p in plan.pages if p.mode != SKIPPED]
     assert kept == [1, 2, 3]
-    assert any("pages 4–10 left out" in n for n in plan.fit_notes)
+    assert any("pages 4–10 left out" in str(n) for n in plan.fit_notes)
     prepared = list(render_pages(service, documents["scan"], plan))
     assert [p.page for p in prepared] == [0, 1, 2]
 
@@ -121,7 +121,7 @@ def test_the_question_picks_the_pages_that_do_not_all_fit(documents, service, co
     kept = [p.page for p in plan.pages if p.mode != SKIPPED]
     assert 9 in kept, kept  # "9. Governing law … the State of Washington"
     assert plan.positions <= budget
-    assert "kept the pages that match the question best" in plan.fit_notes[-1]
+    assert "kept the pages that match the question best" in str(plan.fit_notes[-1])
     # without a question: the first pages
     first = plan_document(service, documents["contract"], FINE, budget=budget,
                           count_tokens=count)

@@ -232,18 +232,19 @@ def test_sniffing() -> None:
     assert sniff_kind(b"%PDF-1.7\n") == "pdf"
     assert sniff_kind(b"junk before header %PDF-1.4") == "pdf"
     assert sniff_kind(b"\x89PNG\r\n\x1a\n") == "image"
-    assert describe(b"PK\x03\x04rest").startswith("it is a ZIP archive")
-    assert describe(b"\x1f\x8b\x08") == "it is gzip-compressed data"
-    assert describe(b"\0\0\0\x18ftypheic") == "it is an ISO media file (heic)"
-    assert describe(b"  <svg xmlns=...>") == "it is an SVG, XML or HTML file"
-    assert describe("naïve text".encode()) == "it looks like a text file"
-    assert describe(b"\x00\x01\x02") == "unrecognised content starting with 00 01 02"
-    assert describe(b"\xff\xd8\xff\xee junk") == "it starts like a JPEG file but cannot be read"
-    assert describe(b"RIFF\0\0\0\0WAVE").startswith("unrecognised")
+    assert str(describe(b"PK\x03\x04rest")).startswith("it is a ZIP archive")
+    assert str(describe(b"\x1f\x8b\x08")) == "it is gzip-compressed data"
+    assert str(describe(b"\0\0\0\x18ftypheic")) == "it is an ISO media file (heic)"
+    assert str(describe(b"  <svg xmlns=...>")) == "it is an SVG, XML or HTML file"
+    assert str(describe("naïve text".encode())) == "it looks like a text file"
+    assert str(describe(b"\x00\x01\x02")) == "unrecognised content starting with 00 01 02"
+    assert (str(describe(b"\xff\xd8\xff\xee junk"))
+            == "it starts like a JPEG file but cannot be read")
+    assert str(describe(b"RIFF\0\0\0\0WAVE")).startswith("unrecognised")
     assert "EPS" not in ALLOWED_FORMATS and {"PNG", "JPEG", "TIFF", "GIF"} <= set(ALLOWED_FORMATS)
 
 
 def test_verbs() -> None:
-    assert verb("probe", 0) == "opening"
-    assert verb("render", 2) == "rendering page 3"
-    assert verb("text", 0) == "reading the text of page 1"
+    assert str(verb("probe", 0)) == "opening"
+    assert str(verb("render", 2)) == "rendering page 3"
+    assert str(verb("text", 0)) == "reading the text of page 1"

@@ -87,7 +87,7 @@ def test_invoice_fields_are_checked_against_the_text_layer() -> None:
         "vendor": 1, "invoice_number": 1, "invoice_date": 1, "total": 1,
         "tax": None}  # page 2 prints "1.5%", a rate, not an amount of 1.50
     invoice.total = Decimal("5483.16")  # misread
-    assert check_against_pages(invoice, pages) == [
+    assert [str(w) for w in check_against_pages(invoice, pages)] == [
         "Tax 1.50 is not printed on the pages: check it.",
         "Total 5483.16 is not printed on the pages: check it."]
     assert check_against_pages(invoice, {}) == []

@@ -18,11 +18,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bluelm_desktop.core import paths
+from bluelm_desktop.core.errors import Line
 from bluelm_desktop.core.history import (
     SCHEMA_VERSION,
     Attachment,
     HistoryError,
     HistoryStore,
+    line_from_json,
+    line_to_json,
     open_history,
 )
 from bluelm_desktop.core.history import store as store_module
@@ -555,6 +558,9 @@ def test_garbage_file_is_set_aside_and_a_new_history_started(db_path: Path) -> N
         assert (rec.conversations, rec.messages) == (0, 0)
         line = str(rec)
         assert str(db_path) in line and rec.moved_to.name in line and "\n" not in line
+        # What the UI translates: the template, with the reason a nested line of ours.
+        assert rec.line.template.startswith("{path}: the history was damaged ({reason})")
+        assert isinstance(rec.line.values["reason"], Line) and str(rec.line) == line
         c = s.create_conversation("works again")
         s.add_message(c.id, "user", "hello")
         assert s.integrity_check()
@@ -694,8 +700,12 @@ def test_disk_full_is_an_error_and_the_store_stays_usable(store: HistoryStore) -
     (pages,) = conn.execute("PRAGMA page_count").fetchone()
     conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # as if the disk filled up
     big = "x" * 100_000
-    with pytest.raises(HistoryError, match=r"history\.db: cannot save a message: the disk is full"):
+    with pytest.raises(HistoryError,
+                       match=r"history\.db: cannot save a message: the disk is full") as full:
         store.add_message(c.id, "user", big)
+    assert full.value.line.template == "{path}: cannot {doing}: {reason}"
+    assert full.value.line.values["doing"] == Line("save a message")
+    assert full.value.line.values["reason"] == Line("the disk is full")
     assert store.messages(c.id) == []
     conn.execute("PRAGMA max_page_count = 1073741823")
     store.add_message(c.id, "user", big)
@@ -848,3 +858,22 @@ def test_damaged_search_index_does_not_block_a_save(
     with HistoryStore(db_path) as s:
         assert s.recovery is None and s.full_text_search
         assert s.integrity_check()
+
+
+def test_a_line_saved_in_meta_comes_back_translatable(store: HistoryStore) -> None:
+    """A note kept as template and fields reopens as the same Line; older records (text
+    only) and damaged meta come back as the text, shown as it is."""
+    doing = Line.of("rendering page {page}", page=3)
+    line = Line.of("{name}: {doing} took longer than {seconds:g} s", name="x.pdf",
+                   doing=doing, seconds=20.0, where=Path("/tmp/x.pdf"))
+    c = store.create_conversation("c")
+    m = store.add_message(c.id, "system", str(line), meta={"note": line_to_json(line)})
+    [back] = store.messages(c.id)
+    assert back.id == m.id and back.meta is not None
+    again = line_from_json(back.meta["note"], back.text)
+    assert str(again) == str(line) == back.text
+    assert again.values["doing"] == doing
+    assert again.values["where"] == "/tmp/x.pdf"  # a Path is kept as its text
+    assert line_from_json(None, "old note") == Line.plain("old note")
+    assert line_from_json({"template": 3}, "bad") == Line.plain("bad")
+    assert line_from_json({"template": "{a}", "fields": {"a": [1]}}, "bad") == Line.plain("bad")

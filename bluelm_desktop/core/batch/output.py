@@ -176,12 +176,12 @@ class JsonlOutput(BatchOutput):
         if self.job.task == "extract-invoice":
             invoice = result.invoice
             record["invoice"] = invoice_to_dict(invoice) if invoice is not None else None
-            record["problems"] = list(invoice.problems) if invoice is not None else []
+            record["problems"] = [str(p) for p in invoice.problems] if invoice is not None else []
             record["warnings"] = result.warnings
         elif self.job.task == "extract-contract":
             contract = result.contract
             record["contract"] = contract_to_dict(contract) if contract is not None else None
-            record["problems"] = list(contract.problems) if contract is not None else []
+            record["problems"] = [str(p) for p in contract.problems] if contract is not None else []
             record["warnings"] = result.warnings
         else:
             record["answer"] = result.answer
@@ -258,13 +258,13 @@ class CsvOutput(BatchOutput):
         if invoice is not None:
             values.update({name: csv_cell(getattr(invoice, name), name) for name in HEADER_FIELDS})
             values["line_items"] = str(len(invoice.line_items))
-            values["problems"] = "; ".join(invoice.problems)
+            values["problems"] = "; ".join(map(str, invoice.problems))
         contract = result.contract
         if contract is not None:
             values.update({name: csv_cell(getattr(contract, name), name)
                            for name in CONTRACT_FIELDS})
             values["clauses"] = str(len(contract.clauses))
-            values["problems"] = "; ".join(contract.problems)
+            values["problems"] = "; ".join(map(str, contract.problems))
         row = [guard_formula(values.get(c, "")) if c in _CSV_TEXT_FIELDS
                else values.get(c, "") for c in self.columns]
         return _csv_line(row).encode(_CSV_CODEC, "replace")

@@ -602,8 +602,9 @@ class Batch:
                 result.ok = True
                 if self.job.task == "extract-invoice":
                     result.invoice = parse_invoice(answer)
-                    result.warnings = check_totals(result.invoice)
-                    result.warnings += check_against_pages(result.invoice, _words(pages))
+                    result.warnings = [str(w) for w in check_totals(result.invoice)]
+                    result.warnings += [str(w) for w in
+                                        check_against_pages(result.invoice, _words(pages))]
                 elif self.job.task == "extract-contract":
                     result.contract = parse_contract(answer)
                     verify_clause_pages(result.contract, _words(pages))

@@ -28,10 +28,12 @@ from bluelm_desktop.core.documents.model import (
     DocumentInfo,
     DocumentLimits,
     PageInfo,
+    first_pages_used,
     one_line,
+    unreadable_from,
 )
-from bluelm_desktop.core.documents.pixels import composite_on_white
-from bluelm_desktop.core.errors import DocumentError
+from bluelm_desktop.core.documents.pixels import composite_on_white, empty_image, too_many_pixels
+from bluelm_desktop.core.errors import DocumentError, Line, msg
 
 # Formats a document or screenshot plausibly comes in. Each still goes through the pixel
 # limit. Filtered at import by what this Pillow build registers (AVIF needs libavif).
@@ -107,18 +109,20 @@ def open_image(data: bytes, name: str, limits: DocumentLimits, content_hash: str
         try:
             image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
         except UnidentifiedImageError:
-            raise DocumentError(f"{name}: not an image or a PDF ({describe(data)})") from None
+            raise DocumentError(msg("{name}: not an image or a PDF ({what})"), name=name,
+                                what=describe(data)) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise DocumentError(_too_large(name, str(exc), limits)) from None
         except Exception as exc:
-            raise DocumentError(f"{name}: {_damage(exc)} image ({_reason(exc)})") from None
+            raise DocumentError(_damage(name, None, exc)) from None
         fmt = image.format or "image"
         try:
             pages, frames, notes = _describe_pages(image, name, fmt, limits)
         except DocumentError:
             raise
         except Exception as exc:
-            raise DocumentError(f"{name}: damaged {fmt} image ({_reason(exc)})") from None
+            raise DocumentError(msg("{name}: damaged {format} image ({reason})"), name=name,
+                                format=fmt, reason=_reason(exc)) from None
         info = DocumentInfo(
             name=name,
             kind="image",
@@ -158,7 +162,7 @@ def decode_page(opened: OpenedImage, index: int, name: str, limits: DocumentLimi
         except MemoryError:
             raise
         except Exception as exc:
-            raise DocumentError(f"{name}: {_damage(exc)} {fmt} image ({_reason(exc)})") from None
+            raise DocumentError(_damage(name, fmt, exc)) from None
     opened.decoded = {index: rgb}  # keep one page: bounded memory
     if caught:
         opened.info = _with_notes(opened.info, _warning_notes(caught))
@@ -190,7 +194,8 @@ def to_rgb(image: Image.Image, name: str) -> np.ndarray:
             return composite_on_white(rgba[..., :3], rgba[..., 3])
         return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
     except ValueError:
-        raise DocumentError(f"{name}: unsupported colour mode {mode}") from None
+        raise DocumentError(msg("{name}: unsupported colour mode {mode}"), name=name,
+                            mode=mode) from None
 
 
 def _wide_to_u8(values: np.ndarray, mode: str) -> np.ndarray:
@@ -222,7 +227,7 @@ def _wide_to_u8(values: np.ndarray, mode: str) -> np.ndarray:
 
 def _describe_pages(
     image: Image.Image, name: str, fmt: str, limits: DocumentLimits
-) -> tuple[list[PageInfo], int, list[str]]:
+) -> tuple[list[PageInfo], int, list[Line]]:
     """Page sizes (after EXIF orientation) from headers only, the frame count, notes.
 
     A TIFF page after the first that cannot be read (broken directory, too many pixels)
@@ -232,18 +237,18 @@ def _describe_pages(
     paged = fmt in _PAGED_FORMATS
     used = min(frames, limits.max_pages) if paged else 1
     pages: list[PageInfo] = []
-    notes: list[str] = []
+    notes: list[Line] = []
     if paged and frames > limits.max_pages:
-        notes.append(f"only the first {limits.max_pages} of {frames} pages are used")
+        notes.append(first_pages_used(limits.max_pages, frames))
     elif not paged and frames > 1:
-        notes.append(f"{frames} frames: only the first is used")
+        notes.append(Line.of(msg("{frames} frames: only the first is used"), frames=frames))
     for index in range(used):
         try:
             pages.append(_page_info(image, index, name, limits))
         except Exception as exc:
             if index == 0:
                 raise
-            notes.append(f"pages from {index + 1} on cannot be read ({_reason(exc)})")
+            notes.append(unreadable_from(index + 1, _reason(exc)))
             break
     if used > 1:
         image.seek(0)
@@ -256,7 +261,7 @@ def _page_info(image: Image.Image, index: int, name: str, limits: DocumentLimits
     width, height = image.size
     _check_pixels(name, (width, height), limits)
     if width < 1 or height < 1:
-        raise DocumentError(f"{name}: empty image ({width} × {height} pixels)")
+        raise DocumentError(empty_image(name, width, height))
     if _orientation(image) in _SWAPPING_ORIENTATIONS:
         width, height = height, width
     return PageInfo(index=index, width=width, height=height)
@@ -285,40 +290,40 @@ def _check_pixels(name: str, size: tuple[int, int], limits: DocumentLimits) -> N
     """Our own pixel check, for every frame: Pillow checks only the first on open."""
     width, height = size
     if width * height > limits.max_image_pixels:
-        raise DocumentError(
-            f"{name}: image too large ({width:,} × {height:,} = {width * height:,} pixels; "
-            f"the limit is {limits.max_image_pixels:,})"
-        )
+        raise DocumentError(too_many_pixels(name, width, height, limits.max_image_pixels))
 
 
-def _too_large(name: str, message: str, limits: DocumentLimits) -> str:
+def _too_large(name: str, message: str, limits: DocumentLimits) -> Line:
     """Pillow's bomb message says the pixel count; keep it, in our words."""
     match = re.search(r"\((\d+) pixels\)", message)
-    count = f"{int(match.group(1)):,} pixels" if match else "too many pixels"
-    return (
-        f"{name}: image too large ({count}; the limit is {limits.max_image_pixels:,}), "
-        f"refused as a possible decompression bomb"
-    )
+    if match is None:
+        return Line.of(msg("{name}: image too large (too many pixels; the limit is {limit:,}), "
+                           "refused as a possible decompression bomb"),
+                       name=name, limit=limits.max_image_pixels)
+    return Line.of(msg("{name}: image too large ({pixels:,} pixels; the limit is {limit:,}), "
+                       "refused as a possible decompression bomb"),
+                   name=name, pixels=int(match.group(1)), limit=limits.max_image_pixels)
 
 
-def describe(data: bytes) -> str:
+def describe(data: bytes) -> Line:
     """A short guess at what non-image, non-PDF bytes are, for the error message."""
     head = data[:512]
     if head.startswith(b"PK\x03\x04"):
-        return "it is a ZIP archive; Office documents are not supported"
+        return Line(msg("it is a ZIP archive; Office documents are not supported"))
     if head.startswith(b"\x1f\x8b"):
-        return "it is gzip-compressed data"
+        return Line(msg("it is gzip-compressed data"))
     if head[4:8] == b"ftyp":
-        return f"it is an ISO media file ({head[8:12].decode('ascii', 'replace')})"
+        return Line.of(msg("it is an ISO media file ({brand})"),
+                       brand=head[8:12].decode("ascii", "replace"))
     stripped = head.lstrip()
     if stripped.startswith((b"<svg", b"<?xml", b"<!DOCTYPE", b"<html", b"<HTML")):
-        return "it is an SVG, XML or HTML file"
+        return Line(msg("it is an SVG, XML or HTML file"))
     if head and b"\0" not in head and _is_text(head):
-        return "it looks like a text file"
+        return Line(msg("it looks like a text file"))
     for magic, fmt in _IMAGE_MAGIC:
         if head.startswith(magic) and (fmt != "WEBP" or head[8:12] == b"WEBP"):
-            return f"it starts like a {fmt} file but cannot be read"
-    return f"unrecognised content starting with {head[:8].hex(' ')}"
+            return Line.of(msg("it starts like a {format} file but cannot be read"), format=fmt)
+    return Line.of(msg("unrecognised content starting with {bytes}"), bytes=head[:8].hex(" "))
 
 
 def _is_text(head: bytes) -> bool:
@@ -330,8 +335,18 @@ def _is_text(head: bytes) -> bool:
     return True
 
 
-def _damage(exc: BaseException) -> str:
-    return "truncated" if "truncat" in str(exc).lower() else "damaged"
+def _damage(name: str, fmt: str | None, exc: BaseException) -> Line:
+    """'x.png: truncated PNG image (…)' / 'x.png: damaged image (…)'."""
+    reason = _reason(exc)
+    if "truncat" in str(exc).lower():
+        if fmt is None:
+            return Line.of(msg("{name}: truncated image ({reason})"), name=name, reason=reason)
+        return Line.of(msg("{name}: truncated {format} image ({reason})"), name=name,
+                       format=fmt, reason=reason)
+    if fmt is None:
+        return Line.of(msg("{name}: damaged image ({reason})"), name=name, reason=reason)
+    return Line.of(msg("{name}: damaged {format} image ({reason})"), name=name, format=fmt,
+                   reason=reason)
 
 
 def _reason(exc: BaseException) -> str:
@@ -339,16 +354,17 @@ def _reason(exc: BaseException) -> str:
     return one_line(text, 160)
 
 
-def _warning_notes(caught: list[warnings.WarningMessage]) -> list[str]:
-    notes: list[str] = []
+def _warning_notes(caught: list[warnings.WarningMessage]) -> list[Line]:
+    notes: list[Line] = []
     for warning in caught:
-        note = f"decoder warning: {one_line(str(warning.message), 160)}"
+        note = Line.of(msg("decoder warning: {warning}"),
+                       warning=one_line(str(warning.message), 160))
         if note not in notes:
             notes.append(note)
     return notes[:3]
 
 
-def _with_notes(info: DocumentInfo, extra: list[str]) -> DocumentInfo:
+def _with_notes(info: DocumentInfo, extra: list[Line]) -> DocumentInfo:
     notes = list(info.notes)
     notes.extend(n for n in extra if n not in notes)
     return replace(info, notes=tuple(notes[:6]))

@@ -20,7 +20,8 @@ from typing import Literal
 
 import numpy as np
 
-from bluelm_desktop.core.errors import one_line  # (used by the document modules)
+# (one_line is imported from here by the document modules)
+from bluelm_desktop.core.errors import Line, msg, one_line
 
 DocumentKind = Literal["image", "pdf"]
 
@@ -101,7 +102,8 @@ class DocumentInfo:
     the file really has (`truncated` tells them apart). `content_hash` is the SHA-256 of
     the file's bytes (of the pixels for an in-memory image), the key the embedding cache
     and the history's attachments use. `notes` are one-line remarks for the user (pages
-    left out, first frame of an animation used, a damaged PDF repaired, decoder warnings).
+    left out, first frame of an animation used, a damaged PDF repaired, decoder warnings):
+    `Line`s, so the interface shows them in its language (`str(note)` is the English).
     """
 
     name: str
@@ -113,7 +115,7 @@ class DocumentInfo:
     content_hash: str
     encrypted: bool = False
     planning_dpi: float | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Line, ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -217,3 +219,15 @@ def check_target_size(target_size: tuple[int, int] | None) -> tuple[int, int] | 
     if not ok:
         raise ValueError(f"invalid target size {target_size!r}: need two ints ≥ 1")
     return int(target_size[0]), int(target_size[1])
+
+
+def first_pages_used(used: int, count: int) -> Line:
+    """The note on a document with more pages than the limit (images and PDFs)."""
+    return Line.of(msg("only the first {used} of {count} pages are used"), used=used,
+                   count=count)
+
+
+def unreadable_from(page: int, reason: str) -> Line:
+    """The note on a document whose pages from `page` (1-based) on cannot be read."""
+    return Line.of(msg("pages from {page} on cannot be read ({reason})"), page=page,
+                   reason=reason)

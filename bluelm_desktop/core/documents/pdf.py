@@ -24,10 +24,12 @@ from bluelm_desktop.core.documents.model import (
     DocumentLimits,
     PageInfo,
     TextSpan,
+    first_pages_used,
     fit_pixels,
     one_line,
+    unreadable_from,
 )
-from bluelm_desktop.core.errors import DocumentError, PasswordRequired
+from bluelm_desktop.core.errors import DocumentError, Line, PasswordRequired, msg
 
 # `has_text_layer` looks at this many leading pages: text extraction costs ~1 ms per
 # simple page, but a scanned book's pages are large images and a probe must stay fast.
@@ -62,15 +64,16 @@ def open_pdf(
         # extension, and we have already sniffed the content.
         document = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
-        raise DocumentError(f"{name}: not a readable PDF ({_reason(exc)})") from None
+        raise DocumentError(msg("{name}: not a readable PDF ({reason})"), name=name,
+                            reason=_reason(exc)) from None
     encrypted = bool(document.needs_pass)
     if encrypted:
         if password is None:
             document.close()
-            raise PasswordRequired(f"{name}: password required")
+            raise PasswordRequired(msg("{name}: password required"), name=name)
         if not document.authenticate(password):
             document.close()
-            raise DocumentError(f"{name}: wrong password")
+            raise DocumentError(msg("{name}: wrong password"), name=name)
     try:
         return OpenedPdf(document, _describe(document, name, limits, content_hash, encrypted))
     except BaseException:
@@ -88,24 +91,26 @@ def _describe(
     try:
         count = int(document.page_count)
     except Exception as exc:
-        raise DocumentError(f"{name}: damaged PDF ({_reason(exc)})") from None
+        raise DocumentError(_damaged(name, exc)) from None
     if count < 1:
-        raise DocumentError(f"{name}: the PDF has no pages")
+        raise DocumentError(msg("{name}: the PDF has no pages"), name=name)
     scale = limits.planning_dpi / POINTS_PER_INCH
     pages: list[PageInfo] = []
-    notes: list[str] = []
+    notes: list[Line] = []
     for index in range(min(count, limits.max_pages)):
         try:
             rect = document[index].rect
         except Exception as exc:
             if index == 0:
-                raise DocumentError(f"{name}: damaged PDF ({_reason(exc)})") from None
-            notes.append(f"pages from {index + 1} on cannot be read ({_reason(exc)})")
+                raise DocumentError(_damaged(name, exc)) from None
+            notes.append(unreadable_from(index + 1, _reason(exc)))
             break
         if not (rect.width > 0 and rect.height > 0):
             if index == 0:
-                raise DocumentError(f"{name}: page 1 has no area ({rect.width} × {rect.height})")
-            notes.append(f"pages from {index + 1} on have no area and are left out")
+                raise DocumentError(msg("{name}: page 1 has no area ({width} × {height})"),
+                                    name=name, width=rect.width, height=rect.height)
+            notes.append(Line.of(msg("pages from {page} on have no area and are left out"),
+                                 page=index + 1))
             break
         pages.append(
             PageInfo(
@@ -117,9 +122,12 @@ def _describe(
             )
         )
     if count > limits.max_pages:
-        notes.insert(0, f"only the first {limits.max_pages} of {count} pages are used")
+        notes.insert(0, first_pages_used(limits.max_pages, count))
     if document.is_repaired:
-        notes.append(f"the file was damaged and MuPDF repaired it{_first_warning()}")
+        warning = _first_warning()
+        notes.append(Line.of(msg("the file was damaged and MuPDF repaired it (MuPDF: {warning})"),
+                             warning=warning) if warning else
+                     Line(msg("the file was damaged and MuPDF repaired it")))
     return DocumentInfo(
         name=name,
         kind="pdf",
@@ -172,9 +180,8 @@ def render_page(opened: OpenedPdf, index: int, size: tuple[int, int], name: str)
     except MemoryError:
         raise
     except Exception as exc:
-        raise DocumentError(
-            f"{name}: page {index + 1} cannot be rendered ({_reason(exc)})"
-        ) from None
+        raise DocumentError(msg("{name}: page {page} cannot be rendered ({reason})"),
+                            name=name, page=index + 1, reason=_reason(exc)) from None
     return _exact(rgb, width, height)
 
 
@@ -196,9 +203,8 @@ def page_text(opened: OpenedPdf, index: int, size: tuple[int, int], name: str) -
     except MemoryError:
         raise
     except Exception as exc:
-        raise DocumentError(
-            f"{name}: the text of page {index + 1} cannot be read ({_reason(exc)})"
-        ) from None
+        raise DocumentError(msg("{name}: the text of page {page} cannot be read ({reason})"),
+                            name=name, page=index + 1, reason=_reason(exc)) from None
     spans = []
     for x0, y0, x1, y1, word, block, line, _ in words:
         box = pymupdf.Rect(x0, y0, x1, y1) * to_pixels
@@ -214,11 +220,16 @@ def page_text(opened: OpenedPdf, index: int, size: tuple[int, int], name: str) -
 
 
 def _first_warning() -> str:
+    """MuPDF's first warning (its own words), or ""."""
     try:
         lines = [ln for ln in pymupdf.TOOLS.mupdf_warnings().splitlines() if ln.strip()]
     except Exception:
         return ""
-    return f" (MuPDF: {one_line(lines[0], 120)})" if lines else ""
+    return one_line(lines[0], 120) if lines else ""
+
+
+def _damaged(name: str, exc: BaseException) -> Line:
+    return Line.of(msg("{name}: damaged PDF ({reason})"), name=name, reason=_reason(exc))
 
 
 def _reason(exc: BaseException) -> str:

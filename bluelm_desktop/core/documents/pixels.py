@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from bluelm_desktop.core.documents.model import fit_pixels
-from bluelm_desktop.core.errors import DocumentError
+from bluelm_desktop.core.errors import DocumentError, Line, msg
 
 
 def composite_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -29,29 +29,39 @@ def array_to_rgb(array: np.ndarray, name: str, max_pixels: int) -> np.ndarray:
     pixels), since the array may come from a clipboard we do not control.
     """
     if not isinstance(array, np.ndarray):
-        raise DocumentError(f"{name}: not an image array ({type(array).__name__})")
+        raise DocumentError(msg("{name}: not an image array ({type})"), name=name,
+                            type=type(array).__name__)
     if array.dtype != np.uint8:
-        raise DocumentError(f"{name}: image array must be uint8, not {array.dtype}")
+        raise DocumentError(msg("{name}: image array must be uint8, not {dtype}"), name=name,
+                            dtype=str(array.dtype))
     if array.ndim == 2:
         array = array[..., None]
     if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
         raise DocumentError(
-            f"{name}: image array must be (H, W), (H, W, 3) or (H, W, 4), not {array.shape}"
-        )
+            msg("{name}: image array must be (H, W), (H, W, 3) or (H, W, 4), not {shape}"),
+            name=name, shape=str(array.shape))
     height, width = int(array.shape[0]), int(array.shape[1])
     if height == 0 or width == 0:
-        raise DocumentError(f"{name}: empty image ({width} × {height} pixels)")
+        raise DocumentError(empty_image(name, width, height))
     if width * height > max_pixels:
-        raise DocumentError(
-            f"{name}: image too large ({width:,} × {height:,} = {width * height:,} pixels; "
-            f"the limit is {max_pixels:,})"
-        )
+        raise DocumentError(too_many_pixels(name, width, height, max_pixels))
     channels = array.shape[2]
     if channels == 1:
         return np.ascontiguousarray(np.repeat(array, 3, axis=2))
     if channels == 4:
         return composite_on_white(array[..., :3], array[..., 3])
     return np.ascontiguousarray(array)
+
+
+def empty_image(name: str, width: int, height: int) -> Line:
+    return Line.of(msg("{name}: empty image ({width} × {height} pixels)"), name=name,
+                   width=width, height=height)
+
+
+def too_many_pixels(name: str, width: int, height: int, limit: int) -> Line:
+    return Line.of(msg("{name}: image too large ({width:,} × {height:,} = {pixels:,} pixels; "
+                       "the limit is {limit:,})"),
+                   name=name, width=width, height=height, pixels=width * height, limit=limit)
 
 
 def resize_rgb(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:

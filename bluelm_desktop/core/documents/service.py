@@ -48,7 +48,7 @@ from bluelm_desktop.core.documents.model import (
     one_line,
 )
 from bluelm_desktop.core.documents.pixels import array_to_rgb, output_size, resize_rgb
-from bluelm_desktop.core.errors import DocumentError, PasswordRequired
+from bluelm_desktop.core.errors import DocumentError, Line, PasswordRequired, msg
 
 _SNIFF_BYTES = 1024
 _STOP_GRACE_S = 2.0
@@ -268,13 +268,13 @@ class DocumentService:
                 except (OSError, ValueError) as exc:
                     self._discard(current)
                     raise DocumentError(
-                        f"{name}: the document worker cannot be reached ({one_line(str(exc))})"
-                    ) from None
+                        msg("{name}: the document worker cannot be reached ({error})"),
+                        name=name, error=one_line(str(exc))) from None
             if not current.conn.poll(self.limits.timeout_s):
                 self._discard(current)
-                raise DocumentError(
-                    f"{name}: {worker.verb(op, page)} took longer than {self.limits.timeout_s:g} s"
-                )
+                raise DocumentError(msg("{name}: {doing} took longer than {seconds:g} s"),
+                                    name=name, doing=worker.verb(op, page),
+                                    seconds=self.limits.timeout_s)
             try:
                 reply = current.conn.recv()
             except Exception:
@@ -282,14 +282,18 @@ class DocumentService:
             if reply is None:
                 code = self._discard(current)
                 if current.closed_on_purpose:
-                    raise DocumentError(f"{name}: cancelled, the document service was closed")
-                raise DocumentError(f"{name}: {_engine(kind)} {_died(code)}")
+                    raise DocumentError(msg("{name}: cancelled, the document service was closed"),
+                                        name=name)
+                raise DocumentError(_died(name, kind, code))
         if reply[0] == "ok":
             return reply[1]
+        # The worker's message as a Line (template and fields), so it is still translated
+        # here; a plain string (an older reply shape) is shown as it is.
         _, cls_name, message = reply
+        line = message if isinstance(message, Line) else Line.plain(str(message))
         if cls_name == "PasswordRequired":
-            raise PasswordRequired(message)
-        raise DocumentError(message)
+            raise PasswordRequired(line)
+        raise DocumentError(line)
 
     def _ensure_worker(self, name: str) -> _Worker:
         current = self._worker
@@ -310,24 +314,23 @@ class DocumentService:
         except Exception as exc:
             parent_end.close()
             child_end.close()
-            raise DocumentError(
-                f"{name}: the document worker cannot start ({one_line(str(exc), 160)})"
-            ) from None
+            raise DocumentError(msg("{name}: the document worker cannot start ({error})"),
+                                name=name, error=one_line(str(exc), 160)) from None
         child_end.close()  # so that its death reads as EOF here
         started = _Worker(process, parent_end, process.pid or 0)
         if not parent_end.poll(self.limits.startup_timeout_s):
             started.kill()
             raise DocumentError(
-                f"{name}: the document worker did not start within "
-                f"{self.limits.startup_timeout_s:g} s"
-            )
+                msg("{name}: the document worker did not start within {seconds:g} s"),
+                name=name, seconds=self.limits.startup_timeout_s)
         try:
             hello = parent_end.recv()
         except Exception:
             hello = None
         if not (isinstance(hello, tuple) and hello[:1] == ("ready",)):
             code = started.kill()
-            raise DocumentError(f"{name}: the document worker failed to start ({_exit_text(code)})")
+            raise DocumentError(msg("{name}: the document worker failed to start ({exit})"),
+                                name=name, exit=_exit_text(code))
         self._worker = started
         return started
 
@@ -349,18 +352,16 @@ def _preflight(source: DocumentSource, limits: DocumentLimits) -> DocumentKind:
         try:
             info = os.stat(source.path)
         except FileNotFoundError:
-            raise DocumentError(f"{name}: file not found") from None
+            raise DocumentError(worker.not_found(name)) from None
         except PermissionError:
-            raise DocumentError(f"{name}: permission denied") from None
+            raise DocumentError(_permission_denied(name)) from None
         except OSError as exc:
-            raise DocumentError(
-                f"{name}: cannot open ({one_line(exc.strerror or str(exc))})"
-            ) from None
+            raise DocumentError(worker.cannot_open(name, exc)) from None
         if stat.S_ISDIR(info.st_mode):
-            raise DocumentError(f"{name}: is a folder, not a document")
+            raise DocumentError(worker.is_folder(name))
         if not stat.S_ISREG(info.st_mode):
             # A FIFO or a device would block or never end.
-            raise DocumentError(f"{name}: not a regular file")
+            raise DocumentError(msg("{name}: not a regular file"), name=name)
         size = info.st_size
         head = b""
         if 0 < size <= limits.max_file_bytes:
@@ -368,17 +369,15 @@ def _preflight(source: DocumentSource, limits: DocumentLimits) -> DocumentKind:
                 with open(source.path, "rb") as handle:
                     head = handle.read(_SNIFF_BYTES)
             except PermissionError:
-                raise DocumentError(f"{name}: permission denied") from None
+                raise DocumentError(_permission_denied(name)) from None
             except OSError as exc:
-                raise DocumentError(
-                    f"{name}: cannot read ({one_line(exc.strerror or str(exc))})"
-                ) from None
+                raise DocumentError(worker.cannot_read(name, exc)) from None
     if size == 0:
-        raise DocumentError(f"{name}: empty file (0 bytes)")
+        raise DocumentError(worker.empty_file(name))
     if size > limits.max_file_bytes:
         raise DocumentError(
-            f"{name}: file too large ({_mib(size)}; the limit is {_mib(limits.max_file_bytes)})"
-        )
+            msg("{name}: file too large ({size:,.1f} MiB; the limit is {limit:,.1f} MiB)"),
+            name=name, size=size / 2**20, limit=limits.max_file_bytes / 2**20)
     return worker.sniff_kind(head)
 
 
@@ -389,7 +388,8 @@ def _check_page(page: int) -> None:
 
 def _array_page(source: DocumentSource, page: int) -> None:
     if page != 0:
-        raise DocumentError(f"{source.name}: there is no page {page + 1} (the image has 1 page)")
+        raise DocumentError(msg("{name}: there is no page {page} (the image has 1 page)"),
+                            name=source.name, page=page + 1)
 
 
 def _array_info(source: DocumentSource, limits: DocumentLimits) -> DocumentInfo:
@@ -409,30 +409,35 @@ def _array_info(source: DocumentSource, limits: DocumentLimits) -> DocumentInfo:
     )
 
 
-def _engine(kind: DocumentKind) -> str:
-    return "the PDF renderer" if kind == "pdf" else "the image decoder"
+def _permission_denied(name: str) -> Line:
+    return Line.of(msg("{name}: permission denied"), name=name)
 
 
-def _died(code: int | None) -> str:
-    """'crashed (signal 11, SIGSEGV)' for a signal or a Windows exception code."""
+def _died(name: str, kind: DocumentKind, code: int | None) -> Line:
+    """'x.png: the image decoder crashed (signal 11, SIGSEGV)' for a signal or a Windows
+    exception code; 'stopped unexpectedly' for an ordinary exit status."""
+    why = _exit_text(code)
     if code is not None and 0 <= code <= 0xFFFF:
-        return f"stopped unexpectedly ({_exit_text(code)})"
-    return f"crashed ({_exit_text(code)})"
+        if kind == "pdf":
+            return Line.of(msg("{name}: the PDF renderer stopped unexpectedly ({exit})"),
+                           name=name, exit=why)
+        return Line.of(msg("{name}: the image decoder stopped unexpectedly ({exit})"),
+                       name=name, exit=why)
+    if kind == "pdf":
+        return Line.of(msg("{name}: the PDF renderer crashed ({exit})"), name=name, exit=why)
+    return Line.of(msg("{name}: the image decoder crashed ({exit})"), name=name, exit=why)
 
 
-def _exit_text(code: int | None) -> str:
+def _exit_text(code: int | None) -> Line:
     """'signal 11, SIGSEGV' on POSIX; the NTSTATUS in hex on Windows (0xc0000005)."""
     if code is None:
-        return "no exit status"
+        return Line(msg("no exit status"))
     if code < 0:
         try:
-            return f"signal {-code}, {signal.Signals(-code).name}"
+            return Line.of(msg("signal {number}, {signal}"), number=-code,
+                           signal=signal.Signals(-code).name)
         except ValueError:
-            return f"signal {-code}"
+            return Line.of(msg("signal {number}"), number=-code)
     if code > 0xFFFF:
-        return f"exit code {code:#x}"
-    return f"exit code {code}"
-
-
-def _mib(size: int) -> str:
-    return f"{size / 2**20:,.1f} MiB"
+        return Line.of(msg("exit code {code:#x}"), code=code)
+    return Line.of(msg("exit code {code}"), code=code)

@@ -5,8 +5,10 @@ context: a fresh interpreter, no inherited locks or PyMuPDF state, the same on e
 Pillow and PyMuPDF are imported here and only here, at start-up, before the worker says
 it is ready, so their import time (~1 s for PyMuPDF) is never charged to a file's timeout.
 
-Every failure the worker understands comes back as ("error", class name, one line);
-anything it does not understand also comes back that way, worded as unexpected. What
+Every failure the worker understands comes back as ("error", class name, `Line`): the
+message's template and fields, so the parent rebuilds the error and the interface still
+translates it; anything it does not understand also comes back that way, worded as
+unexpected. What
 cannot come back — a segfault, an abort, a hang, the OOM killer — is the parent's job: it
 sees the pipe close or the deadline pass, kills and reaps the process, and starts a new
 one for the next call.
@@ -39,7 +41,7 @@ from bluelm_desktop.core.documents.model import (
     DocumentSource,
     one_line,
 )
-from bluelm_desktop.core.errors import DocumentError, PasswordRequired
+from bluelm_desktop.core.errors import DocumentError, Line, PasswordRequired, msg
 
 Operation = Literal["probe", "render", "text"]
 Fault = Literal["crash", "abort", "hang", "oom", "exit"]
@@ -59,7 +61,7 @@ class Request:
     fault: Fault | None = None
 
 
-Reply = tuple[Literal["ok"], Any] | tuple[Literal["error"], str, str]
+Reply = tuple[Literal["ok"], Any] | tuple[Literal["error"], str, Line]
 
 
 def sniff_kind(head: bytes) -> Literal["image", "pdf"]:
@@ -67,13 +69,13 @@ def sniff_kind(head: bytes) -> Literal["image", "pdf"]:
     return "pdf" if b"%PDF-" in head[:1024] else "image"
 
 
-def verb(op: Operation, page: int) -> str:
+def verb(op: Operation, page: int) -> Line:
     """How a call is described in messages: 'rendering page 3 took longer than 20 s'."""
     if op == "probe":
-        return "opening"
+        return Line(msg("opening"))
     if op == "render":
-        return f"rendering page {page + 1}"
-    return f"reading the text of page {page + 1}"
+        return Line.of(msg("rendering page {page}"), page=page + 1)
+    return Line.of(msg("reading the text of page {page}"), page=page + 1)
 
 
 def serve(conn: Connection, allow_faults: bool, memory_budget: int | None) -> None:
@@ -106,7 +108,9 @@ def serve(conn: Connection, allow_faults: bool, memory_budget: int | None) -> No
             return
         except Exception as exc:  # e.g. MemoryError while pickling a huge array
             name = request.source.name
-            conn.send(("error", "DocumentError", f"{name}: result cannot be sent back ({exc})"))
+            conn.send(("error", "DocumentError",
+                       Line.of(msg("{name}: result cannot be sent back ({error})"), name=name,
+                               error=one_line(str(exc) or type(exc).__name__, 200))))
 
 
 def _limit_memory(budget: int | None) -> bool:
@@ -158,28 +162,27 @@ class _Handler:
                 return ("ok", self._render(request))
             if request.op == "text":
                 return ("ok", self._text(request))
+            # (a caller's bug, not the document's: left untranslated)
             raise DocumentError(f"{name}: unknown operation {request.op!r}")
         except PasswordRequired as exc:
-            return ("error", "PasswordRequired", one_line(str(exc)))
+            return ("error", "PasswordRequired", exc.line)
         except DocumentError as exc:
-            return ("error", "DocumentError", one_line(str(exc)))
+            return ("error", "DocumentError", exc.line)
         except MemoryError:
             self.forget()
-            limit = self.memory_cap
-            within = f" within the worker's {limit / 2**30:g} GiB" if limit else ""
-            return (
-                "error",
-                "DocumentError",
-                f"{name}: not enough memory for {verb(request.op, request.page)}{within}",
-            )
+            doing = verb(request.op, request.page)
+            if self.memory_cap:
+                return ("error", "DocumentError", Line.of(
+                    msg("{name}: not enough memory for {doing} within the worker's {gib:g} GiB"),
+                    name=name, doing=doing, gib=self.memory_cap / 2**30))
+            return ("error", "DocumentError", Line.of(
+                msg("{name}: not enough memory for {doing}"), name=name, doing=doing))
         except Exception as exc:
             self.forget()
             detail = one_line(f"{type(exc).__name__}: {exc}", 200)
-            return (
-                "error",
-                "DocumentError",
-                f"{name}: unexpected error while {verb(request.op, request.page)} ({detail})",
-            )
+            return ("error", "DocumentError", Line.of(
+                msg("{name}: unexpected error while {doing} ({detail})"), name=name,
+                doing=verb(request.op, request.page), detail=detail))
 
     def forget(self) -> None:
         """Drop (and close) the cached document."""
@@ -211,7 +214,7 @@ class _Handler:
         if data is None:
             data = _read(source.path, name, limits)
         if not data:
-            raise DocumentError(f"{name}: empty file (0 bytes)")
+            raise DocumentError(empty_file(name))
         content_hash = key[1] if key[0] == "bytes" else hashlib.sha256(data).hexdigest()
         if sniff_kind(data[:1024]) == "pdf":
             opened: Any = pdf.open_pdf(data, name, limits, content_hash, request.password)
@@ -224,14 +227,18 @@ class _Handler:
         info = opened.info
         page, name = request.page, request.source.name
         if not 0 <= page < info.page_count:
-            pages = f"{info.page_count} page" + ("s" if info.page_count != 1 else "")
-            raise DocumentError(f"{name}: there is no page {page + 1} (the document has {pages})")
+            if info.page_count == 1:
+                raise DocumentError(msg("{name}: there is no page {page} (the document has "
+                                        "1 page)"), name=name, page=page + 1)
+            raise DocumentError(msg("{name}: there is no page {page} (the document has "
+                                    "{count} pages)"),
+                                name=name, page=page + 1, count=info.page_count)
         if page >= len(info.pages):
             if page >= request.limits.max_pages:
-                raise DocumentError(
-                    f"{name}: page {page + 1} is beyond the {request.limits.max_pages}-page limit"
-                )
-            raise DocumentError(f"{name}: page {page + 1} cannot be read")
+                raise DocumentError(msg("{name}: page {page} is beyond the {limit}-page limit"),
+                                    name=name, page=page + 1, limit=request.limits.max_pages)
+            raise DocumentError(msg("{name}: page {page} cannot be read"), name=name,
+                                page=page + 1)
         return info.pages[page]
 
     def _render(self, request: Request) -> Any:
@@ -259,13 +266,36 @@ class _Handler:
         return pdf.page_text(opened, page.index, size, request.source.name)
 
 
+def not_found(name: str) -> Line:
+    return Line.of(msg("{name}: file not found"), name=name)
+
+
+def is_folder(name: str) -> Line:
+    return Line.of(msg("{name}: is a folder, not a document"), name=name)
+
+
+def empty_file(name: str) -> Line:
+    return Line.of(msg("{name}: empty file (0 bytes)"), name=name)
+
+
+def cannot_open(name: str, exc: OSError) -> Line:
+    """'x.pdf: cannot open (Permission denied)': the OS's own words."""
+    return Line.of(msg("{name}: cannot open ({reason})"), name=name,
+                   reason=one_line(exc.strerror or str(exc)))
+
+
+def cannot_read(name: str, exc: OSError) -> Line:
+    return Line.of(msg("{name}: cannot read ({reason})"), name=name,
+                   reason=one_line(exc.strerror or str(exc)))
+
+
 def _stat(path: Path, name: str) -> os.stat_result:
     try:
         return os.stat(path)
     except FileNotFoundError:
-        raise DocumentError(f"{name}: file not found") from None
+        raise DocumentError(not_found(name)) from None
     except OSError as exc:
-        raise DocumentError(f"{name}: cannot open ({one_line(exc.strerror or str(exc))})") from None
+        raise DocumentError(cannot_open(name, exc)) from None
 
 
 def _read(path: Path | None, name: str, limits: DocumentLimits) -> bytes:
@@ -275,15 +305,14 @@ def _read(path: Path | None, name: str, limits: DocumentLimits) -> bytes:
         with open(path, "rb") as handle:
             data = handle.read(limits.max_file_bytes + 1)
     except FileNotFoundError:
-        raise DocumentError(f"{name}: file not found") from None
+        raise DocumentError(not_found(name)) from None
     except IsADirectoryError:
-        raise DocumentError(f"{name}: is a folder, not a document") from None
+        raise DocumentError(is_folder(name)) from None
     except OSError as exc:
-        raise DocumentError(f"{name}: cannot read ({one_line(exc.strerror or str(exc))})") from None
+        raise DocumentError(cannot_read(name, exc)) from None
     if len(data) > limits.max_file_bytes:
-        raise DocumentError(
-            f"{name}: file too large (the limit is {limits.max_file_bytes:,} bytes)"
-        )
+        raise DocumentError(msg("{name}: file too large (the limit is {limit:,} bytes)"),
+                            name=name, limit=limits.max_file_bytes)
     return data
 
 

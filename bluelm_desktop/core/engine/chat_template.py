@@ -29,7 +29,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.errors import Line, ModelError, msg
 from bluelm_desktop.core.gguf import keys as C
 
 # --- limits on a template render ---------------------------------------------------------
@@ -100,6 +100,15 @@ class _Guard(NodeTransformer):
         ).set_lineno(node.lineno)
 
 
+class _Limit(SecurityError):
+    """A sandbox limit the template ran into: jinja's SecurityError, with a translatable
+    line (`msg` template and fields) for the ModelError that reports it."""
+
+    def __init__(self, template: str, **fields: object) -> None:
+        self.line = Line.of(template, **fields)
+        super().__init__(str(self.line))
+
+
 def _raise_exception(message: str) -> None:
     """Templates call this to reject a conversation (e.g. roles that do not alternate)."""
     raise TemplateError(message)
@@ -164,30 +173,33 @@ class _SandboxEnvironment(ImmutableSandboxedEnvironment):
             budget = self._local.budget
         budget.steps += 1
         if budget.steps > self.max_steps:
-            raise SecurityError(f"more than {self.max_steps:,} steps (a runaway loop?)")
+            raise _Limit(msg("more than {n} steps (a runaway loop?)"), n=f"{self.max_steps:,}")
         if budget.steps % 64 == 0 and time.monotonic() > budget.deadline:
-            raise SecurityError(f"rendering took longer than {self.max_seconds:g} s")
+            raise _Limit(msg("rendering took longer than {seconds} s"),
+                         seconds=f"{self.max_seconds:g}")
 
     # sizes
 
     def check_size(self, value: Any) -> Any:
         if isinstance(value, str | bytes | list | tuple | dict) and len(value) > self.max_chars:
-            raise SecurityError(f"a value of more than {self.max_chars:,} items")
+            raise _Limit(msg("a value of more than {n} items"), n=f"{self.max_chars:,}")
         if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
-            raise SecurityError(f"an integer of more than {_MAX_INT_BITS:,} bits")
+            raise _Limit(msg("an integer of more than {n} bits"), n=f"{_MAX_INT_BITS:,}")
         return value
 
     def _check_ints(self, values: Iterable[Any]) -> None:
         for v in values:
             if isinstance(v, int) and not isinstance(v, bool) and abs(v) > self.max_chars:
-                raise SecurityError(f"size argument {v} is above {self.max_chars:,}")
+                raise _Limit(msg("size argument {value} is above {n}"), value=v,
+                             n=f"{self.max_chars:,}")
 
     def _check_format(self, fmt: str, args: Any) -> None:
         """Widths and precisions in a %- or {}-format string, and widths taken from the
         arguments (`%*s`, `{:{}}`), must stay under the limit."""
         for digits in _DIGITS_RE.findall(fmt):
             if len(digits) > 6 and int(digits) > self.max_chars:
-                raise SecurityError(f"format width {digits} is above {self.max_chars:,}")
+                raise _Limit(msg("format width {width} is above {n}"), width=digits,
+                             n=f"{self.max_chars:,}")
         if "*" in fmt or re.search(r"\{[^{}]*\{", fmt):
             values = args.values() if isinstance(args, Mapping) else args
             self._check_ints(values if isinstance(values, Iterable) else [values])
@@ -207,12 +219,12 @@ class _SandboxEnvironment(ImmutableSandboxedEnvironment):
         elif name == "replace" and isinstance(value, str) and len(args) >= 2:
             old, new = str(args[0]), str(args[1])
             if len(value) + (value.count(old) + 1) * len(new) > self.max_chars:
-                raise SecurityError(f"replace would pass {self.max_chars:,} characters")
+                raise _Limit(msg("replace would pass {n} characters"), n=f"{self.max_chars:,}")
         elif name == "join" and isinstance(value, list | tuple):
             sep = args[0] if args and isinstance(args[0], str) else ""
             total = sum(len(x) if isinstance(x, str) else 16 for x in value)
             if total + len(sep) * len(value) > self.max_chars:
-                raise SecurityError(f"join would pass {self.max_chars:,} characters")
+                raise _Limit(msg("join would pass {n} characters"), n=f"{self.max_chars:,}")
 
     def _guard_filter(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         # Filters declared with pass_context/pass_eval_context/pass_environment get that
@@ -235,9 +247,8 @@ class _SandboxEnvironment(ImmutableSandboxedEnvironment):
     # hooks the compiled template calls
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
-        raise SecurityError(
-            f"access to attribute {attribute!r} of a {type(obj).__name__!r} object is unsafe"
-        )
+        raise _Limit(msg("access to attribute {attribute} of a {kind} object is unsafe"),
+                     attribute=repr(attribute), kind=repr(type(obj).__name__))
 
     def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         self.tick()
@@ -266,12 +277,12 @@ class _SandboxEnvironment(ImmutableSandboxedEnvironment):
                     and isinstance(n, int)
                     and len(seq) * n > self.max_chars
                 ):
-                    raise SecurityError(f"a repetition of more than {self.max_chars:,}")
+                    raise _Limit(msg("a repetition of more than {n}"), n=f"{self.max_chars:,}")
             if ints and left.bit_length() + right.bit_length() > _MAX_INT_BITS:
-                raise SecurityError(f"an integer of more than {_MAX_INT_BITS:,} bits")
+                raise _Limit(msg("an integer of more than {n} bits"), n=f"{_MAX_INT_BITS:,}")
         elif operator == "**":
             if ints and right > 0 and abs(left) > 1 and left.bit_length() * right > _MAX_INT_BITS:
-                raise SecurityError(f"an integer of more than {_MAX_INT_BITS:,} bits")
+                raise _Limit(msg("an integer of more than {n} bits"), n=f"{_MAX_INT_BITS:,}")
         elif operator == "+":
             sized = (str, list, tuple)
             if (
@@ -279,7 +290,7 @@ class _SandboxEnvironment(ImmutableSandboxedEnvironment):
                 and isinstance(right, sized)
                 and len(left) + len(right) > self.max_chars
             ):
-                raise SecurityError(f"a value of more than {self.max_chars:,} items")
+                raise _Limit(msg("a value of more than {n} items"), n=f"{self.max_chars:,}")
         elif operator == "%" and isinstance(left, str):
             self._check_format(left, right if isinstance(right, tuple | Mapping) else [right])
         return self.check_size(super().call_binop(context, operator, left, right))
@@ -292,7 +303,7 @@ class _SandboxEnvironment(ImmutableSandboxedEnvironment):
     def bounded_concat(self, *values: Any) -> str:
         parts = [str(v) for v in values]
         if sum(map(len, parts)) > self.max_chars:
-            raise SecurityError(f"a string of more than {self.max_chars:,} characters")
+            raise _Limit(msg("a string of more than {n} characters"), n=f"{self.max_chars:,}")
         return "".join(parts)
 
 
@@ -326,18 +337,19 @@ class ChatTemplate:
         self.add_bos = add_bos and bool(bos_token)
         self.max_chars = max_chars
         if len(self.source) > max_chars:
-            raise ModelError(f"chat template: {len(self.source):,} characters is too long")
+            raise ModelError(msg("chat template: {n} characters is too long"),
+                             n=f"{len(self.source):,}")
         self._env = _SandboxEnvironment(max_chars, max_steps, max_seconds)
         try:
             self._env.start()
             tree = self._env.parse(self.source)
             self._template = self._env.from_string(_Guard().visit(tree))
         except TemplateSyntaxError as e:
-            raise ModelError(
-                f"chat template: syntax error on line {e.lineno}: {e.message}"
-            ) from None
+            raise ModelError(msg("chat template: syntax error on line {line}: {error}"),
+                             line=e.lineno, error=e.message) from None
         except Exception as e:  # RecursionError on deep nesting, MemoryError, ...
-            raise ModelError(f"chat template: cannot compile it ({_describe(e)})") from None
+            raise ModelError(msg("chat template: cannot compile it ({error})"),
+                             error=_describe(e)) from None
 
     def render(
         self, messages: Sequence[Mapping[str, object]], add_generation_prompt: bool = True
@@ -361,15 +373,13 @@ class ChatTemplate:
             for chunk in stream:
                 size += len(chunk)
                 if size > self.max_chars:
-                    raise ModelError(
-                        f"chat template: output passed {self.max_chars:,} characters "
-                        "(a runaway loop?)"
-                    )
+                    raise ModelError(msg("chat template: output passed {n} characters "
+                                         "(a runaway loop?)"), n=f"{self.max_chars:,}")
                 chunks.append(chunk)
         except ModelError:
             raise
         except Exception as e:  # any failure inside template code is the model file's
-            raise ModelError(f"chat template: {_describe(e)}") from None
+            raise ModelError(msg("chat template: {error}"), error=_describe(e)) from None
         finally:
             stream.close()
         text = "".join(chunks)
@@ -380,12 +390,16 @@ class ChatTemplate:
         return text
 
 
-def _describe(e: BaseException) -> str:
+def _describe(e: BaseException) -> Line:
+    """What went wrong in a template: our sandbox's limits and our own words translatable,
+    the template's own message (raise_exception) and Python's as they are."""
+    if isinstance(e, _Limit):
+        return e.line
     if isinstance(e, TemplateError) and e.message:
-        return e.message
+        return Line.plain(e.message)
     if isinstance(e, RecursionError):
-        return "recursion too deep"
+        return Line(msg("recursion too deep"))
     if isinstance(e, MemoryError):
-        return "out of memory"
+        return Line(msg("out of memory"))
     text = str(e)
-    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+    return Line.plain(f"{type(e).__name__}: {text}" if text else type(e).__name__)

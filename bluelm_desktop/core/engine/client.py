@@ -10,15 +10,24 @@ something in the middle (`Turn.wait_for`) and stops it (`cancel`), as the stop-l
 benchmark does. Every event is kept with the moment it arrived. The Qt bridge
 (`ui/engine_bridge.py`) is the only other consumer of engine events: it turns them into
 signals.
+
+The engine is the in-process `Engine` unless the caller gives a factory (`engine=`): a
+function of the client's event sink that makes anything with `Engine`'s requests and
+events (`EngineLike`), such as `core.server.ServerEngine`. The client takes the engine
+it is given; nothing replaces it after construction.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, Generic, Protocol, Self, TypeVar, overload
+
+import numpy as np
 
 from bluelm_desktop.core.engine.engine import (
     Done,
@@ -32,6 +41,8 @@ from bluelm_desktop.core.engine.engine import (
     Stopped,
     Token,
 )
+from bluelm_desktop.core.engine.prompt import ImageLayout
+from bluelm_desktop.core.engine.sampling import SamplingParams
 
 E = TypeVar("E", bound=Event)
 _ENDS = (Done, Failed, Stopped, Loaded, ImageReady)  # the events that end a request
@@ -94,16 +105,63 @@ class Turn:
             self._changed.notify_all()
 
 
-class EngineClient:
-    """An `Engine` and the waiting around it; one turn at a time, from any one thread."""
+class EngineLike(Protocol):
+    """What drives an engine: `Engine`'s requests (each returns its request id; events
+    follow on the engine's own thread), its settings, `cancel` and `close`."""
 
-    def __init__(self, settings: EngineSettings | None = None) -> None:
+    settings: EngineSettings
+
+    def load(self, llm: Path, mmproj: Path | None = None,
+             settings: EngineSettings | None = None) -> int: ...
+
+    def encode_image(self, conversation: str, image_id: str, tiles: Sequence[np.ndarray],
+                     layout: ImageLayout, replace: bool = True) -> int: ...
+
+    def add_text(self, conversation: str, page_id: str, text: str,
+                 replace: bool = True) -> int: ...
+
+    def ask(self, conversation: str, text: str, image_ids: Sequence[str] = (),
+            params: SamplingParams | None = None) -> int: ...
+
+    def regenerate(self, conversation: str, params: SamplingParams | None = None) -> int: ...
+
+    def edit(self, conversation: str, index: int, text: str,
+             params: SamplingParams | None = None) -> int: ...
+
+    def cancel(self, request_id: int) -> None: ...
+
+    def close(self, timeout: float = 30.0) -> None: ...
+
+
+EngineT = TypeVar("EngineT", bound=EngineLike)
+
+
+class EngineClient(Generic[EngineT]):
+    """An engine and the waiting around it; one turn at a time, from any one thread.
+
+    `engine`: how to make the engine, given the sink its events must go to (default: the
+    in-process `Engine` with `settings`)."""
+
+    engine: EngineT
+
+    @overload
+    def __init__(self: EngineClient[Engine], settings: EngineSettings | None = None) -> None:
+        ...
+
+    @overload
+    def __init__(self, settings: EngineSettings | None = None, *,
+                 engine: Callable[[EventSink], EngineT]) -> None: ...
+
+    def __init__(self, settings: EngineSettings | None = None, *,
+                 engine: Callable[[EventSink], Any] | None = None) -> None:
         self._lock = threading.Lock()
         self._turn: Turn | None = None
         self._listener: EventSink | None = None
-        self.engine = Engine(settings or EngineSettings(), self._on_event)
+        # (the overloads type it: an `Engine`, or what the factory makes)
+        make = engine or functools.partial(Engine, settings or EngineSettings())
+        self.engine = make(self._on_event)
 
-    def start(self, submit: Callable[[Engine], Sequence[int]],
+    def start(self, submit: Callable[[EngineT], Sequence[int]],
               on_event: EventSink | None = None) -> Turn:
         """Submit requests with `submit(engine)` (it returns their ids; the last one's end
         ends the turn) and return the turn at once. `on_event` sees each of the turn's
@@ -124,7 +182,7 @@ class EngineClient:
             turn.last = ids[-1]
         return turn
 
-    def run(self, submit: Callable[[Engine], Sequence[int]],
+    def run(self, submit: Callable[[EngineT], Sequence[int]],
             on_event: EventSink | None = None,
             tick: Callable[[], None] | None = None) -> Turn:
         """`start`, then wait for the turn's end; `tick` runs every 0.1 s on the waiting
@@ -148,7 +206,7 @@ class EngineClient:
     def close(self) -> None:
         self.engine.close()
 
-    def __enter__(self) -> EngineClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -47,7 +47,7 @@ from bluelm_desktop.core.engine.native import (
     LlamaModel,
     MediaImage,
     MtmdContext,
-    kv_type_problem,
+    kv_type_line,
 )
 from bluelm_desktop.core.engine.prompt import ChatTemplate, ImageLayout, profile_for
 from bluelm_desktop.core.engine.sampling import SamplingParams
@@ -59,7 +59,15 @@ from bluelm_desktop.core.engine.session import (
     PageText,
     TurnStats,
 )
-from bluelm_desktop.core.errors import BlueLMError, Cancelled, ModelError, VisionUnsupported
+from bluelm_desktop.core.errors import (
+    BlueLMError,
+    Cancelled,
+    Line,
+    ModelError,
+    VisionUnsupported,
+    line_of,
+    msg,
+)
 from bluelm_desktop.core.machine import cores
 
 # --- settings and events -------------------------------------------------------------
@@ -124,6 +132,7 @@ class Loaded(Event):
     mmproj: str | None
     load_s: float
     notes: tuple[str, ...] = ()  # settings this model could not take, and what was used
+    note_lines: tuple[Line, ...] = ()  # the same notes, translatable (the GUI shows these)
 
 
 @dataclass(frozen=True)
@@ -157,7 +166,12 @@ class Done(Event):
 
 @dataclass(frozen=True)
 class Failed(Event):
-    message: str
+    message: str  # the English line (CLI, logs)
+    reason: Line | None = None  # the same, translatable (the GUI shows it translated)
+
+    @property
+    def line(self) -> Line:
+        return self.reason if self.reason is not None else Line.plain(self.message)
 
 
 @dataclass(frozen=True)
@@ -243,7 +257,7 @@ class Engine:
         self._template: ChatTemplate | None = None
         self._profile = None
         self._family: VisionFamily | None = None
-        self._text_only = ""  # why a loaded projector was left out (Loaded.notes)
+        self._text_only: Line | None = None  # why a loaded projector was left out (notes)
         self._sessions: dict[str, ChatSession] = {}
         self._images: dict[str, tuple[ImageLayout, list[np.ndarray | None]]] = {}
         self._texts: dict[str, str] = {}  # page id → a page's text layer, as the prompt has it
@@ -356,10 +370,11 @@ class Engine:
                 except Cancelled:
                     self._sink(Stopped(req.id))
                 except BlueLMError as e:
-                    self._sink(Failed(req.id, str(e)))
+                    self._sink(Failed(req.id, str(e), e.line))
                 except Exception as e:  # a bug: report it, keep the engine alive
                     traceback.print_exc()
-                    self._sink(Failed(req.id, f"internal error: {type(e).__name__}: {e}"))
+                    line = line_of(e)
+                    self._sink(Failed(req.id, str(line), line))
                 finally:
                     with self._lock:
                         self._active.pop(req.id, None)
@@ -377,7 +392,7 @@ class Engine:
         self._pending_images.clear()
         self._encoder = None
         self._family = None
-        self._text_only = ""
+        self._text_only = None
         if self._kv is not None:
             self._kv.clear()  # (its snapshot files too)
         for handle in (self._mtmd, self._ctx):
@@ -402,20 +417,20 @@ class Engine:
         if req.settings is not None:
             self.settings = req.settings
         s = self.settings
-        notes: list[str] = []
-        text_only = ""  # why the projector was left out, if it was
+        notes: list[Line] = []
+        text_only: Line | None = None  # why the projector was left out, if it was
         mmproj = req.mmproj
         family = None
         if mmproj is not None:  # the image layout, from the metadata llama.cpp reads
             try:
                 family = vision_family(read_metadata(mmproj), mmproj.name)
             except VisionUnsupported as e:  # the LLM still answers text
-                text_only = str(e)
+                text_only = e.line
                 mmproj = None
         try:
             check_pair(req.llm, mmproj, n_ctx=s.n_ctx)
         except VisionUnsupported as e:  # a projector llama.cpp cannot use: text only
-            text_only = str(e)
+            text_only = e.line
             mmproj = family = None
             check_pair(req.llm, None, n_ctx=s.n_ctx)
         # A file llama.cpp has not loaded here before is loaded once in a child process
@@ -438,7 +453,8 @@ class Engine:
             if family.name == MTMD:
                 problem = _mtmd_problem(self._mtmd)
                 if problem:  # the LLM still answers text
-                    text_only = f"{mmproj.name}: {problem}"
+                    text_only = Line.of(msg("{name}: {problem}"), name=mmproj.name,
+                                        problem=problem)
                     self._mtmd.close()
                     self._mtmd = family = mmproj = None
                 else:
@@ -448,14 +464,16 @@ class Engine:
                 made = self._mtmd.tile_tokens(side)
                 if made != reserved:
                     raise ModelError(
-                        f"{mmproj.name}: llama.cpp makes {made} positions of a {side}-px "
-                        f"tile, the {family.name} layout reserves {reserved}")
+                        msg("{name}: llama.cpp makes {made} positions of a {side}-px tile, "
+                            "the {family} layout reserves {reserved}"),
+                        name=mmproj.name, made=made, side=side, family=family.name,
+                        reserved=reserved)
                 self._encoder = TileEncoder(self._mtmd, s.tile_batch, self._cache)
         self._family = family
         kv_k, kv_v = s.kv_type_k, s.kv_type_v
-        problem = kv_type_problem(self._model, kv_k, kv_v)
+        problem = kv_type_line(self._model, kv_k, kv_v)
         if problem:
-            notes.append(f"KV cache kept in f16: {problem}")
+            notes.append(Line.of(msg("KV cache kept in f16: {problem}"), problem=problem))
             kv_k = kv_v = "f16"
         self._ctx = LlamaContext(self._model, n_ctx=s.n_ctx, n_batch=s.n_batch,
                                  n_threads=s.total_threads(), flash_attention=s.flash_attention,
@@ -476,13 +494,14 @@ class Engine:
         self._sessions.clear()
         self._text_only = text_only
         if text_only:
-            notes.insert(0, f"text only: {text_only}")
+            notes.insert(0, Line.of(msg("text only: {reason}"), reason=text_only))
         self._sink(Loaded(req.id, str(req.llm), str(mmproj) if mmproj else None,
-                          time.perf_counter() - t0, tuple(notes)))
+                          time.perf_counter() - t0, tuple(str(n) for n in notes),
+                          tuple(notes)))
 
     def _session(self, conversation: str) -> ChatSession:
         if self._model is None or self._kv is None or self._template is None:
-            raise ModelError("no model is loaded")
+            raise ModelError(msg("no model is loaded"))
         if conversation not in self._sessions:
             self._sessions[conversation] = ChatSession(self._model, self._kv, self._template,
                                                        self._profile)  # type: ignore[arg-type]
@@ -492,7 +511,7 @@ class Engine:
         layout_tiles = self._images.get(image_id)
         emb = layout_tiles[1][index] if layout_tiles else None
         if emb is None:
-            raise ModelError(f"image {image_id[:12]} is not encoded")
+            raise ModelError(msg("image {image} is not encoded"), image=image_id[:12])
         return emb
 
     def _grid(self, image_id: str, index: int) -> tuple[int, int] | None:
@@ -523,7 +542,7 @@ class Engine:
 
     def _do_text(self, req: _Text) -> None:
         if self._ctx is None or self._kv is None:
-            raise ModelError("no model is loaded")
+            raise ModelError(msg("no model is loaded"))
         session = self._session(req.conversation)
         t0 = time.perf_counter()
         self._texts[req.page_id] = req.text
@@ -545,8 +564,8 @@ class Engine:
 
     def _do_encode(self, req: _Encode) -> None:
         if self._mtmd is None or self._ctx is None:
-            raise ModelError(self._text_only or "the loaded model has no vision projector "
-                             "(mmproj)")
+            raise ModelError(self._text_only or Line(msg(
+                "the loaded model has no vision projector (mmproj)")))
         assert req.layout is not None
         session = self._session(req.conversation)
         media: MediaImage | None = None
@@ -555,8 +574,8 @@ class Engine:
         if self._family is not None and self._family.name == MTMD:
             # mtmd lays the whole image out itself: its slices, its markers.
             if len(req.tiles) != 1:
-                raise ModelError(f"an image for {self._mtmd.path.name} goes whole, "
-                                 f"got {len(req.tiles)} tiles")
+                raise ModelError(msg("an image for {name} goes whole, got {n} tiles"),
+                                 name=self._mtmd.path.name, n=len(req.tiles))
             media = MediaImage(self._mtmd, req.tiles[0])
             layout = replace(req.layout, segments=media.segments)
             encoder = MediaEncoder(media, req.tiles[0], self._cache)
@@ -598,8 +617,11 @@ class Engine:
                 reserved = layout.tile_rows(index)
                 if emb.shape[0] != reserved:  # never silently misaligned
                     raise ModelError(
-                        f"{self._mtmd.path.name if self._mtmd else 'the projector'}: a tile "
-                        f"became {emb.shape[0]} embedding rows, the prompt reserved {reserved}")
+                        msg("{name}: a tile became {rows} embedding rows, the prompt reserved "
+                            "{reserved}"),
+                        name=(self._mtmd.path.name if self._mtmd
+                              else Line(msg("the projector"))),
+                        rows=emb.shape[0], reserved=reserved)
                 slots[index] = emb
                 self._sink(TileEncoded(req.id, req.image_id, done, len(slots)))
                 # prefill every position whose embeddings now exist
@@ -643,10 +665,10 @@ class Engine:
         self._sink(Done(req.id, stats))
 
 
-def _mtmd_problem(mtmd: MtmdContext) -> str | None:
+def _mtmd_problem(mtmd: MtmdContext) -> Line | None:
     """Why a projector mtmd would lay out gives the model no images, if it gives none."""
     if not mtmd.supports_vision():
-        return "this projector has no vision encoder (audio only?)"
+        return Line(msg("this projector has no vision encoder (audio only?)"))
     return None
 
 

@@ -34,10 +34,10 @@ from typing import Final
 
 from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import PROFILES, LayoutProfile, profile_for
-from bluelm_desktop.core.errors import ModelError, VisionUnsupported
+from bluelm_desktop.core.errors import Line, ModelError, VisionUnsupported, msg
 from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.gguf.check import KEY_PROJECTOR_TYPE, llama_cpp_projectors
-from bluelm_desktop.core.vision.tiling import MtmdSlicing, TilingParams
+from bluelm_desktop.core.vision.tiling import MtmdSlicing, TilingParams, line_of_value_error
 
 KEY_IMAGE_SIZE: Final = "clip.vision.image_size"
 KEY_PATCH_SIZE: Final = "clip.vision.patch_size"
@@ -63,6 +63,9 @@ FAMILY_OF_PROJECTOR: Final = {"internvl": C.LAYOUT_INTERNVL}
 DEFAULT_MAX_TILES: Final = {C.LAYOUT_INTERNVL: 12}
 
 
+THE_PROJECTOR: Final = Line(msg("the projector"))  # a file named by no name
+
+
 @dataclass(frozen=True)
 class Decision:
     """One configuration choice and the metadata (or rule) it came from."""
@@ -85,7 +88,7 @@ class VisionFamily:
     decisions: tuple[Decision, ...]
 
 
-def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
+def vision_family(meta: Mapping[str, object], file_name: str | Line = THE_PROJECTOR
                   ) -> VisionFamily:
     """The vision family of an mmproj from its metadata. `VisionUnsupported` (one line)
     when its layout is not known here, `ModelError` when a value is unusable."""
@@ -103,12 +106,14 @@ def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
         name = FAMILY_OF_PROJECTOR[projector]
         decide("family", name, f"{KEY_PROJECTOR_TYPE} = {projector}")
     elif projector is None:
-        raise VisionUnsupported(f"{file_name}: no {KEY_PROJECTOR_TYPE}: not a vision projector "
-                                "llama.cpp knows; the model can still answer text")
+        raise VisionUnsupported(msg("{name}: no {key}: not a vision projector llama.cpp "
+                                    "knows; the model can still answer text"),
+                                name=file_name, key=KEY_PROJECTOR_TYPE)
     else:
         return _mtmd_family(meta, projector, file_name)
     if name not in PROFILES:
-        raise ModelError(f"{file_name}: unknown {C.KEY_LAYOUT} {name!r}")
+        raise ModelError(msg("{name}: unknown {key} {value}"), name=file_name,
+                         key=C.KEY_LAYOUT, value=repr(name))
     profile = profile_for(name, meta)
 
     image_size = _int(meta, KEY_IMAGE_SIZE, file_name)
@@ -119,7 +124,8 @@ def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
         tile_size = image_size
         decide("tile size", f"{tile_size} px", KEY_IMAGE_SIZE)
     else:
-        raise ModelError(f"{file_name}: no {KEY_IMAGE_SIZE}: not a vision projector")
+        raise ModelError(msg("{name}: no {key}: not a vision projector"), name=file_name,
+                         key=KEY_IMAGE_SIZE)
 
     tokens = _int(meta, C.KEY_TOKENS_PER_TILE, file_name)
     if tokens is not None:
@@ -128,8 +134,9 @@ def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
         patch = _int(meta, KEY_PATCH_SIZE, file_name)
         scale = _int(meta, KEY_SCALE, file_name) or 1
         if not patch or tile_size % (patch * scale):
-            raise ModelError(f"{file_name}: a {tile_size}-px tile is not a whole number of "
-                             f"{patch}-px patches merged {scale}×{scale}")
+            raise ModelError(msg("{name}: a {tile}-px tile is not a whole number of "
+                                 "{patch}-px patches merged {scale}×{scale}"),
+                             name=file_name, tile=tile_size, patch=patch, scale=scale)
         tokens = (tile_size // patch // scale) ** 2
         decide("tokens per tile", tokens,
                f"({tile_size} px ÷ {KEY_PATCH_SIZE} {patch} ÷ {KEY_SCALE} {scale})²; "
@@ -149,16 +156,19 @@ def vision_family(meta: Mapping[str, object], file_name: str = "the projector"
     try:
         tiling = replace(base, tile_size=tile_size, tokens_per_tile=tokens, max_tiles=max_tiles)
     except ValueError as e:
-        raise ModelError(f"{file_name}: {e}") from None
+        raise ModelError(msg("{name}: {problem}"), name=file_name,
+                         problem=line_of_value_error(e)) from None
     decide("text around tiles", _describe(profile), f"the {name} layout")
     return VisionFamily(name, tiling, profile, tuple(decisions))
 
 
-def _mtmd_family(meta: Mapping[str, object], projector: str, file_name: str) -> VisionFamily:
+def _mtmd_family(meta: Mapping[str, object], projector: str, file_name: str | Line
+                 ) -> VisionFamily:
     """A projector whose layout mtmd builds: the image goes whole, mtmd slices it."""
     if projector not in llama_cpp_projectors():
-        raise VisionUnsupported(f"{file_name}: projector {projector!r} is not one llama.cpp "
-                                "knows; the model can still answer text")
+        raise VisionUnsupported(msg("{name}: projector {projector} is not one llama.cpp "
+                                    "knows; the model can still answer text"),
+                                name=file_name, projector=repr(projector))
     source = f"{KEY_PROJECTOR_TYPE} = {projector}: llama.cpp's own layout (mtmd_tokenize)"
     decisions = [Decision("family", MTMD, source)]
     image_size = _int(meta, KEY_IMAGE_SIZE, file_name)
@@ -216,22 +226,23 @@ def _describe(p: LayoutProfile) -> str:
     return " ".join(x for x in parts if x) or "none"
 
 
-def _text(meta: Mapping[str, object], key: str, file_name: str) -> str | None:
+def _text(meta: Mapping[str, object], key: str, file_name: str | Line) -> str | None:
     value = meta.get(key)
     if value is None:
         return None
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if not isinstance(value, str):
-        raise ModelError(f"{file_name}: metadata {key} should be text, got {value!r:.60}")
+        raise ModelError(msg("{name}: metadata {key} should be text, got {value}"),
+                         name=file_name, key=key, value=f"{value!r:.60}")
     return value
 
 
-def _int(meta: Mapping[str, object], key: str, file_name: str) -> int | None:
+def _int(meta: Mapping[str, object], key: str, file_name: str | Line) -> int | None:
     value = meta.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ModelError(f"{file_name}: metadata {key} should be a positive whole number, "
-                         f"got {value!r:.60}")
+        raise ModelError(msg("{name}: metadata {key} should be a positive whole number, got "
+                             "{value}"), name=file_name, key=key, value=f"{value!r:.60}")
     return value

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Final
 
 from bluelm_desktop.core.durable import write_atomically
-from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.errors import Line, ModelError, msg
 
 MODULE: Final = "bluelm_desktop.core.engine.load_probe"
 # The flag a frozen app's entry point must route to `main` (see child_command).
@@ -81,11 +81,12 @@ def probe_load(
         )
     except subprocess.TimeoutExpired as e:  # run() has killed and reaped the child
         culprit = _culprit(llm, mmproj, _stages(e.stdout))
-        raise ModelError(f"{culprit.name}: loading it took more than {timeout_s:g} s in a "
-                         "test run and was stopped; the file may be damaged") from None
+        raise ModelError(msg("{name}: loading it took more than {seconds} s in a test run "
+                             "and was stopped; the file may be damaged"),
+                         name=culprit.name, seconds=f"{timeout_s:g}") from None
     except OSError as e:
-        raise ModelError(f"{llm.name}: could not start the test load ({e.strerror or e})"
-                         ) from None
+        raise ModelError(msg("{name}: could not start the test load ({error})"),
+                         name=llm.name, error=e.strerror or str(e)) from None
     stages = _stages(done.stdout)
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode == 0 and STAGE_DONE in stages:
@@ -99,8 +100,12 @@ def probe_load(
         raise ModelError(_crash_message(culprit, -done.returncode, reason))
     if not reason:  # the child's own ModelError, "PATH: problem", is stderr's last line
         last = _last_line(stderr)
-        reason = last.split(": ", 1)[-1] if last else f"exit status {done.returncode}"
-    raise ModelError(f"{culprit.name}: llama.cpp could not load it ({reason})")
+        if not last:
+            raise ModelError(msg("{name}: llama.cpp could not load it (exit status {code})"),
+                             name=culprit.name, code=done.returncode)
+        reason = last.split(": ", 1)[-1]
+    raise ModelError(msg("{name}: llama.cpp could not load it ({reason})"),
+                     name=culprit.name, reason=reason)
 
 
 def child_command(llm: Path, mmproj: Path | None) -> list[str]:
@@ -135,26 +140,29 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _crash_message(path: Path, signum: int, reason: str) -> str:
+def _crash_message(path: Path, signum: int, reason: str) -> Line:
     """One sentence for a child killed by a signal, with ggml's own reason when it gave one."""
     try:
         name = signal.Signals(signum).name
     except ValueError:
-        name = f"signal {signum}"
+        name = f"signal {signum}"  # "signal" is the OS's word here, like SIGSEGV
     detail = f"{name}: {reason}" if reason else name
-    return (f"{path.name}: llama.cpp crashed while loading it ({detail}); the file is damaged "
-            "or not supported")
+    return Line.of(msg("{name}: llama.cpp crashed while loading it ({detail}); the file is "
+                       "damaged or not supported"), name=path.name, detail=detail)
 
 
-def _illegal_instruction_message(path: Path) -> str:
+def _illegal_instruction_message(path: Path) -> Line:
     """SIGILL: the build, not the file. What to do depends on where llama.cpp came from."""
     if getattr(sys, "frozen", False):
-        fix = ("please report it with your processor's model (the bundle's llama.cpp is built "
-               "for every x86-64 CPU)")
-    else:
-        fix = "rebuild llama.cpp for it with scripts/setup.sh --rebuild-llama"
-    return (f"{path.name}: llama.cpp stopped with an illegal instruction (SIGILL) while "
-            f"running it: this llama.cpp build uses instructions this processor cannot run; {fix}")
+        return Line.of(msg("{name}: llama.cpp stopped with an illegal instruction (SIGILL) "
+                           "while running it: this llama.cpp build uses instructions this "
+                           "processor cannot run; please report it with your processor's "
+                           "model (the bundle's llama.cpp is built for every x86-64 CPU)"),
+                       name=path.name)
+    return Line.of(msg("{name}: llama.cpp stopped with an illegal instruction (SIGILL) while "
+                       "running it: this llama.cpp build uses instructions this processor "
+                       "cannot run; rebuild llama.cpp for it with scripts/setup.sh "
+                       "--rebuild-llama"), name=path.name)
 
 
 def _native_reason(stderr: str) -> str:
@@ -193,7 +201,8 @@ def _fingerprint(path: Path) -> Fingerprint:
         resolved = path.resolve()
         st = resolved.stat()
     except OSError as e:
-        raise ModelError(f"{path.name}: cannot be read ({e.strerror or e})") from None
+        raise ModelError(msg("{name}: cannot be read ({error})"), name=path.name,
+                         error=e.strerror or str(e)) from None
     return [str(resolved), st.st_size, st.st_mtime_ns]
 
 

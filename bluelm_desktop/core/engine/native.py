@@ -32,7 +32,7 @@ from bluelm_desktop.core.engine.attention import (
     needs_flash_attention,
 )
 from bluelm_desktop.core.engine.prompt import MediaSlice, Segment
-from bluelm_desktop.core.errors import Cancelled, ModelError
+from bluelm_desktop.core.errors import Cancelled, Line, ModelError, msg
 from bluelm_desktop.core.machine import cores
 
 _init_lock = threading.Lock()
@@ -93,7 +93,7 @@ def lib_dir() -> Path:
         return Path(override)
     spec = importlib.util.find_spec("llama_cpp")
     if spec is None or spec.origin is None:
-        raise ModelError("llama-cpp-python is not installed (run scripts/setup.sh)")
+        raise ModelError(msg("llama-cpp-python is not installed (run scripts/setup.sh)"))
     return Path(spec.origin).parent / "lib"
 
 
@@ -205,7 +205,7 @@ class LlamaModel:
         lib = _lib()
         self.path = Path(path)
         if not self.path.is_file():
-            raise ModelError(f"{self.path}: file not found")
+            raise ModelError(msg("{path}: file not found"), path=self.path)
         params = lib.llama_model_default_params()
         params.n_gpu_layers = n_gpu_layers
         params.vocab_only = vocab_only
@@ -228,7 +228,7 @@ class LlamaModel:
         if not ptr:
             if cancelled:
                 raise Cancelled(f"{self.path}: loading cancelled")
-            raise ModelError(f"{self.path}: llama.cpp could not load this model")
+            raise ModelError(msg("{path}: llama.cpp could not load this model"), path=self.path)
         self._ptr: Any = ptr
         self.vocab = lib.llama_model_get_vocab(ptr)
         self.n_embd = int(lib.llama_model_n_embd(ptr))
@@ -324,28 +324,37 @@ def kv_type_problem(model: LlamaModel, type_k: str, type_v: str) -> str | None:
     cache of head size 80 (BlueLM's 2560 / 32 heads) is cut mid-block and attention reads
     garbage, silently. So it is checked here for both.
     """
+    line = kv_type_line(model, type_k, type_v)
+    return None if line is None else str(line)
+
+
+def kv_type_line(model: LlamaModel, type_k: str, type_v: str) -> Line | None:
+    """`kv_type_problem` as a translatable `Line` (what the GUI shows)."""
     k_size, v_size = model.head_sizes()
     for name, kind, size in (("K", type_k, k_size), ("V", type_v, v_size)):
         block = KV_BLOCK[kind]
         if size % block:
-            return (f"a {kind} {name} cache needs heads of a multiple of {block} values; "
-                    f"this model's have {size}")
+            return Line.of(msg("a {kind} {name} cache needs heads of a multiple of {block} "
+                               "values; this model's have {size}"),
+                           kind=kind, name=name, block=block, size=size)
     return None
 
 
 def check_kv_types(model: LlamaModel, flash_attention: str, type_k: str, type_v: str) -> None:
     """Raise ModelError for a combination llama.cpp would refuse or compute wrongly."""
     if flash_attention not in FLASH_ATTENTION:
-        raise ModelError(f"flash attention must be one of {', '.join(FLASH_ATTENTION)}")
+        raise ModelError(msg("flash attention must be one of {choices}"),
+                         choices=", ".join(FLASH_ATTENTION))
     for kind in (type_k, type_v):
         if kind not in KV_TYPES:
-            raise ModelError(f"KV cache type must be one of {', '.join(KV_TYPES)}, got {kind}")
+            raise ModelError(msg("KV cache type must be one of {choices}, got {kind}"),
+                             choices=", ".join(KV_TYPES), kind=kind)
     if needs_flash_attention(type_v) and flash_attention == "off":
-        raise ModelError(f"a {type_v} V cache needs flash attention (llama.cpp transposes V "
-                         "without it, which a quantized type cannot be)")
-    problem = kv_type_problem(model, type_k, type_v)
+        raise ModelError(msg("a {kind} V cache needs flash attention (llama.cpp transposes V "
+                             "without it, which a quantized type cannot be)"), kind=type_v)
+    problem = kv_type_line(model, type_k, type_v)
     if problem:
-        raise ModelError(f"{model.path.name}: {problem}")
+        raise ModelError(msg("{name}: {problem}"), name=model.path.name, problem=problem)
 
 
 class LlamaContext:
@@ -363,7 +372,8 @@ class LlamaContext:
     ) -> None:
         lib = _lib()
         if n_batch <= 0 or n_batch > n_ctx:
-            raise ModelError(f"n_batch must be in 1..n_ctx ({n_ctx}), got {n_batch}")
+            raise ModelError(msg("n_batch must be in 1..n_ctx ({n_ctx}), got {n_batch}"),
+                             n_ctx=n_ctx, n_batch=n_batch)
         check_kv_types(model, flash_attention, type_k, type_v)
         self.model = model
         self.n_ctx = n_ctx
@@ -380,7 +390,8 @@ class LlamaContext:
         params.type_v = KV_TYPES[type_v]
         ptr = lib.llama_init_from_model(model.ptr, params)
         if not ptr:
-            raise ModelError(f"{model.path}: could not create a context of {n_ctx} tokens")
+            raise ModelError(msg("{path}: could not create a context of {n_ctx} tokens"),
+                             path=model.path, n_ctx=n_ctx)
         self._ptr: Any = ptr
         self._abort_fn: Any = None  # the installed ctypes abort callback (see _set_abort)
         model._children.append(self)
@@ -414,7 +425,8 @@ class LlamaContext:
         if n <= 0 or n > self.n_batch:
             raise ModelError(f"a decode takes 1..{self.n_batch} positions, got {n}")
         if self.n_past + n > self.n_ctx:
-            raise ModelError(f"context full: {self.n_past} + {n} > {self.n_ctx} positions")
+            raise ModelError(msg("context full: {n_past} + {n} > {n_ctx} positions"),
+                             n_past=self.n_past, n=n, n_ctx=self.n_ctx)
         batch = lib.llama_batch_init(n, embd_width, 1)
         # llama_batch_free frees batch.pos: its own address is put back before. (Kept as an
         # int: a pointer read from a ctypes field is a view of the field, not a copy.)
@@ -445,7 +457,7 @@ class LlamaContext:
             self._n_logits = 0
             raise Cancelled("decode aborted")
         if rc != 0:
-            raise ModelError(f"llama_decode failed with code {rc}")
+            raise ModelError(msg("llama_decode failed with code {code}"), code=rc)
         if mrope is None:  # (M-RoPE rows: the caller moves n_past on, `advance`)
             self.n_past += n
         self._n_logits = n if logits else 0
@@ -540,7 +552,7 @@ class LlamaContext:
             raise ModelError(f"cannot keep {n_keep} of {self.n_past} positions")
         lib = _lib()
         if not lib.llama_memory_seq_rm(lib.llama_get_memory(self._ptr), 0, n_keep, -1):
-            raise ModelError("llama.cpp could not remove the tail of the KV cache")
+            raise ModelError(msg("llama.cpp could not remove the tail of the KV cache"))
         self.n_past = n_keep
         self._n_logits = 0
 
@@ -563,7 +575,7 @@ class LlamaContext:
         memory as a whole); returns its size in bytes."""
         lib = _lib()
         if lib.llama_state_seq_save_file(self.ptr, os.fsencode(path), 0, None, 0) == 0:
-            raise ModelError(f"llama.cpp could not write the KV cache to {path}")
+            raise ModelError(msg("llama.cpp could not write the KV cache to {path}"), path=path)
         return path.stat().st_size
 
     def restore_state_file(self, path: Path, n_past: int) -> None:
@@ -577,7 +589,8 @@ class LlamaContext:
         if lib.llama_state_seq_load_file(self.ptr, os.fsencode(path), 0, tokens, 1,
                                          ctypes.byref(count)) == 0:
             self.clear()
-            raise ModelError(f"llama.cpp could not restore the KV cache from {path}")
+            raise ModelError(msg("llama.cpp could not restore the KV cache from {path}"),
+                             path=path)
         self.n_past = n_past
         self._n_logits = 0
 
@@ -592,7 +605,7 @@ class LlamaContext:
             self.ptr, state.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8)), state.size, 0)
         if got == 0:
             self.clear()
-            raise ModelError("llama.cpp could not restore a saved KV cache")
+            raise ModelError(msg("llama.cpp could not restore a saved KV cache"))
         self.n_past = n_past
         self._n_logits = 0
 
@@ -638,7 +651,8 @@ def _tokenize_media(ctx: Any, path: Path, chunks: Any, text: bytes,
     array = (mtmd.mtmd_bitmap_p_ctypes * len(bitmaps))(*bitmaps)
     rc = mtmd.mtmd_tokenize(ctx, chunks, ctypes.byref(inp), array, len(bitmaps))
     if rc != 0:
-        raise ModelError(f"{path}: mtmd_tokenize failed with code {rc}")
+        raise ModelError(msg("{path}: {function} failed with code {code}"), path=path,
+                         function="mtmd_tokenize", code=rc)
 
 
 class _ImageChunk:
@@ -713,8 +727,9 @@ def _media_slice(mtmd: MtmdContext, chunk: Any, mrope: bool) -> MediaSlice:
                 int(lib.mtmd_image_tokens_get_ny(tokens)))
     piece = MediaSlice(rows, grid)
     if (grid is not None and grid[0] * grid[1] != rows) or piece.n_pos != n_pos:
-        raise ModelError(f"{mtmd.path.name}: an image chunk of {rows} tokens takes {n_pos} "
-                         "positions in a layout the app cannot place")
+        raise ModelError(msg("{name}: an image chunk of {rows} tokens takes {n_pos} positions "
+                             "in a layout the app cannot place"),
+                         name=mtmd.path.name, rows=rows, n_pos=n_pos)
     return piece
 
 
@@ -759,7 +774,8 @@ class MediaImage:
         chunk = self._images[k]
         rc = lib.mtmd_encode_chunk(self.mtmd.ptr, chunk)
         if rc != 0:
-            raise ModelError(f"{self.mtmd.path}: mtmd_encode_chunk failed with code {rc}")
+            raise ModelError(msg("{path}: {function} failed with code {code}"),
+                             path=self.mtmd.path, function="mtmd_encode_chunk", code=rc)
         return self.mtmd._out(lib.mtmd_get_output_embd(self.mtmd.ptr),
                               int(lib.mtmd_input_chunk_get_n_tokens(chunk)))
 
@@ -792,7 +808,7 @@ class MtmdContext:
         mtmd = _mtmd()
         self.path = Path(mmproj)
         if not self.path.is_file():
-            raise ModelError(f"{self.path}: file not found")
+            raise ModelError(msg("{path}: file not found"), path=self.path)
         self.model = model
         params = mtmd.mtmd_context_params_default()
         params.use_gpu = use_gpu
@@ -802,13 +818,14 @@ class MtmdContext:
         params.batch_max_tokens = batch_max_tokens
         ptr = mtmd.mtmd_init_from_file(str(self.path).encode(), model.ptr, params)
         if not ptr:
-            raise ModelError(f"{self.path}: llama.cpp could not load this projector")
+            raise ModelError(msg("{path}: llama.cpp could not load this projector"),
+                             path=self.path)
         self._ptr: Any = ptr
         model._children.append(self)
 
     def _out(self, ptr: Any, n_tokens: int) -> np.ndarray:
         if not ptr:
-            raise ModelError(f"{self.path}: the encoder produced no output")
+            raise ModelError(msg("{path}: the encoder produced no output"), path=self.path)
         return np.ctypeslib.as_array(ptr, shape=(n_tokens, self.model.n_embd)).copy()
 
     def encode_tile(self, tile: np.ndarray) -> np.ndarray:
@@ -818,7 +835,8 @@ class MtmdContext:
         try:
             rc = mtmd.mtmd_encode_chunk(self._ptr, img.chunk)
             if rc != 0:
-                raise ModelError(f"{self.path}: mtmd_encode_chunk failed with code {rc}")
+                raise ModelError(msg("{path}: {function} failed with code {code}"),
+                                 path=self.path, function="mtmd_encode_chunk", code=rc)
             return self._out(mtmd.mtmd_get_output_embd(self._ptr), img.n_tokens)
         finally:
             img.close()
@@ -840,7 +858,8 @@ class MtmdContext:
                 images.append(_ImageChunk(self._ptr, self.path, tile))
             batch = mtmd.mtmd_batch_init(self._ptr)
             if not batch:
-                raise ModelError(f"{self.path}: mtmd_batch_init failed")
+                raise ModelError(msg("{path}: {function} failed"), path=self.path,
+                                 function="mtmd_batch_init")
             for img in images:
                 rc = mtmd.mtmd_batch_add_chunk(batch, img.chunk)
                 if rc == 3:
@@ -850,10 +869,12 @@ class MtmdContext:
                         f"{self.path}: {len(tiles)} tiles exceed the batch token limit"
                     )
                 if rc != 0:
-                    raise ModelError(f"{self.path}: mtmd_batch_add_chunk failed with code {rc}")
+                    raise ModelError(msg("{path}: {function} failed with code {code}"),
+                                     path=self.path, function="mtmd_batch_add_chunk", code=rc)
             rc = mtmd.mtmd_batch_encode(batch)
             if rc != 0:
-                raise ModelError(f"{self.path}: mtmd_batch_encode failed with code {rc}")
+                raise ModelError(msg("{path}: {function} failed with code {code}"),
+                                 path=self.path, function="mtmd_batch_encode", code=rc)
             return [
                 self._out(mtmd.mtmd_batch_get_output_embd(batch, img.chunk), img.n_tokens)
                 for img in images
@@ -941,7 +962,8 @@ class MtmdContext:
 
             size = read_header(self.path).value("clip.vision.image_size")
             if not isinstance(size, int):
-                raise ModelError(f"{self.path.name}: no clip.vision.image_size")
+                raise ModelError(msg("{name}: no {key}"), name=self.path.name,
+                                 key="clip.vision.image_size")
             self._image_size = size
         return self._image_size
 

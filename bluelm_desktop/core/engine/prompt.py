@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Final
 
 from bluelm_desktop.core.engine.chat_template import ChatTemplate
-from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.errors import ModelError, msg
 from bluelm_desktop.core.gguf import keys as C
 
 _PLACEHOLDER_RE: Final = re.compile("\x00bluelm-image-([0-9]+)\x00")
@@ -218,7 +218,8 @@ def _meta_text(metadata: Mapping[str, object], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ModelError(f"model metadata {key} should be text, got {value!r:.60}")
+        raise ModelError(msg("model metadata {key} should be text, got {value}"), key=key,
+                         value=f"{value!r:.60}")
     return value
 
 
@@ -383,9 +384,10 @@ def build_prompt(
             continue
         index = int(piece)
         if index >= n_images:  # only a template that spells out our placeholder
-            raise ModelError("chat template: it wrote an image placeholder of its own")
+            raise ModelError(msg("chat template: it wrote an image placeholder of its own"))
         if index in seen:
-            raise ModelError(f"chat template: image {index + 1} appears more than once")
+            raise ModelError(msg("chat template: image {n} appears more than once"),
+                             n=index + 1)
         seen.append(index)
         plan = images[index]
         if plan.segments:  # mtmd's own layout, markers included
@@ -397,7 +399,8 @@ def build_prompt(
         parts.append(TextPart(profile.after_image))
     if len(seen) != n_images:
         missing = min(set(range(n_images)) - set(seen))
-        raise ModelError(f"chat template: image {missing + 1} was dropped from the prompt")
+        raise ModelError(msg("chat template: image {n} was dropped from the prompt"),
+                         n=missing + 1)
     return merge_text(parts)
 
 

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from bluelm_desktop.core.engine.native import LlamaContext, LlamaModel
-from bluelm_desktop.core.errors import ModelError, one_line
+from bluelm_desktop.core.errors import Line, ModelError, msg, one_line
 
 # 0xFFFFFFFF is LLAMA_DEFAULT_SEED, which llama.cpp replaces with a random seed: a user who
 # typed it would silently lose reproducibility, so it is not a valid seed here.
@@ -176,7 +176,8 @@ def integer_range_grammar(minimum: int, maximum: int) -> str:
     expression once quotes and spaces are removed (the tests check it that way).
     """
     if not (_is_int(minimum) and _is_int(maximum)) or minimum > maximum:
-        raise ModelError(f"no integer lies in {minimum}..{maximum}")
+        raise ModelError(msg("no integer lies in {minimum}..{maximum}"), minimum=minimum,
+                         maximum=maximum)
     alternatives = []
     if minimum < 0:
         negatives = _natural_range(max(1, -maximum), -minimum)
@@ -194,7 +195,8 @@ def _integer_bounds(schema: Mapping[str, Any]) -> tuple[int, int]:
         if value is None or isinstance(value, bool):
             continue
         if not _is_number(value) or not math.isfinite(value):
-            raise ModelError(f"{key} must be a finite number, got {value!r}")
+            raise ModelError(msg("{key} must be a finite number, got {value}"), key=key,
+                             value=repr(value))
     minimum, maximum = schema.get("minimum"), schema.get("maximum")
     ex_min, ex_max = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
     if minimum is not None:
@@ -206,7 +208,8 @@ def _integer_bounds(schema: Mapping[str, Any]) -> tuple[int, int]:
     if _is_number(ex_max):
         hi = min(hi, math.ceil(ex_max) - 1)
     if lo > hi:
-        raise ModelError(f"no integer satisfies the schema's bounds ({lo} > {hi})")
+        raise ModelError(msg("no integer satisfies the schema's bounds ({lo} > {hi})"), lo=lo,
+                         hi=hi)
     return lo, hi
 
 
@@ -279,12 +282,14 @@ def json_schema_to_grammar(schema: Mapping[str, Any] | str) -> str:
     try:
         loaded = json.loads(schema) if isinstance(schema, str) else schema
         if not isinstance(loaded, Mapping):
-            raise ModelError(f"a JSON schema must be an object, got {type(loaded).__name__}")
+            raise ModelError(msg("a JSON schema must be an object, got {kind}"),
+                             kind=type(loaded).__name__)
         # A deep, plain copy: the converter edits `$ref`s in place and wants dicts and lists.
         plain = json.loads(json.dumps(loaded, default=_plain))
         for ref in _refs(plain):
             if not isinstance(ref, str) or not ref.startswith("#/"):
-                raise ModelError(f"only local $ref (#/...) are supported, got {ref!r}")
+                raise ModelError(msg("only local $ref (#/...) are supported, got {ref}"),
+                                 ref=repr(ref))
         converter = _converter_class()(
             prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False
         )
@@ -292,12 +297,12 @@ def json_schema_to_grammar(schema: Mapping[str, Any] | str) -> str:
         converter.visit(resolved, "")
         grammar = str(converter.format_grammar())
     except ModelError as exc:
-        raise ModelError(f"unsupported JSON schema: {exc}") from None
+        raise ModelError(msg("unsupported JSON schema: {reason}"), reason=exc.line) from None
     except Exception as exc:  # the converter reports bad schemas with assert, KeyError, ...
         reason = one_line(str(exc) or type(exc).__name__, 200)
-        raise ModelError(f"unsupported JSON schema: {reason}") from exc
+        raise ModelError(msg("unsupported JSON schema: {reason}"), reason=reason) from exc
     if "root ::=" not in grammar:
-        raise ModelError("unsupported JSON schema: the converter produced no root rule")
+        raise ModelError(msg("unsupported JSON schema: the converter produced no root rule"))
     return grammar
 
 
@@ -441,7 +446,7 @@ class Sampler:
                     self._filter,
                     lib.llama_sampler_init_grammar(vocab, self.grammar.encode(), b"root"),
                     "grammar",
-                    "llama.cpp rejected the grammar made from the JSON schema",
+                    Line(msg("llama.cpp rejected the grammar made from the JSON schema")),
                 )
             self._pick = self._new_chain()
             if params.temperature == 0:
@@ -469,13 +474,15 @@ class Sampler:
         chain_params.no_perf = True
         chain = lib.llama_sampler_chain_init(chain_params)
         if not chain:
-            raise ModelError("llama.cpp could not create a sampler chain")
+            raise ModelError(msg("llama.cpp could not create a sampler chain"))
         return chain
 
     @staticmethod
-    def _add(chain: Any, sampler: Any, what: str, failure: str | None = None) -> Any:
+    def _add(chain: Any, sampler: Any, what: str, failure: Line | None = None) -> Any:
+        """`what`: llama.cpp's name for the sampler (data in the message)."""
         if not sampler:
-            raise ModelError(failure or f"llama.cpp could not create the {what} sampler")
+            raise ModelError(failure or Line.of(
+                msg("llama.cpp could not create the {what} sampler"), what=what))
         _lib().llama_sampler_chain_add(chain, sampler)  # the chain owns it from here
         return sampler
 
@@ -513,7 +520,7 @@ class Sampler:
             )
         logits = lib.llama_get_logits_ith(ctx_ptr, -1)
         if not logits:  # a release build returns NULL instead of aborting
-            raise ModelError("llama.cpp has no logits for the last position")
+            raise ModelError(msg("llama.cpp has no logits for the last position"))
         n = self._n_vocab
         cur = self._cur
         cur["id"] = self._ids
@@ -531,19 +538,19 @@ class Sampler:
         allowed = np.ctypeslib.as_array(array.data, shape=(array.size,))["logit"]
         if not np.isfinite(allowed).any():
             if self.grammar is not None:
-                raise ModelError(
-                    "the JSON schema's grammar allows no token of this model's vocabulary here"
-                )
-            raise ModelError("the model produced no finite logits")
+                raise ModelError(msg(
+                    "the JSON schema's grammar allows no token of this model's vocabulary here"))
+            raise ModelError(msg("the model produced no finite logits"))
         lib.llama_sampler_apply(pick_chain, ctypes.byref(array))
         selected = int(array.selected)
         if not 0 <= selected < array.size:
-            raise ModelError(f"llama.cpp's sampler selected no token (index {selected})")
+            raise ModelError(msg("llama.cpp's sampler selected no token (index {index})"),
+                             index=selected)
         chosen = array.data[selected]
         # -inf after the filter stays -inf through the pick; accepting such a token into a
         # grammar aborts the process, so refuse it here (a zero draw can land on one).
         if not math.isfinite(chosen.logit):
-            raise ModelError("the sampler chose a token its grammar or penalties ruled out")
+            raise ModelError(msg("the sampler chose a token its grammar or penalties ruled out"))
         token = int(chosen.id)
         lib.llama_sampler_accept(filter_chain, token)
         if self._guard is not None:

@@ -49,7 +49,7 @@ from bluelm_desktop.core.engine.sampling import (
     Utf8Stream,
     is_end_of_generation,
 )
-from bluelm_desktop.core.errors import Cancelled, ModelError
+from bluelm_desktop.core.errors import Cancelled, ModelError, msg
 
 StopCheck = Callable[[], bool]
 ImageKey = tuple[str, int, int]  # (image id, tile index, row within the tile)
@@ -145,7 +145,8 @@ class KvCache:
     def __init__(self, ctx: LlamaContext, n_chunk: int = 128, snapshot_bytes: int = 0,
                  snapshot_dir: Path | None = None) -> None:
         if not 1 <= n_chunk <= ctx.n_batch:
-            raise ModelError(f"prefill chunk must be in 1..{ctx.n_batch}, got {n_chunk}")
+            raise ModelError(msg("prefill chunk must be in 1..{n_batch}, got {n_chunk}"),
+                             n_batch=ctx.n_batch, n_chunk=n_chunk)
         self.ctx = ctx
         self.n_chunk = n_chunk
         self.items: list[Item] = []
@@ -240,8 +241,9 @@ class KvCache:
         stats = stats if stats is not None else TurnStats()
         if len(items) > self.ctx.n_ctx:
             raise ModelError(
-                f"the conversation needs {len(items)} positions, the context holds "
-                f"{self.ctx.n_ctx}; start a new conversation or lower the image detail"
+                msg("the conversation needs {n} positions, the context holds {n_ctx}; start "
+                    "a new conversation or lower the image detail"),
+                n=len(items), n_ctx=self.ctx.n_ctx
             )
         positions = self._positions(items)
         keep = self._restore_best(items, _common_prefix(self.items, items))
@@ -470,7 +472,7 @@ class ChatSession:
         if self.messages and self.messages[-1].role == "assistant":
             self.messages.pop()
         if not self.messages or self.messages[-1].role != "user":
-            raise ModelError("there is no question to answer again")
+            raise ModelError(msg("there is no question to answer again"))
         stats = stats if stats is not None else TurnStats()
         t_start = time.perf_counter()
         self.kv.sync(self.items_for(self.messages, True), tiles, should_stop, stats)
@@ -479,7 +481,8 @@ class ChatSession:
     def edit(self, index: int, text: str) -> None:
         """Replace the user message at `index` (keeping its images); drop what follows."""
         if not 0 <= index < len(self.messages) or self.messages[index].role != "user":
-            raise ModelError(f"message {index} is not a question that can be edited")
+            raise ModelError(msg("message {index} is not a question that can be edited"),
+                             index=index)
         old = self.messages[index]
         del self.messages[index:]
         self.messages.append(Message("user", text, old.images))

@@ -40,7 +40,7 @@ from typing import Any, BinaryIO, Final
 
 from gguf import GGML_QUANT_SIZES, GGMLQuantizationType, GGUFValueType
 
-from bluelm_desktop.core.errors import ModelError, one_line
+from bluelm_desktop.core.errors import Line, ModelError, msg, one_line
 from bluelm_desktop.core.gguf.keys import SUPPORTED_LLM_ARCHS, SUPPORTED_PROJECTORS
 
 GGUF_MAGIC: Final = b"GGUF"
@@ -184,7 +184,50 @@ class CheckedGGUF:
 
 
 class _Bad(Exception):
-    """A problem found while checking: the text after "FILE: " of the ModelError."""
+    """A problem found while checking: the line after "FILE: " of the ModelError.
+
+    `_Bad(msg("{key} is not an integer"), key=key)`: a translatable template and its
+    fields; text fields (keys and names read from the file) are kept on one short line."""
+
+    def __init__(self, template: str, **fields: object) -> None:
+        self.line = _line((template, tuple(fields.items())))
+        super().__init__(str(self.line))
+
+
+# What the parser is reading, named in its messages: a template and its fields, made into
+# a `Line` only when a message needs it (the parser names every token it reads: a plain
+# tuple costs next to nothing, a Line per token would slow the vocabulary's read 4×).
+What = tuple[str, tuple[tuple[str, object], ...]]
+_FIELD_LIMIT: Final = 80  # a key or name from the file, as a message shows it
+_LENGTH_OF: Final = msg("the length of {what}")
+_LENGTH_OF_KEY: Final = msg("the length of {key}")
+_TOKEN: Final = msg("token #{j} of the vocabulary")
+_STRING_OF: Final = msg("string #{j} of {key}")
+
+
+def _what(template: str, **fields: object) -> What:
+    return template, tuple(fields.items())
+
+
+def _line(what: What) -> Line:
+    """`what` as a `Line`; text fields (keys and names read from the file) on one short
+    line, nested descriptions made Lines too."""
+    template, fields = what
+    return Line(template, tuple((k, _value(v)) for k, v in fields))
+
+
+def _value(value: object) -> object:
+    if isinstance(value, tuple):  # a nested What
+        return _line(value)  # type: ignore[arg-type]
+    return one_line(value, _FIELD_LIMIT) if isinstance(value, str) else value
+
+
+def _file_error(name: str, problem: Line) -> ModelError:
+    """The ModelError for a problem found in the file `name`: "NAME: problem", one line."""
+    text = str(problem)
+    if one_line(text) != text:  # a field still too long: keep the one-line promise
+        problem = Line.plain(one_line(text))
+    return ModelError(msg("{name}: {problem}"), name=name, problem=problem)
 
 
 @dataclass(frozen=True)
@@ -293,17 +336,19 @@ def read_header(path: Path, limits: Limits = LIMITS) -> GGUFHeader:
         if key in _HEADERS:
             return _HEADERS[key]
         if not stat.S_ISREG(st.st_mode):
-            raise ModelError(f"{path.name}: not a regular file")
+            raise ModelError(msg("{name}: not a regular file"), name=path.name)
         with path.open("rb") as f:
             parsed = _Parser(f, st.st_size, limits).parse()
     except FileNotFoundError:
-        raise ModelError(f"{path.name}: no such file") from None
+        raise ModelError(msg("{name}: no such file"), name=path.name) from None
     except OSError as e:
-        raise ModelError(f"{path.name}: cannot be read ({e.strerror or e})") from None
+        raise ModelError(msg("{name}: cannot be read ({error})"), name=path.name,
+                         error=e.strerror or str(e)) from None
     except _Bad as e:
-        raise ModelError(f"{path.name}: {one_line(str(e))}") from None
+        raise _file_error(path.name, e.line) from None
     except (struct.error, ValueError, OverflowError, MemoryError) as e:
-        raise ModelError(f"{path.name}: unreadable GGUF header ({type(e).__name__})") from None
+        raise ModelError(msg("{name}: unreadable GGUF header ({kind})"), name=path.name,
+                         kind=type(e).__name__) from None
     header = GGUFHeader(path, st.st_size, parsed)
     if len(_HEADERS) >= _HEADERS_KEPT:
         del _HEADERS[next(iter(_HEADERS))]
@@ -317,7 +362,7 @@ def check_gguf(path: Path, limits: Limits = LIMITS) -> CheckedGGUF:
     try:
         arch, projector = _check_semantics(header.parsed)
     except _Bad as e:
-        raise ModelError(f"{header.path.name}: {one_line(str(e))}") from None
+        raise _file_error(header.path.name, e.line) from None
     return _checked(header.path, header.file_size, header.parsed, arch, projector)
 
 
@@ -342,11 +387,12 @@ def check_stream(
         parsed = _Parser(f, size, limits).parse()
         arch, projector = _check_semantics(parsed)
     except _Bad as e:
-        raise ModelError(f"{path.name}: {one_line(str(e))}") from None
+        raise _file_error(path.name, e.line) from None
     except (struct.error, ValueError, OverflowError, MemoryError) as e:
         # Defence in depth: the parser checks before it unpacks, so this means a bug here,
         # and a bug here must still not become a traceback for a bad file.
-        raise ModelError(f"{path.name}: unreadable GGUF header ({type(e).__name__})") from None
+        raise ModelError(msg("{name}: unreadable GGUF header ({kind})"), name=path.name,
+                         kind=type(e).__name__) from None
     return _checked(path, size, parsed, arch, projector)
 
 
@@ -375,13 +421,12 @@ class _Parser:
 
     # reading primitives; every one checks the file has the bytes first
 
-    def _past_end(self, what: str, n: int) -> _Bad:
-        return _Bad(
-            f"{what} needs {_n(n)} bytes at byte {_n(self.pos)} but the file has "
-            f"{_n(self.size)} bytes (truncated download?)"
-        )
+    def _past_end(self, what: What, n: int) -> _Bad:
+        return _Bad(msg("{what} needs {n} bytes at byte {pos} but the file has {size} bytes "
+                        "(truncated download?)"),
+                    what=what, n=_n(n), pos=_n(self.pos), size=_n(self.size))
 
-    def read(self, n: int, what: str) -> bytes:
+    def read(self, n: int, what: What) -> bytes:
         if n > self.size - self.pos:
             raise self._past_end(what, n)
         data = self.f.read(n)
@@ -390,153 +435,166 @@ class _Parser:
         self.pos += n
         return data
 
-    def skip(self, n: int, what: str) -> None:
+    def skip(self, n: int, what: What) -> None:
         if n > self.size - self.pos:
             raise self._past_end(what, n)
         self.pos += n
         self.f.seek(self.pos)
 
-    def unpack(self, fmt: str, what: str) -> Any:
+    def unpack(self, fmt: str, what: What) -> Any:
         return struct.unpack(fmt, self.read(struct.calcsize(fmt), what))[0]
 
-    def u32(self, what: str) -> int:
+    def u32(self, what: What) -> int:
         return int(self.unpack("<I", what))
 
-    def u64(self, what: str) -> int:
+    def u64(self, what: What) -> int:
         return int(self.unpack("<Q", what))
 
-    def string_length(self, what: str, cap: int) -> int:
-        n = self.u64(f"the length of {what}")
+    def string_length(self, what: What, cap: int) -> int:
+        n = self.u64((_LENGTH_OF, (("what", what),)))
         if n > cap:
-            raise _Bad(f"{what} claims to be {_n(n)} bytes long, more than the {_n(cap)} allowed")
+            raise _Bad(msg("{what} claims to be {n} bytes long, more than the {cap} allowed"),
+                       what=what, n=_n(n), cap=_n(cap))
         if n > self.size - self.pos:
-            raise _Bad(
-                f"{what} claims {_n(n)} bytes at byte {_n(self.pos)} but the file has only "
-                f"{_n(self.size - self.pos)} bytes left (truncated download?)"
-            )
+            raise _Bad(msg("{what} claims {n} bytes at byte {pos} but the file has only "
+                           "{left} bytes left (truncated download?)"),
+                       what=what, n=_n(n), pos=_n(self.pos), left=_n(self.size - self.pos))
         return n
 
-    def text(self, what: str, cap: int) -> str:
+    def text(self, what: What, cap: int) -> str:
         raw = self.read(self.string_length(what, cap), what)
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise _Bad(f"{what} is not valid UTF-8 text") from None
+            raise _Bad(msg("{what} is not valid UTF-8 text"), what=what) from None
 
-    def value_type(self, what: str) -> GGUFValueType:
+    def value_type(self, what: What) -> GGUFValueType:
         code = self.u32(what)
         try:
             return GGUFValueType(code)
         except ValueError:
-            raise _Bad(f"{what} is {code}, not a GGUF value type") from None
+            raise _Bad(msg("{what} is {code}, not a GGUF value type"), what=what,
+                       code=code) from None
 
     # the file, front to back
 
     def parse(self) -> _Parsed:
         lim = self.limits
         if self.size < len(GGUF_MAGIC):
-            raise _Bad(f"the file is {_n(self.size)} bytes long, too short to be GGUF")
-        magic = self.read(len(GGUF_MAGIC), "the magic")
+            raise _Bad(msg("the file is {size} bytes long, too short to be GGUF"),
+                       size=_n(self.size))
+        magic = self.read(len(GGUF_MAGIC), _what(msg("the magic")))
         if magic != GGUF_MAGIC:
-            raise _Bad(f"not a GGUF file (it starts with {magic!r}, not {GGUF_MAGIC!r})")
-        version = self.u32("the GGUF version")
+            raise _Bad(msg("not a GGUF file (it starts with {magic}, not {expected})"),
+                       magic=repr(magic), expected=repr(GGUF_MAGIC))
+        version = self.u32(_what(msg("the GGUF version")))
         if version not in SUPPORTED_VERSIONS:
-            hint = " (a big-endian file?)" if version & 0xFFFF == 0 else ""
-            raise _Bad(f"GGUF version {version} is not supported (only 2 and 3){hint}")
-        n_tensors = self.u64("the tensor count")
-        n_kv = self.u64("the metadata count")
+            if version & 0xFFFF == 0:
+                raise _Bad(msg("GGUF version {version} is not supported (only 2 and 3) "
+                               "(a big-endian file?)"), version=version)
+            raise _Bad(msg("GGUF version {version} is not supported (only 2 and 3)"),
+                       version=version)
+        n_tensors = self.u64(_what(msg("the tensor count")))
+        n_kv = self.u64(_what(msg("the metadata count")))
         if n_tensors > lim.max_tensors:
-            raise _Bad(f"it claims {_n(n_tensors)} tensors, more than the {_n(lim.max_tensors)} "
-                       "allowed")
+            raise _Bad(msg("it claims {n} tensors, more than the {limit} allowed"),
+                       n=_n(n_tensors), limit=_n(lim.max_tensors))
         if n_kv > lim.max_kv:
-            raise _Bad(f"it claims {_n(n_kv)} metadata entries, more than the {_n(lim.max_kv)} "
-                       "allowed")
+            raise _Bad(msg("it claims {n} metadata entries, more than the {limit} allowed"),
+                       n=_n(n_kv), limit=_n(lim.max_kv))
         least = n_kv * _MIN_KV_BYTES + n_tensors * _MIN_TENSOR_INFO_BYTES
         if least > self.size - _HEADER_BYTES:
-            raise _Bad(f"it claims {_n(n_tensors)} tensors and {_n(n_kv)} metadata entries, "
-                       f"which need at least {_n(least + _HEADER_BYTES)} bytes, but the file "
-                       f"has {_n(self.size)} (truncated download?)")
+            raise _Bad(msg("it claims {tensors} tensors and {entries} metadata entries, which "
+                           "need at least {least} bytes, but the file has {size} (truncated "
+                           "download?)"),
+                       tensors=_n(n_tensors), entries=_n(n_kv),
+                       least=_n(least + _HEADER_BYTES), size=_n(self.size))
 
         kv: dict[str, tuple[GGUFValueType, _Value]] = {}
         for i in range(n_kv):
             key, vtype, value = self.kv_pair(i)
             if key in kv:
-                raise _Bad(f"the metadata key {key!r} appears twice")
+                raise _Bad(msg("the metadata key {key} appears twice"), key=repr(key))
             kv[key] = (vtype, value)
 
         alignment = DEFAULT_ALIGNMENT
         if KEY_ALIGNMENT in kv:
             atype, avalue = kv[KEY_ALIGNMENT]
             if atype != GGUFValueType.UINT32:
-                raise _Bad(f"{KEY_ALIGNMENT} is stored as {atype.name.lower()}, "
-                           "llama.cpp requires uint32")
+                raise _Bad(msg("{key} is stored as {kind}, llama.cpp requires uint32"),
+                           key=KEY_ALIGNMENT, kind=atype.name.lower())
             alignment = int(avalue) if isinstance(avalue, int) else 0
             if alignment <= 0 or alignment & (alignment - 1):
-                raise _Bad(f"{KEY_ALIGNMENT} is {alignment}, not a power of two")
+                raise _Bad(msg("{key} is {value}, not a power of two"), key=KEY_ALIGNMENT,
+                           value=alignment)
 
         tensors: dict[str, _Tensor] = {}
         for i in range(n_tensors):
             t = self.tensor_info(i, alignment)
             if t.name in tensors:
-                raise _Bad(f"the tensor name {t.name!r} appears twice")
+                raise _Bad(msg("the tensor name {name} appears twice"), name=repr(t.name))
             tensors[t.name] = t
 
         data_offset = self.pos
         if n_tensors:
             data_offset = -(-self.pos // alignment) * alignment
             if data_offset > self.size:
-                raise _Bad(f"the tensor data should start at byte {_n(data_offset)} but the "
-                           f"file has {_n(self.size)} bytes (truncated download?)")
+                raise _Bad(msg("the tensor data should start at byte {offset} but the file "
+                               "has {size} bytes (truncated download?)"),
+                           offset=_n(data_offset), size=_n(self.size))
         self.check_data_layout(list(tensors.values()), data_offset, alignment)
         return _Parsed(version, kv, tensors, alignment, data_offset, tuple(self.vocab))
 
     def kv_pair(self, i: int) -> tuple[str, GGUFValueType, _Value]:
         lim = self.limits
-        key = self.text(f"metadata key #{i}", lim.max_key)
+        key = self.text(_what(msg("metadata key #{i}"), i=i), lim.max_key)
         if not key:
-            raise _Bad(f"metadata key #{i} is empty")
-        vtype = self.value_type(f"the type of {key}")
+            raise _Bad(msg("metadata key #{i} is empty"), i=i)
+        vtype = self.value_type(_what(msg("the type of {key}"), key=key))
         if vtype != GGUFValueType.ARRAY:
             return key, vtype, self.scalar(vtype, key)
-        elem = self.value_type(f"the element type of {key}")
+        elem = self.value_type(_what(msg("the element type of {key}"), key=key))
         if elem == GGUFValueType.ARRAY:
-            raise _Bad(f"{key} is an array of arrays, which GGUF does not allow")
-        count = self.u64(f"the length of {key}")
+            raise _Bad(msg("{key} is an array of arrays, which GGUF does not allow"), key=key)
+        count = self.u64((_LENGTH_OF_KEY, (("key", key),)))
         return key, vtype, self.array(key, elem, count)
 
     def scalar(self, vtype: GGUFValueType, key: str) -> int | float | bool | str:
         if vtype == GGUFValueType.STRING:
-            return self.text(f"the value of {key}", self.limits.max_string)
-        return self.unpack(_SCALARS[vtype], f"the value of {key}")
+            return self.text(_what(msg("the value of {key}"), key=key), self.limits.max_string)
+        return self.unpack(_SCALARS[vtype], _what(msg("the value of {key}"), key=key))
 
     def array(self, key: str, elem: GGUFValueType, count: int) -> _Array:
         lim = self.limits
         if elem == GGUFValueType.STRING:
             if count > lim.max_string_array:
-                raise _Bad(f"{key} claims {_n(count)} strings, more than the "
-                           f"{_n(lim.max_string_array)} allowed")
+                raise _Bad(msg("{key} claims {n} strings, more than the {limit} allowed"),
+                           key=key, n=_n(count), limit=_n(lim.max_string_array))
             if count * 8 > self.size - self.pos:  # each string has an 8-byte length
-                raise _Bad(f"{key} claims {_n(count)} strings but the file has only "
-                           f"{_n(self.size - self.pos)} bytes left (truncated download?)")
+                raise _Bad(msg("{key} claims {n} strings but the file has only {left} bytes "
+                               "left (truncated download?)"),
+                           key=key, n=_n(count), left=_n(self.size - self.pos))
             if key == KEY_TOKENS:
                 self.tokens(count)
             else:
                 for j in range(count):
-                    self.skip(self.string_length(f"string #{j} of {key}", lim.max_string),
-                              f"string #{j} of {key}")
+                    what: What = (_STRING_OF, (("j", j), ("key", key)))
+                    self.skip(self.string_length(what, lim.max_string), what)
             return _Array(elem, count, None)
         fmt = _SCALARS[elem]
         width = struct.calcsize(fmt)
         if count > lim.max_array:
-            raise _Bad(f"{key} claims {_n(count)} elements, more than the {_n(lim.max_array)} "
-                       "allowed")
+            raise _Bad(msg("{key} claims {n} elements, more than the {limit} allowed"),
+                       key=key, n=_n(count), limit=_n(lim.max_array))
         if count * width > self.size - self.pos:
-            raise _Bad(f"{key} claims {_n(count)} elements ({_n(count * width)} bytes) but the "
-                       f"file has only {_n(self.size - self.pos)} bytes left (truncated download?)")
+            raise _Bad(msg("{key} claims {n} elements ({size} bytes) but the file has only "
+                           "{left} bytes left (truncated download?)"),
+                       key=key, n=_n(count), size=_n(count * width),
+                       left=_n(self.size - self.pos))
         if count > lim.kept_array:
-            self.skip(count * width, f"the values of {key}")
+            self.skip(count * width, _what(msg("the values of {key}"), key=key))
             return _Array(elem, count, None)
-        raw = self.read(count * width, f"the values of {key}")
+        raw = self.read(count * width, _what(msg("the values of {key}"), key=key))
         return _Array(elem, count, struct.unpack(f"<{count}{fmt[1:]}", raw))
 
     def tokens(self, count: int) -> None:
@@ -548,7 +606,7 @@ class _Parser:
         seen: dict[bytes, int] = {}
         vocab = self.vocab
         for j in range(count):
-            what = f"token #{j} of the vocabulary"
+            what: What = (_TOKEN, (("j", j),))
             raw = self.read(self.string_length(what, self.limits.max_string), what)
             vocab.append(raw.decode("utf-8", "replace"))  # as the file has it, leniently
             if not raw:
@@ -556,37 +614,43 @@ class _Parser:
             first = seen.setdefault(raw, j)
             if first != j:
                 shown = raw.decode("utf-8", "replace")[:40]
-                raise _Bad(f"token #{_n(j)} of the vocabulary ({shown!r}) repeats token "
-                           f"#{_n(first)}, which makes llama.cpp abort")
+                raise _Bad(msg("token #{j} of the vocabulary ({token}) repeats token #{first}, "
+                               "which makes llama.cpp abort"),
+                           j=_n(j), token=repr(shown), first=_n(first))
 
     def tensor_info(self, i: int, alignment: int) -> _Tensor:
-        name = self.text(f"the name of tensor #{i}", GGML_MAX_NAME - 1)
+        name = self.text(_what(msg("the name of tensor #{i}"), i=i), GGML_MAX_NAME - 1)
         if not name:
-            raise _Bad(f"tensor #{i} has an empty name")
-        n_dims = self.u32(f"the dimension count of tensor {name}")
+            raise _Bad(msg("tensor #{i} has an empty name"), i=i)
+        n_dims = self.u32(_what(msg("the dimension count of tensor {name}"), name=name))
         if not 1 <= n_dims <= GGML_MAX_DIMS:
-            raise _Bad(f"tensor {name} has {n_dims} dimensions (1 to {GGML_MAX_DIMS} allowed)")
-        shape = tuple(self.u64(f"dimension {d} of tensor {name}") for d in range(n_dims))
+            raise _Bad(msg("tensor {name} has {n} dimensions (1 to {limit} allowed)"),
+                       name=name, n=n_dims, limit=GGML_MAX_DIMS)
+        shape = tuple(self.u64(_what(msg("dimension {d} of tensor {name}"), d=d, name=name))
+                      for d in range(n_dims))
         if any(d == 0 for d in shape):
-            raise _Bad(f"tensor {name} has an empty dimension {list(shape)}")
+            raise _Bad(msg("tensor {name} has an empty dimension {shape}"), name=name,
+                       shape=str(list(shape)))
         n_elements = math.prod(shape)
         if n_elements > INT64_MAX:
-            raise _Bad(f"tensor {name}'s shape {list(shape)} has more elements than a 64-bit "
-                       "count can hold")
-        code = self.u32(f"the type of tensor {name}")
+            raise _Bad(msg("tensor {name}'s shape {shape} has more elements than a 64-bit "
+                           "count can hold"), name=name, shape=str(list(shape)))
+        code = self.u32(_what(msg("the type of tensor {name}"), name=name))
         try:
             ggml_type = GGMLQuantizationType(code)
             block, type_size = GGML_QUANT_SIZES[ggml_type]
         except (ValueError, KeyError):
-            raise _Bad(f"tensor {name} has ggml type {code}, which this version does not "
-                       "know") from None
+            raise _Bad(msg("tensor {name} has ggml type {code}, which this version does not "
+                           "know"), name=name, code=code) from None
         if shape[0] % block:
-            raise _Bad(f"tensor {name} is {ggml_type.name} with rows of {_n(shape[0])} "
-                       f"values, not a multiple of its block size {block}")
-        offset = self.u64(f"the data offset of tensor {name}")
+            raise _Bad(msg("tensor {name} is {kind} with rows of {n} values, not a multiple of "
+                           "its block size {block}"),
+                       name=name, kind=ggml_type.name, n=_n(shape[0]), block=block)
+        offset = self.u64(_what(msg("the data offset of tensor {name}"), name=name))
         if offset % alignment:
-            raise _Bad(f"tensor {name}'s data offset {_n(offset)} is not a multiple of the "
-                       f"alignment {alignment}")
+            raise _Bad(msg("tensor {name}'s data offset {offset} is not a multiple of the "
+                           "alignment {alignment}"),
+                       name=name, offset=_n(offset), alignment=alignment)
         return _Tensor(name, shape, ggml_type, offset, n_elements // block * type_size)
 
     def check_data_layout(self, tensors: list[_Tensor], data_offset: int, alignment: int) -> None:
@@ -599,19 +663,23 @@ class _Parser:
         for t in tensors:
             end = data_offset + t.offset + t.n_bytes
             if end > self.size:
-                raise _Bad(f"tensor {t.name}'s data ends at byte {_n(end)} but the file has "
-                           f"{_n(self.size)} bytes (truncated download?)")
+                raise _Bad(msg("tensor {name}'s data ends at byte {end} but the file has {size} "
+                               "bytes (truncated download?)"),
+                           name=t.name, end=_n(end), size=_n(self.size))
         ordered = sorted(tensors, key=lambda t: t.offset)
         for a, b in itertools.pairwise(ordered):
             if b.offset < a.offset + a.n_bytes:
-                raise _Bad(f"tensors {a.name} and {b.name} overlap in the file (bytes "
-                           f"{_n(data_offset + b.offset)} to "
-                           f"{_n(data_offset + min(a.offset + a.n_bytes, b.offset + b.n_bytes))})")
+                raise _Bad(msg("tensors {a} and {b} overlap in the file (bytes {start} to "
+                               "{end})"),
+                           a=a.name, b=b.name, start=_n(data_offset + b.offset),
+                           end=_n(data_offset + min(a.offset + a.n_bytes,
+                                                    b.offset + b.n_bytes)))
         expected = 0
         for t in tensors:
             if t.offset != expected:
-                raise _Bad(f"tensor {t.name}'s data is at offset {_n(t.offset)}, but llama.cpp "
-                           f"reads tensors packed in order and expects {_n(expected)}")
+                raise _Bad(msg("tensor {name}'s data is at offset {offset}, but llama.cpp reads "
+                               "tensors packed in order and expects {expected}"),
+                           name=t.name, offset=_n(t.offset), expected=_n(expected))
             expected += -(-t.n_bytes // alignment) * alignment
 
 
@@ -629,7 +697,8 @@ class _Meta:
         if entry is None:
             return None
         if entry[0] != GGUFValueType.STRING:
-            raise _Bad(f"{key} is stored as {entry[0].name.lower()}, not as a string")
+            raise _Bad(msg("{key} is stored as {kind}, not as a string"), key=key,
+                       kind=entry[0].name.lower())
         return str(entry[1])
 
     def integer(self, key: str, required: bool = True) -> int | None:
@@ -637,21 +706,24 @@ class _Meta:
         entry = self.kv.get(key)
         if entry is None:
             if required:
-                raise _Bad(f"it has no {key}")
+                raise _Bad(msg("it has no {key}"), key=key)
             return None
         vtype, value = entry
         if vtype in _INTEGER_TYPES and isinstance(value, int):
             return value
         if isinstance(value, _Array) and value.elem_type in _INTEGER_TYPES and value.values:
             return max(int(v) for v in value.values)
-        raise _Bad(f"{key} is not an integer")
+        raise _Bad(msg("{key} is not an integer"), key=key)
 
     def positive(self, key: str, at_most: int = INT64_MAX) -> int:
         value = self.integer(key)
         assert value is not None  # required=True
         if not 1 <= value <= at_most:
-            bound = "at least 1" if at_most == INT64_MAX else f"1 to {_n(at_most)}"
-            raise _Bad(f"{key} is {_n(value)}, it must be {bound}")
+            if at_most == INT64_MAX:
+                raise _Bad(msg("{key} is {value}, it must be at least 1"), key=key,
+                           value=_n(value))
+            raise _Bad(msg("{key} is {value}, it must be 1 to {limit}"), key=key,
+                       value=_n(value), limit=_n(at_most))
         return value
 
 
@@ -676,22 +748,24 @@ def _check_semantics(p: _Parsed) -> tuple[str, str | None]:
     meta = _Meta(p.kv)
     arch = meta.string(KEY_ARCHITECTURE)
     if not arch:
-        raise _Bad(f"it has no {KEY_ARCHITECTURE}, so llama.cpp cannot tell what model it is")
+        raise _Bad(msg("it has no {key}, so llama.cpp cannot tell what model it is"),
+                   key=KEY_ARCHITECTURE)
     if arch == ARCH_CLIP:
         return arch, _check_projector(p, meta, frozenset(SUPPORTED_PROJECTORS))
     if arch not in SUPPORTED_LLM_ARCHS and arch not in llama_cpp_archs():
-        raise _Bad(f"the architecture {arch!r} is not one llama.cpp knows")
+        raise _Bad(msg("the architecture {arch} is not one llama.cpp knows"), arch=repr(arch))
     _check_llm(p, meta, arch)
     return arch, None
 
 
-def _shape_is(p: _Parsed, name: str, want: tuple[int, ...], what: str) -> _Tensor:
+def _shape_is(p: _Parsed, name: str, want: tuple[int, ...], what: What) -> _Tensor:
     """The tensor `name`, which must exist with shape `want` (GGUF order)."""
     t = p.tensors.get(name)
     if t is None:
-        raise _Bad(f"it has no tensor {name} ({what})")
+        raise _Bad(msg("it has no tensor {name} ({what})"), name=name, what=what)
     if _squeezed(t.shape) != _squeezed(want):
-        raise _Bad(f"tensor {name} ({what}) has shape {list(t.shape)}, expected {list(want)}")
+        raise _Bad(msg("tensor {name} ({what}) has shape {shape}, expected {expected}"),
+                   name=name, what=what, shape=str(list(t.shape)), expected=str(list(want)))
     return t
 
 
@@ -705,7 +779,7 @@ def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(shape[:end])
 
 
-def _optional_shape(p: _Parsed, name: str, want: tuple[int, ...], what: str) -> None:
+def _optional_shape(p: _Parsed, name: str, want: tuple[int, ...], what: What) -> None:
     if name in p.tensors:
         _shape_is(p, name, want, what)
 
@@ -721,25 +795,28 @@ def _check_llm(p: _Parsed, meta: _Meta, arch: str) -> None:
             n_head_kv < 1 or n_head % n_head_kv):
         # a scalar: llama.cpp divides by it (n_gqa); per-layer arrays may hold 0 for
         # layers without attention (lfm2), so only the scalar form is checked
-        raise _Bad(f"{arch}.attention.head_count_kv is {n_head_kv}, it must divide the "
-                   f"head count {n_head}")
+        raise _Bad(msg("{key} is {value}, it must divide the head count {n_head}"),
+                   key=f"{arch}.attention.head_count_kv", value=n_head_kv, n_head=n_head)
     n_expert = meta.integer(f"{arch}.expert_count", required=False) or 0
     n_used = meta.integer(f"{arch}.expert_used_count", required=False) or 0
     if n_expert > LLAMA_MAX_EXPERTS or n_used > n_expert or (n_expert > 0) != (n_used > 0):
-        raise _Bad(f"its expert counts ({n_used} used of {n_expert}) are inconsistent")
+        raise _Bad(msg("its expert counts ({used} used of {total}) are inconsistent"),
+                   used=n_used, total=n_expert)
     scaling = meta.string(f"{arch}.rope.scaling.type")
     if scaling is not None and scaling not in _ROPE_SCALING_TYPES:
-        raise _Bad(f"{arch}.rope.scaling.type {scaling!r} is not one llama.cpp knows")
+        raise _Bad(msg("{key} {value} is not one llama.cpp knows"),
+                   key=f"{arch}.rope.scaling.type", value=repr(scaling))
 
     tokens = p.kv.get(KEY_TOKENS)
     if tokens is None or not isinstance(tokens[1], _Array) or tokens[1].elem_type != (
             GGUFValueType.STRING):
-        raise _Bad(f"it has no vocabulary ({KEY_TOKENS})")
+        raise _Bad(msg("it has no vocabulary ({key})"), key=KEY_TOKENS)
     n_vocab = tokens[1].count
     if n_vocab < 1:
-        raise _Bad("its vocabulary is empty")
+        raise _Bad(msg("its vocabulary is empty"))
     _shape_is(p, "token_embd.weight", (n_embd, n_vocab),
-              f"{_n(n_vocab)} tokens of {arch}.embedding_length {n_embd}")
+              _what(msg("{n} tokens of {key} {n_embd}"), n=_n(n_vocab),
+                    key=f"{arch}.embedding_length", n_embd=n_embd))
 
 
 def _check_projector(p: _Parsed, meta: _Meta, supported: frozenset[str]) -> str:
@@ -747,16 +824,17 @@ def _check_projector(p: _Parsed, meta: _Meta, supported: frozenset[str]) -> str:
     for key, want in _CLIP_KEY_TYPES.items():
         entry = p.kv.get(key)
         if entry is not None and entry[0] != want:
-            raise _Bad(f"{key} is stored as {entry[0].name.lower()}, llama.cpp requires "
-                       f"{want.name.lower()}")
+            raise _Bad(msg("{key} is stored as {kind}, llama.cpp requires {required}"),
+                       key=key, kind=entry[0].name.lower(), required=want.name.lower())
     has_vision = p.kv.get(KEY_HAS_VISION)
     if has_vision is None or has_vision[1] is not True:
-        raise _Bad(f"it has no vision encoder ({KEY_HAS_VISION} is not true)")
+        raise _Bad(msg("it has no vision encoder ({key} is not true)"), key=KEY_HAS_VISION)
     projector = meta.string(KEY_PROJECTOR_TYPE) or meta.string(KEY_VISION_PROJECTOR_TYPE)
     if not projector:
-        raise _Bad(f"it has no {KEY_PROJECTOR_TYPE}")
+        raise _Bad(msg("it has no {key}"), key=KEY_PROJECTOR_TYPE)
     if projector not in supported and projector not in llama_cpp_projectors():
-        raise _Bad(f"the projector type {projector!r} is not one llama.cpp knows")
+        raise _Bad(msg("the projector type {projector} is not one llama.cpp knows"),
+                   projector=repr(projector))
 
     v = "clip.vision."
     image_size = meta.positive(v + "image_size", CLIP_MAX_IMAGE_SIZE)
@@ -768,14 +846,17 @@ def _check_projector(p: _Parsed, meta: _Meta, supported: frozenset[str]) -> str:
     proj_dim = meta.positive(v + "projection_dim")
     n_merge = meta.integer(v + "projector.scale_factor", required=False) or 1
     if n_embd % n_head:
-        raise _Bad(f"{v}embedding_length {n_embd} is not a multiple of the head count {n_head}")
+        raise _Bad(msg("{key} {value} is not a multiple of the head count {n_head}"),
+                   key=v + "embedding_length", value=n_embd, n_head=n_head)
     if projector not in supported:
         # A family mtmd lays out itself: its tensors differ family by family, and the
         # first load runs in a child process (load_probe), so an abort there is a
         # message, not a crash. The hparams above are what every clip model has.
         return projector
     if image_size % patch_size:
-        raise _Bad(f"{v}image_size {image_size} is not a multiple of {v}patch_size {patch_size}")
+        raise _Bad(msg("{key} {value} is not a multiple of {patch_key} {patch}"),
+                   key=v + "image_size", value=image_size, patch_key=v + "patch_size",
+                   patch=patch_size)
     grid = image_size // patch_size
     for il in range(n_layer):
         # clip.cpp loads q, k, v as optional (a fused qkv replaces them) and then
@@ -783,55 +864,63 @@ def _check_projector(p: _Parsed, meta: _Meta, supported: frozenset[str]) -> str:
         b = f"v.blk.{il}."
         separate = all(b + f"attn_{x}.weight" in p.tensors for x in "qkv")
         if not separate and b + "attn_qkv.weight" not in p.tensors:
-            raise _Bad(f"it has no attention weights for ViT layer {il} ({b}attn_q/k/v.weight)")
+            raise _Bad(msg("it has no attention weights for ViT layer {layer} ({names})"),
+                       layer=il, names=f"{b}attn_q/k/v.weight")
 
     if projector == "lfm2":
         # siglip.cpp build_patch_merge_permute: GGML_ASSERT(scale_factor > 1)
         if n_merge < 2:
-            raise _Bad(f"{v}projector.scale_factor is {n_merge}, the lfm2 projector needs 2 or "
-                       "more")
+            raise _Bad(msg("{key} is {value}, the lfm2 projector needs 2 or more"),
+                       key=v + "projector.scale_factor", value=n_merge)
         has_class = False
     else:  # internvl
         if n_merge < 1 or grid % n_merge:
-            raise _Bad(f"{v}projector.scale_factor {n_merge} does not divide the "
-                       f"{grid}x{grid} patch grid")
+            raise _Bad(msg("{key} {value} does not divide the {grid}x{grid} patch grid"),
+                       key=v + "projector.scale_factor", value=n_merge, grid=grid)
         lo = meta.integer(v + "preproc_min_tiles", required=False)
         hi = meta.integer(v + "preproc_max_tiles", required=False)
         lo, hi = (1 if lo is None else lo), (12 if hi is None else hi)  # clip.cpp defaults
         if lo > hi or hi >= 1 << 31:
-            raise _Bad(f"{v}preproc_min_tiles {lo} is more than preproc_max_tiles {hi}")
-        _shape_is(p, "v.class_embd", (n_embd,), "the class embedding internvl needs")
+            raise _Bad(msg("{key} {lo} is more than preproc_max_tiles {hi}"),
+                       key=v + "preproc_min_tiles", lo=lo, hi=hi)
+        _shape_is(p, "v.class_embd", (n_embd,), _what(msg("the class embedding internvl needs")))
         has_class = True
 
     patch = _shape_is(p, "v.patch_embd.weight", (patch_size, patch_size, 3, n_embd),
-                      f"{patch_size}x{patch_size} RGB patches to {n_embd} values")
-    _optional_shape(p, "v.patch_embd.bias", (n_embd,), "the patch bias")
+                      _what(msg("{patch}x{patch} RGB patches to {n_embd} values"),
+                            patch=patch_size, n_embd=n_embd))
+    _optional_shape(p, "v.patch_embd.bias", (n_embd,), _what(msg("the patch bias")))
     n_pos = grid * grid + (1 if has_class else 0)
     pos = _shape_is(p, "v.position_embd.weight", (n_embd, n_pos),
-                    f"{grid}x{grid} patches{' and the class token' if has_class else ''}")
+                    _what(msg("{grid}x{grid} patches and the class token"), grid=grid)
+                    if has_class else _what(msg("{grid}x{grid} patches"), grid=grid))
     for t, allowed in ((patch, _PATCH_KERNEL_TYPES), (pos, _EMBEDDING_TYPES),
                        (p.tensors.get("v.class_embd"), _EMBEDDING_TYPES)):
         if t is not None and t.ggml_type not in allowed:
             names = " or ".join(sorted(a.name for a in allowed))
-            raise _Bad(f"tensor {t.name} is {t.ggml_type.name}, llama.cpp needs {names} there")
+            raise _Bad(msg("tensor {name} is {kind}, llama.cpp needs {kinds} there"),
+                       name=t.name, kind=t.ggml_type.name, kinds=names)
 
     merged = n_embd * n_merge * n_merge  # width of one token after the pixel (un)shuffle
     if projector == "lfm2":
         names = ("mm.1", "mm.2")
-        _optional_shape(p, "mm.input_norm.weight", (merged,), "the projector's input norm")
-        _optional_shape(p, "mm.input_norm.bias", (merged,), "the projector's input norm")
+        input_norm = _what(msg("the projector's input norm"))
+        _optional_shape(p, "mm.input_norm.weight", (merged,), input_norm)
+        _optional_shape(p, "mm.input_norm.bias", (merged,), input_norm)
     else:
         names = ("mm.model.mlp.1", "mm.model.mlp.3")
-        _shape_is(p, "mm.model.mlp.0.weight", (merged,), "the projector's input norm")
-        _shape_is(p, "mm.model.mlp.0.bias", (merged,), "the projector's input norm")
+        input_norm = _what(msg("the projector's input norm"))
+        _shape_is(p, "mm.model.mlp.0.weight", (merged,), input_norm)
+        _shape_is(p, "mm.model.mlp.0.bias", (merged,), input_norm)
     first = p.tensors.get(names[0] + ".weight")
     if first is None or len(first.shape) != 2:
-        raise _Bad(f"it has no 2-D projector tensor {names[0]}.weight")
+        raise _Bad(msg("it has no 2-D projector tensor {name}"), name=names[0] + ".weight")
     hidden = first.shape[1]
     _shape_is(p, names[0] + ".weight", (merged, hidden),
-              f"{n_merge}x{n_merge} merged patches of {n_embd} values in")
-    _shape_is(p, names[0] + ".bias", (hidden,), "the projector's first bias")
+              _what(msg("{merge}x{merge} merged patches of {n_embd} values in"),
+                    merge=n_merge, n_embd=n_embd))
+    _shape_is(p, names[0] + ".bias", (hidden,), _what(msg("the projector's first bias")))
     _shape_is(p, names[1] + ".weight", (hidden, proj_dim),
-              f"{v}projection_dim {proj_dim} values out")
-    _shape_is(p, names[1] + ".bias", (proj_dim,), "the projector's output bias")
+              _what(msg("{key} {n} values out"), key=v + "projection_dim", n=proj_dim))
+    _shape_is(p, names[1] + ".bias", (proj_dim,), _what(msg("the projector's output bias")))
     return projector

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bluelm_desktop.core.errors import ConvertError, ModelError, VisionUnsupported
+from bluelm_desktop.core.errors import ConvertError, ModelError, VisionUnsupported, msg
 from bluelm_desktop.core.gguf.check import (
     check_gguf,
     llama_cpp_archs,
@@ -63,7 +63,7 @@ def _summary(path: Path) -> GGUFSummary:
     try:
         return summarize(path)
     except ConvertError as e:
-        raise ModelError(str(e)) from None
+        raise ModelError(e.line) from None
 
 
 def read_metadata(path: Path) -> dict[str, object]:
@@ -98,33 +98,41 @@ def check_pair(llm: Path, mmproj: Path | None, n_ctx: int = 4096,
         check_gguf(mmproj)
     s = _summary(llm)
     if s.kind != "llm":
-        raise ModelError(f"{llm}: this is a vision projector, not a language model")
+        raise ModelError(msg("{path}: this is a vision projector, not a language model"),
+                         path=llm)
     if s.architecture not in SUPPORTED_LLM_ARCHS and s.architecture not in llama_cpp_archs():
-        raise ModelError(f"{llm}: architecture {s.architecture!r} is not one llama.cpp knows")
+        raise ModelError(msg("{path}: architecture {arch} is not one llama.cpp knows"),
+                         path=llm, arch=repr(s.architecture))
     total = estimate_ram_bytes(s, n_ctx=n_ctx)["total"]
     if mmproj is not None:
         v = _summary(mmproj)
         if v.kind != "mmproj":
-            raise ModelError(f"{mmproj}: this is a language model, not a vision projector")
+            raise ModelError(msg("{path}: this is a language model, not a vision projector"),
+                             path=mmproj)
         if (v.projector_type not in SUPPORTED_PROJECTORS
                 and v.projector_type not in llama_cpp_projectors()):
-            raise VisionUnsupported(f"{mmproj.name}: projector {v.projector_type!r} is not "
-                                    "one llama.cpp knows; the model can still answer text")
+            raise VisionUnsupported(msg("{name}: projector {projector} is not one llama.cpp "
+                                        "knows; the model can still answer text"),
+                                    name=mmproj.name, projector=repr(v.projector_type))
         proj_dim, n_embd = v.hparams.get("projection_dim"), s.hparams.get("n_embd")
         if proj_dim != n_embd:
-            raise ModelError(f"{mmproj}: projector outputs {proj_dim} values per token but "
-                             f"{llm.name} expects {n_embd}: these files are not a pair")
+            raise ModelError(msg("{path}: projector outputs {proj_dim} values per token but "
+                                 "{llm} expects {n_embd}: these files are not a pair"),
+                             path=mmproj, proj_dim=proj_dim, llm=llm.name, n_embd=n_embd)
         layout = SUPPORTED_PROJECTORS.get(v.projector_type or "")
         # (mtmd checks its own families' image tokens when it loads the projector)
         missing = [t for t in (IMAGE_TOKENS[layout][:2] if layout else ())
                    if t not in _vocab_tokens(llm)]
         if missing:
-            raise ModelError(f"{llm}: the vocabulary lacks the image tokens "
-                             f"{', '.join(missing)} that {v.projector_type} needs")
+            raise ModelError(msg("{path}: the vocabulary lacks the image tokens {tokens} "
+                                 "that {projector} needs"),
+                             path=llm, tokens=", ".join(missing), projector=v.projector_type)
         total += estimate_ram_bytes(v, n_ctx=n_ctx)["total"]
     free = available_ram_bytes() if available is None else available
     if total > free:
-        raise ModelError(f"{llm.name}: needs about {format_bytes(total)} of memory at a "
-                         f"{n_ctx}-token context, only {format_bytes(free)} is available; "
-                         "close other programs or pick a smaller model or context")
+        raise ModelError(msg("{name}: needs about {size} of memory at a {n_ctx}-token "
+                             "context, only {free} is available; close other programs or "
+                             "pick a smaller model or context"),
+                         name=llm.name, size=format_bytes(total), n_ctx=n_ctx,
+                         free=format_bytes(free))
     return total

@@ -21,7 +21,7 @@ from typing import Final
 import numpy as np
 from gguf import GGUFValueType, Keys
 
-from bluelm_desktop.core.errors import ConvertError, ModelError
+from bluelm_desktop.core.errors import ConvertError, Line, ModelError, msg
 from bluelm_desktop.core.gguf.check import GGUFHeader, read_header
 
 GGUF_MAGIC: Final = b"GGUF"
@@ -101,32 +101,49 @@ def summarize(path: Path) -> GGUFSummary:
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
-            raise ConvertError(path, "not a regular file")
+            raise convert_error(path, msg("not a regular file"))
         file_size = st.st_size
         with path.open("rb") as f:
             magic = f.read(len(GGUF_MAGIC))
     except FileNotFoundError:
-        raise ConvertError(path, "no such file") from None
+        raise convert_error(path, msg("no such file")) from None
     except OSError as e:  # permissions, a vanished network drive, ...
-        raise ConvertError(path, f"cannot read: {e.strerror or e}") from None
+        raise convert_error(path, msg("cannot read: {error}"),
+                            error=e.strerror or str(e)) from None
     if file_size == 0:
-        raise ConvertError(path, "empty file, not GGUF")
+        raise convert_error(path, msg("empty file, not GGUF"))
     if magic != GGUF_MAGIC:
-        raise ConvertError(path, f"not a GGUF file (magic {magic!r}, expected {GGUF_MAGIC!r})")
+        raise convert_error(path, msg("not a GGUF file (magic {magic}, expected {expected})"),
+                            magic=repr(magic), expected=repr(GGUF_MAGIC))
 
     try:
         # the app's bounded parser, not gguf-py's GGUFReader: on a real vocabulary (151k
         # tokens and merges) the reader takes seconds per file, this well under one
         header = read_header(path)
     except ModelError as e:
-        problem = str(e).split(": ", 1)[-1]
-        raise ConvertError(path, f"corrupt or truncated GGUF: {problem}") from None
+        raise convert_error(path, msg("corrupt or truncated GGUF: {problem}"),
+                            problem=_problem_of(e)) from None
     try:
         return _summarize_header(path, file_size, header)
     except ConvertError:
         raise
     except Exception as e:  # a field of an unexpected type, say; still bad input
-        raise ConvertError(path, f"unreadable GGUF metadata: {_describe(e)}") from None
+        raise convert_error(path, msg("unreadable GGUF metadata: {error}"),
+                            error=_describe(e)) from None
+
+
+def convert_error(path: Path | str, template: str, **fields: object) -> ConvertError:
+    """A `ConvertError` whose problem is a translatable template (`msg`) and its fields."""
+    return ConvertError(path, Line.of(template, **fields) if fields else Line(template))
+
+
+def _problem_of(error: ModelError) -> Line:
+    """What the bounded parser said is wrong with the file, without the file's name."""
+    line = error.line
+    problem = line.values.get("problem")
+    if line.template == "{name}: {problem}" and isinstance(problem, Line):
+        return problem
+    return Line.plain(str(error).split(": ", 1)[-1])
 
 
 def _describe(e: BaseException) -> str:
@@ -141,7 +158,7 @@ def _summarize_header(path: Path, file_size: int, fields: GGUFHeader) -> GGUFSum
     """Everything after the header is parsed: plain values out of it."""
     arch = _value(fields, Keys.General.ARCHITECTURE)
     if not isinstance(arch, str) or not arch:
-        raise ConvertError(path, f"no {Keys.General.ARCHITECTURE} string")
+        raise convert_error(path, msg("no {key} string"), key=Keys.General.ARCHITECTURE)
 
     tensor_types: dict[str, int] = {}
     tensor_bytes: dict[str, int] = {}
@@ -378,7 +395,8 @@ def _need(summary: GGUFSummary, *names: str) -> list[int]:
     for name in names:
         v = summary.hparams.get(name)
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise ConvertError(summary.path, f"cannot estimate RAM: no usable hparam {name}")
+            raise convert_error(summary.path, msg("cannot estimate RAM: no usable hparam {name}"),
+                                name=name)
         out.append(v)
     return out
 

@@ -19,6 +19,8 @@ from bluelm_desktop.core.history.model import (
     Role,
     SearchHit,
     Status,
+    line_from_json,
+    line_to_json,
 )
 from bluelm_desktop.core.history.schema import MIGRATIONS, SCHEMA_VERSION
 from bluelm_desktop.core.history.store import (
@@ -44,5 +46,7 @@ __all__ = [
     "SearchHit",
     "Status",
     "default_history_path",
+    "line_from_json",
+    "line_to_json",
     "open_history",
 ]

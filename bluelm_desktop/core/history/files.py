@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from bluelm_desktop.core.durable import fsync_dir
-from bluelm_desktop.core.errors import HistoryError
+from bluelm_desktop.core.errors import HistoryError, Line, msg
 
 TEMP_PREFIX: Final = ".tmp-"
 CHUNK: Final = 1 << 20
@@ -70,12 +70,10 @@ class AttachmentFiles:
                 os.fsync(out.fileno())
         except _SourceError as e:
             _unlink_quietly(tmp)
-            raise HistoryError(str(e)) from None
+            raise HistoryError(e.line) from None
         except OSError as e:
             _unlink_quietly(tmp)
-            raise HistoryError(
-                f"{tmp.parent}: cannot store attachment: {e.strerror or e}"
-            ) from None
+            raise HistoryError(_cannot_store(tmp.parent, e)) from None
         except BaseException:
             _unlink_quietly(tmp)
             raise
@@ -97,7 +95,7 @@ class AttachmentFiles:
             fsync_dir(final.parent)
         except OSError as e:
             _unlink_quietly(tmp)
-            raise HistoryError(f"{final}: cannot store attachment: {e.strerror or e}") from None
+            raise HistoryError(_cannot_store(final, e)) from None
         return final
 
     def remove(self, sha256: str) -> None:
@@ -137,24 +135,39 @@ class AttachmentFiles:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise HistoryError(f"{path}: cannot create directory: {e.strerror or e}") from None
+            raise HistoryError(cannot_create_directory(path, e)) from None
+
+
+def cannot_create_directory(path: Path, e: OSError) -> Line:
+    return Line.of(msg("{path}: cannot create directory: {reason}"), path=path,
+                   reason=e.strerror or str(e))
+
+
+def _cannot_store(path: Path, e: OSError) -> Line:
+    return Line.of(msg("{path}: cannot store attachment: {reason}"), path=path,
+                   reason=e.strerror or str(e))
 
 
 class _SourceError(OSError):
     """Reading the user's file failed (as opposed to writing ours): named differently."""
+
+    def __init__(self, source: Path, e: OSError) -> None:
+        self.line = Line.of(msg("{path}: cannot read attachment: {reason}"), path=source,
+                            reason=e.strerror or str(e))
+        super().__init__(str(self.line))
 
 
 def _read_chunks(source: Path) -> Iterator[bytes]:
     try:
         f = open(source, "rb")  # noqa: SIM115 -- errors on open and on read are told apart
     except OSError as e:
-        raise _SourceError(f"{source}: cannot read attachment: {e.strerror or e}") from None
+        raise _SourceError(source, e) from None
     with f:
         while True:
             try:
                 chunk = f.read(CHUNK)
             except OSError as e:
-                raise _SourceError(f"{source}: cannot read attachment: {e.strerror or e}") from None
+                raise _SourceError(source, e) from None
             if not chunk:
                 return
             yield chunk

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from bluelm_desktop.core.errors import Line, msg
+
 Role = Literal["user", "assistant", "system"]
 Status = Literal["complete", "streaming", "interrupted", "error"]
 
@@ -83,7 +85,8 @@ class HistoryRecovery:
 
     The damaged file is never deleted: it is renamed to `moved_to` (its `-wal` beside it),
     a new history is started, and whatever could still be read was copied into it.
-    `str()` is the one line the UI shows.
+    `line` is what the UI shows (`tr_line(recovery.line)`); `str()` is the same line in
+    English. `reason` is the English of `reason_line` (SQLite's words when not ours).
     """
 
     path: Path
@@ -91,10 +94,72 @@ class HistoryRecovery:
     reason: str
     conversations: int = 0
     messages: int = 0
+    reason_line: Line | None = field(default=None, compare=False)
+
+    @property
+    def line(self) -> Line:
+        return Line.of(
+            msg("{path}: the history was damaged ({reason}); it was kept as {moved_to} and a "
+                "new history was started ({conversations} conversations and {messages} "
+                "messages recovered)"),
+            path=self.path,
+            reason=self.reason_line if self.reason_line is not None else self.reason,
+            moved_to=self.moved_to.name,
+            conversations=self.conversations,
+            messages=self.messages,
+        )
 
     def __str__(self) -> str:
-        return (
-            f"{self.path}: the history was damaged ({self.reason}); it was kept as "
-            f"{self.moved_to.name} and a new history was started "
-            f"({self.conversations} conversations and {self.messages} messages recovered)"
-        )
+        return str(self.line)
+
+
+# --- lines kept in a message's meta --------------------------------------------------------
+
+# Field values a `Line` keeps as they are in JSON; anything else (a Path, ...) is kept as
+# its text, which is what the line shows of it anyway.
+_JSON_VALUES: Final = (str, int, float, bool)
+
+
+def line_to_json(line: Line) -> dict[str, Any]:
+    """A `Line` as JSON for a message's `meta` (`{"template", "fields"}`, nested lines the
+    same), so a note saved with a conversation is shown translated when it is reopened.
+    Save `str(line)` as the message's text beside it: the English, for search and export,
+    and what `line_from_json` falls back to."""
+    fields: dict[str, Any] = {}
+    for key, value in line.fields:
+        if isinstance(value, Line):
+            fields[key] = line_to_json(value)
+        elif value is None or isinstance(value, _JSON_VALUES):
+            fields[key] = value
+        else:
+            fields[key] = str(value)
+    return {"template": line.template, "fields": fields}
+
+
+def line_from_json(data: object, text: str) -> Line:
+    """The `Line` `line_to_json` wrote, or `text` shown as it is (`Line.plain`) when `data`
+    is missing or malformed: records saved before lines were kept, a hand-edited file."""
+    line = _line_from_json(data, depth=0)
+    return line if line is not None else Line.plain(text)
+
+
+def _line_from_json(data: object, depth: int) -> Line | None:
+    if depth > 8 or not isinstance(data, Mapping):
+        return None
+    template, fields = data.get("template"), data.get("fields", {})
+    if not isinstance(template, str) or not isinstance(fields, Mapping):
+        return None
+    values: list[tuple[str, object]] = []
+    for key, value in fields.items():
+        if not isinstance(key, str):
+            return None
+        if isinstance(value, Mapping):
+            nested = _line_from_json(value, depth + 1)
+            if nested is None:
+                return None
+            values.append((key, nested))
+        elif value is None or isinstance(value, _JSON_VALUES):
+            values.append((key, value))
+        else:
+            return None
+    return Line(template, tuple(values))

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from bluelm_desktop.core.errors import HistoryError
+from bluelm_desktop.core.errors import HistoryError, msg
 from bluelm_desktop.core.history.files import AttachmentFiles
 
 SIDE_FILES: Final = ("-wal", "-shm", "-journal")
@@ -59,9 +59,8 @@ def move_aside(path: Path) -> Path:
             if side.exists():
                 side.replace(Path(f"{target}{suffix}"))
     except OSError as e:
-        raise HistoryError(
-            f"{path}: the history is damaged and cannot be set aside: {e.strerror or e}"
-        ) from None
+        raise HistoryError(msg("{path}: the history is damaged and cannot be set aside: {reason}"),
+                           path=path, reason=e.strerror or str(e)) from None
     return target
 
 

@@ -46,9 +46,9 @@ from types import TracebackType
 from typing import Any, Final, Self, TypeVar
 
 from bluelm_desktop.core import paths
-from bluelm_desktop.core.errors import HistoryError
+from bluelm_desktop.core.errors import HistoryError, Line, msg
 from bluelm_desktop.core.history import recovery as _recovery
-from bluelm_desktop.core.history.files import AttachmentFiles
+from bluelm_desktop.core.history.files import AttachmentFiles, cannot_create_directory
 from bluelm_desktop.core.history.model import (
     ROLES,
     STATUSES,
@@ -96,31 +96,38 @@ _SQLITE_FULL: Final = 13
 _SQLITE_CANTOPEN: Final = 14
 _SQLITE_NOTADB: Final = 26
 _DAMAGED_CODES: Final = frozenset({_SQLITE_CORRUPT, _SQLITE_NOTADB})
+# What SQLite's codes mean to the user (templates without fields: `Line(reason)`).
+_LOCKED: Final = msg("the history is locked by another program (is the app running twice?)")
 _REASONS: Final[dict[int, str]] = {
-    _SQLITE_PERM: "permission denied",
-    _SQLITE_BUSY: "the history is locked by another program (is the app running twice?)",
-    _SQLITE_LOCKED: "the history is locked by another program (is the app running twice?)",
-    _SQLITE_NOMEM: "out of memory",
-    _SQLITE_READONLY: "the file or its folder is read-only",
-    _SQLITE_IOERR: "disk input/output error",
-    _SQLITE_CORRUPT: "the file is damaged",
-    _SQLITE_FULL: "the disk is full",
-    _SQLITE_CANTOPEN: "cannot open the file",
-    _SQLITE_NOTADB: "the file is not a history database (damaged or overwritten)",
+    _SQLITE_PERM: msg("permission denied"),
+    _SQLITE_BUSY: _LOCKED,
+    _SQLITE_LOCKED: _LOCKED,
+    _SQLITE_NOMEM: msg("out of memory"),
+    _SQLITE_READONLY: msg("the file or its folder is read-only"),
+    _SQLITE_IOERR: msg("disk input/output error"),
+    _SQLITE_CORRUPT: msg("the file is damaged"),
+    _SQLITE_FULL: msg("the disk is full"),
+    _SQLITE_CANTOPEN: msg("cannot open the file"),
+    _SQLITE_NOTADB: msg("the file is not a history database (damaged or overwritten)"),
 }
 
 _MESSAGE_COLUMNS: Final = "id, conversation_id, role, text, status, meta, created_at, updated_at"
 
 
 class _Damaged(Exception):
-    """The file on disk is corrupt: handled by setting it aside, never shown as such."""
+    """The file on disk is corrupt: handled by setting it aside, never shown as such
+    (its `line` becomes the recovery's reason)."""
+
+    def __init__(self, line: Line) -> None:
+        super().__init__(str(line))
+        self.line = line
 
 
 class _StoreError(HistoryError):
     """A HistoryError that remembers whether SQLite called the file damaged."""
 
-    def __init__(self, message: str, damaged: bool) -> None:
-        super().__init__(message)
+    def __init__(self, line: Line, damaged: bool) -> None:
+        super().__init__(line)
         self.damaged = damaged
 
 
@@ -206,7 +213,7 @@ class HistoryStore:
 
     def integrity_check(self) -> bool:
         """SQLite's full integrity check plus the foreign keys; True when both are clean."""
-        with self._reading("check the history") as conn:
+        with self._reading(msg("check the history")) as conn:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             if rows != [("ok",)]:
                 log.warning("%s: integrity check: %s", self.path, rows[:5])
@@ -219,7 +226,7 @@ class HistoryStore:
         """A new, empty conversation, newest in the list."""
         title = _clean(title)
         now = time.time()
-        with self._writing("create a conversation") as conn:
+        with self._writing(msg("create a conversation")) as conn:
             cur = conn.execute(
                 "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
                 (title, now, now),
@@ -229,7 +236,7 @@ class HistoryStore:
     def rename(self, conversation_id: int, title: str) -> Conversation:
         """Change a conversation's title (its place in the list stays: renaming is not use)."""
         title = _clean(title)
-        with self._writing("rename a conversation") as conn:
+        with self._writing(msg("rename a conversation")) as conn:
             cur = conn.execute(
                 "UPDATE conversations SET title = ? WHERE id = ? "
                 "RETURNING id, title, created_at, updated_at",
@@ -258,14 +265,14 @@ class HistoryStore:
             cur = conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
             return cur.rowcount > 0
 
-        existed = self._write("delete a conversation", body)
+        existed = self._write(msg("delete a conversation"), body)
         if existed:
             self._collect_quietly()
         return existed
 
     def list_conversations(self) -> list[Conversation]:
         """Every conversation, most recently used first."""
-        with self._reading("list conversations") as conn:
+        with self._reading(msg("list conversations")) as conn:
             return [
                 Conversation(*row)
                 for row in conn.execute(
@@ -276,7 +283,7 @@ class HistoryStore:
 
     def get(self, conversation_id: int) -> Conversation | None:
         """One conversation, or None if it does not exist (e.g. deleted meanwhile)."""
-        with self._reading("read a conversation") as conn:
+        with self._reading(msg("read a conversation")) as conn:
             row = conn.execute(
                 "SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?",
                 (conversation_id,),
@@ -295,7 +302,7 @@ class HistoryStore:
         if not query or limit <= 0:
             return []
         hits: list[SearchHit] = []
-        with self._reading("search the history") as conn:
+        with self._reading(msg("search the history")) as conn:
             for cid, title in conn.execute(
                 "SELECT id, title FROM conversations ORDER BY updated_at DESC, id DESC"
             ):
@@ -364,7 +371,7 @@ class HistoryStore:
                 self._index(conn, message_id, text)
             return message_id
 
-        message_id = self._write("save a message", body)
+        message_id = self._write(msg("save a message"), body)
         for a in attachments:
             self._pending.discard(a.sha256)
         return Message(
@@ -418,11 +425,11 @@ class HistoryStore:
             else:
                 self._unindex(conn, [message_id])
 
-        self._write("save a message", body)
+        self._write(msg("save a message"), body)
 
     def messages(self, conversation_id: int) -> list[Message]:
         """A conversation's messages in order, with their attachments (empty if none)."""
-        with self._reading("read messages") as conn:
+        with self._reading(msg("read messages")) as conn:
             rows = conn.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
                 (conversation_id,),
@@ -436,7 +443,7 @@ class HistoryStore:
 
     def message(self, message_id: int) -> Message | None:
         """One message, or None if it does not exist."""
-        with self._reading("read a message") as conn:
+        with self._reading(msg("read a message")) as conn:
             row = conn.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
@@ -461,8 +468,8 @@ class HistoryStore:
                 is None
             ):
                 raise HistoryError(
-                    f"{self.path}: message {message_id} is not in conversation {conversation_id}"
-                )
+                    msg("{path}: message {message} is not in conversation {conversation}"),
+                    path=self.path, message=message_id, conversation=conversation_id)
             self._fts_write(
                 conn,
                 f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT id FROM messages "
@@ -478,7 +485,7 @@ class HistoryStore:
             )
             return int(deleted)
 
-        deleted = self._write("truncate a conversation", body)
+        deleted = self._write(msg("truncate a conversation"), body)
         if deleted:
             self._collect_quietly()
         return deleted
@@ -508,7 +515,7 @@ class HistoryStore:
             self._pending.add(sha)
             try:
                 self._files.publish(tmp, sha, size)
-                with self._writing("save an attachment") as conn:
+                with self._writing(msg("save an attachment")) as conn:
                     conn.execute(
                         "INSERT OR IGNORE INTO attachments (sha256, size, created_at) "
                         "VALUES (?, ?, ?)",
@@ -532,7 +539,7 @@ class HistoryStore:
         `truncate_after`, and at start-up.
         """
         with self._lock:
-            with self._writing("clean up attachments") as conn:
+            with self._writing(msg("clean up attachments")) as conn:
                 unused = [
                     sha
                     for (sha,) in conn.execute(
@@ -558,7 +565,7 @@ class HistoryStore:
     def set_state(self, key: str, value: Any) -> None:
         """Remember a JSON value under `key` (last open conversation, window geometry, ...)."""
         encoded = _dump_json(value)
-        with self._writing("save the app state") as conn:
+        with self._writing(msg("save the app state")) as conn:
             conn.execute(
                 "INSERT INTO app_state (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -567,7 +574,7 @@ class HistoryStore:
 
     def get_state(self, key: str, default: Any = None) -> Any:
         """The value saved under `key`, or `default` if none (or if it no longer parses)."""
-        with self._reading("read the app state") as conn:
+        with self._reading(msg("read the app state")) as conn:
             row = conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)).fetchone()
         if row is None:
             return default
@@ -578,7 +585,7 @@ class HistoryStore:
 
     def delete_state(self, key: str) -> None:
         """Forget `key`."""
-        with self._writing("save the app state") as conn:
+        with self._writing(msg("save the app state")) as conn:
             conn.execute("DELETE FROM app_state WHERE key = ?", (key,))
 
     # ------------------------------------------------------------------ opening
@@ -591,7 +598,7 @@ class HistoryStore:
             self._after_open()
             return
         except _Damaged as damage:
-            reason = str(damage)
+            reason, reason_line = str(damage), damage.line
         self._close_connection()
         moved = _recovery.move_aside(self.path)
         log.warning("%s: damaged (%s); moved to %s", self.path, reason, moved)
@@ -610,17 +617,17 @@ class HistoryStore:
             self._set_meta(META_FTS, "stale")
             self._after_open()
         except _Damaged as again:
-            raise HistoryError(f"{self.path}: cannot start a new history: {again}") from None
-        self.recovery = HistoryRecovery(self.path, moved, reason, conversations, messages)
+            raise HistoryError(msg("{path}: cannot start a new history: {reason}"),
+                               path=self.path, reason=again.line) from None
+        self.recovery = HistoryRecovery(self.path, moved, reason, conversations, messages,
+                                        reason_line)
         log.warning("%s", self.recovery)
 
     def _connect(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise HistoryError(
-                f"{self.path.parent}: cannot create directory: {e.strerror or e}"
-            ) from None
+            raise HistoryError(cannot_create_directory(self.path.parent, e)) from None
         try:
             self._conn = sqlite3.connect(
                 self.path,
@@ -630,7 +637,7 @@ class HistoryStore:
             )
             self._conn.create_function("index_text", 1, index_text, deterministic=True)
         except sqlite3.Error as e:
-            raise self._error(e, "open the history") from None
+            raise self._error(e, msg("open the history")) from None
 
     def _prepare(self) -> None:
         """Pragmas, the quick check and migrations; raises _Damaged for a corrupt file."""
@@ -647,20 +654,20 @@ class HistoryStore:
             if self._verify:
                 rows = conn.execute("PRAGMA quick_check").fetchall()
                 if rows != [("ok",)]:
-                    raise _Damaged(f"quick check: {rows[0][0]}")
+                    raise _Damaged(Line.of(msg("quick check: {result}"), result=rows[0][0]))
             self._migrate(conn)
         except sqlite3.Error as e:
             if _code(e) in _DAMAGED_CODES:
-                raise _Damaged(_REASONS[_code(e)]) from None
-            raise self._error(e, "open the history") from None
+                raise _Damaged(Line(_REASONS[_code(e)])) from None
+            raise self._error(e, msg("open the history")) from None
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
             raise HistoryError(
-                f"{self.path}: written by a newer BlueLM Desktop (history version "
-                f"{version}; this version reads up to {SCHEMA_VERSION}); left untouched"
-            )
+                msg("{path}: written by a newer BlueLM Desktop (history version {version}; "
+                    "this version reads up to {supported}); left untouched"),
+                path=self.path, version=version, supported=SCHEMA_VERSION)
         if version == SCHEMA_VERSION:
             return
         if version > 0:
@@ -718,7 +725,7 @@ class HistoryStore:
                     )
                 return ids
 
-            ids = self._write("recover interrupted answers", interrupt)
+            ids = self._write(msg("recover interrupted answers"), interrupt)
             self.interrupted_on_open = len(ids)
             if ids:
                 log.info("%s: %d interrupted answers kept", self.path, len(ids))
@@ -728,11 +735,11 @@ class HistoryStore:
                 self._sweep_strays(conn)
         except sqlite3.Error as e:
             if _code(e) in _DAMAGED_CODES:
-                raise _Damaged(_REASONS[_code(e)]) from None
-            raise self._error(e, "open the history") from None
+                raise _Damaged(Line(_REASONS[_code(e)])) from None
+            raise self._error(e, msg("open the history")) from None
         except _StoreError as e:
             if e.damaged:
-                raise _Damaged(str(e)) from None
+                raise _Damaged(e.line) from None
             raise
 
     def _sync_fts(self, conn: sqlite3.Connection) -> None:
@@ -753,7 +760,7 @@ class HistoryStore:
             return
         if exists and self._get_meta(META_FTS) == "synced":
             return
-        with self._writing("index the history") as c:
+        with self._writing(msg("index the history")) as c:
             # Drop and create rather than empty: a stale index may also be a broken one.
             c.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
             c.execute(FTS_CREATE)
@@ -896,14 +903,14 @@ class HistoryStore:
         return None if row is None else str(row[0])
 
     def _set_meta(self, key: str, value: str) -> None:
-        with self._writing("save the history") as conn:
+        with self._writing(msg("save the history")) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", (key, value)
             )
 
     def _require_open(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise HistoryError(f"{self.path}: the history is closed")
+            raise HistoryError(msg("{path}: the history is closed"), path=self.path)
         return self._conn
 
     def _close_connection(self) -> None:
@@ -943,14 +950,26 @@ class HistoryStore:
                 raise self._error(e, doing) from None
 
     def _error(self, e: sqlite3.Error, doing: str) -> HistoryError:
+        """'history.db: cannot save a message: the disk is full'. `doing` is a `msg`
+        template (a verb phrase); the reason ours where SQLite's code is known, else
+        SQLite's own words."""
         code = _code(e)
-        reason = _REASONS.get(code, str(e)) if code is not None else str(e)
+        known = _REASONS.get(code) if code is not None else None
+        reason: Line | str = Line(known) if known is not None else str(e)
         if code in _DAMAGED_CODES:
-            reason += "; it will be set aside and repaired when the app starts again"
-        return _StoreError(f"{self.path}: cannot {doing}: {reason}", code in _DAMAGED_CODES)
+            return _StoreError(Line.of(
+                msg("{path}: cannot {doing}: {reason}; it will be set aside and repaired when "
+                    "the app starts again"),
+                path=self.path, doing=Line(doing), reason=reason), True)
+        return _StoreError(Line.of(msg("{path}: cannot {doing}: {reason}"), path=self.path,
+                                   doing=Line(doing), reason=reason), False)
 
     def _missing(self, what: str, ident: int) -> HistoryError:
-        return HistoryError(f"{self.path}: no {what} with id {ident} (deleted meanwhile?)")
+        if what == "conversation":
+            return HistoryError(msg("{path}: no conversation with id {id} (deleted meanwhile?)"),
+                                path=self.path, id=ident)
+        return HistoryError(msg("{path}: no message with id {id} (deleted meanwhile?)"),
+                            path=self.path, id=ident)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -26,12 +26,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from bluelm_desktop.core.errors import msg
+
 FAMILY_INTERNVL: Final = "internvl"  # InternViT + pixel shuffle + MLP, Qwen2 LLM
 FAMILY_LFM2: Final = "lfm2"  # SigLIP2 NaFlex + pixel unshuffle + MLP, LFM2 LLM
 DEFAULT_REVISION: Final = "main"
 
-LICENCE_INTERNVL3: Final = "MIT (InternVL3) + Apache-2.0 (its Qwen2.5 LLM)"
-LICENCE_LFM: Final = "LFM Open License v1.0 (free below USD 10M annual revenue)"
+LICENCE_INTERNVL3: Final = msg("MIT (InternVL3) + Apache-2.0 (its Qwen2.5 LLM)")
+LICENCE_LFM: Final = msg("LFM Open License v1.0 (free below USD 10M annual revenue)")
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,8 @@ class CatalogEntry:
     mmproj_file: str
     llm_bytes: int  # approximate, for display before the hub is asked
     mmproj_bytes: int
-    licence: str
-    description: str
+    licence: str  # English, marked with `msg`: the UI shows it translated (a `Line`)
+    description: str  # likewise
     revision: str = DEFAULT_REVISION
     llm_sha256: str | None = None  # pins: None when not known
     mmproj_sha256: str | None = None
@@ -74,7 +76,7 @@ CATALOG: Final[tuple[CatalogEntry, ...]] = (
         llm_bytes=675_206_560,
         mmproj_bytes=332_567_840,
         licence=LICENCE_INTERNVL3,
-        description="1B parameters (Qwen2.5-0.5B LLM): quick on documents and screenshots.",
+        description=msg("1B parameters (Qwen2.5-0.5B LLM): quick on documents and screenshots."),
     ),
     CatalogEntry(
         id="internvl3-2b-q4_k_m",
@@ -86,7 +88,7 @@ CATALOG: Final[tuple[CatalogEntry, ...]] = (
         llm_bytes=1_116_758_816,
         mmproj_bytes=337_012_000,
         licence=LICENCE_INTERNVL3,
-        description="2B parameters (Qwen2.5-1.5B LLM): better answers, about twice as slow.",
+        description=msg("2B parameters (Qwen2.5-1.5B LLM): better answers, about twice as slow."),
     ),
     CatalogEntry(
         id="lfm2-vl-450m-q8_0",
@@ -98,7 +100,7 @@ CATALOG: Final[tuple[CatalogEntry, ...]] = (
         llm_bytes=379_215_264,
         mmproj_bytes=103_890_016,
         licence=LICENCE_LFM,
-        description="The smallest pair, under 500 MB: for older laptops; English only.",
+        description=msg("The smallest pair, under 500 MB: for older laptops; English only."),
     ),
     CatalogEntry(
         id="lfm2-vl-1.6b-q4_0",
@@ -110,7 +112,8 @@ CATALOG: Final[tuple[CatalogEntry, ...]] = (
         llm_bytes=698_000_000,
         mmproj_bytes=569_000_000,
         licence=LICENCE_LFM,
-        description="1.6B parameters with a larger vision encoder than the 450M; English only.",
+        description=msg("1.6B parameters with a larger vision encoder than the 450M; "
+                        "English only."),
     ),
 )
 

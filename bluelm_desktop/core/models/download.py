@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from bluelm_desktop import __version__
-from bluelm_desktop.core.errors import Cancelled, DownloadError, one_line
+from bluelm_desktop.core.errors import BlueLMError, Cancelled, DownloadError, Line, msg, one_line
 from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.models.catalog import CatalogEntry
 
@@ -108,7 +108,7 @@ class NetworkError(DownloadError):
     `attempts` (tries in a row that brought nothing, when a transfer gave up).
     """
 
-    def __init__(self, message: str, *, host: str, reason: str, file: str,
+    def __init__(self, message: str | Line, *, host: str, reason: str, file: str,
                  status: int | None = None, detail: str = "", attempts: int = 0) -> None:
         super().__init__(message)
         self.host = host
@@ -208,7 +208,8 @@ def _download(
     try:
         stage.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise DownloadError(f"{stage}: cannot create the folder: {_os_problem(e)}") from None
+        raise DownloadError(msg("{folder}: cannot create the folder: {problem}"),
+                            folder=stage, problem=_os_problem(e)) from None
 
     endpoint = endpoint.rstrip("/") if endpoint else None
     # False, not None: None would make huggingface_hub send the user's saved HF login.
@@ -250,7 +251,8 @@ def _import_hub(entry: CatalogEntry) -> _Hub:
         import huggingface_hub.utils
     except ImportError as e:
         raise DownloadError(
-            f"{entry.repo_id}: cannot download: huggingface_hub is not installed ({e})"
+            msg("{repo}: cannot download: huggingface_hub is not installed ({error})"),
+            repo=entry.repo_id, error=str(e),
         ) from None
     return _Hub(huggingface_hub, huggingface_hub.utils)
 
@@ -288,15 +290,15 @@ def _plan(
         raise _failure(e, entry, repo_file, url) from None
     if meta.commit_hash is None or meta.etag is None:
         raise DownloadError(
-            f"{where}: the server's answer lacks the X-Repo-Commit or ETag header; "
-            "it is not a Hugging Face hub"
+            msg("{file}: the server's answer lacks the X-Repo-Commit or ETag header; "
+                "it is not a Hugging Face hub"), file=where,
         )
     etag = meta.etag.lower()
     if pin is not None and _SHA256_RE.fullmatch(etag) and etag != pin.lower():
         # The repository changed the file since the catalog was written: refuse up front.
         raise DownloadError(
-            f"{where}: the hub's sha256 is {etag} but the catalog pins {pin.lower()}; "
-            "the catalog entry is out of date"
+            msg("{file}: the hub's sha256 is {etag} but the catalog pins {pin}; "
+                "the catalog entry is out of date"), file=where, etag=etag, pin=pin.lower(),
         )
     tag = re.sub(r"[^0-9A-Za-z]", "", etag)[:64] or "unknown"
     # Partial and verified files are named by the etag: a new upstream version starts
@@ -332,8 +334,9 @@ def _check_disk_space(entry: CatalogEntry, stage: Path, jobs: list[_FileJob]) ->
     free = _free_bytes(stage)
     if free is not None and need + DISK_MARGIN_BYTES > free:
         raise DownloadError(
-            f"{entry.repo_id}: not enough free disk space in {stage.parent.parent}: "
-            f"{_human(need)} needed, {_human(free)} free"
+            msg("{repo}: not enough free disk space in {folder}: {need} needed, {free} free"),
+            repo=entry.repo_id, folder=stage.parent.parent, need=_human(need),
+            free=_human(free),
         )
 
 
@@ -410,7 +413,8 @@ def _transfer(
         except _Restart:
             job.partial.unlink(missing_ok=True)
             fruitless += 1
-            error: BaseException = DownloadError("the server does not resume this file")
+            error: BaseException = DownloadError(
+                Line.of(msg("the server does not resume this file")))
         except transient as e:
             fruitless = 0 if _size(job.partial) > have else fruitless + 1
             error = e
@@ -460,7 +464,8 @@ def _stream(
             f.flush()
             os.fsync(f.fileno())
     if job.size is not None and have < job.size:
-        raise _ShortRead(f"the server sent {have} of {job.size} bytes")
+        raise _ShortRead(Line.of(msg("the server sent {have} of {size} bytes"), have=have,
+                                 size=job.size))
 
 
 def _open_partial(path: Path) -> io.BufferedWriter:
@@ -468,7 +473,8 @@ def _open_partial(path: Path) -> io.BufferedWriter:
     try:
         return path.open("ab")
     except OSError as e:
-        raise DownloadError(f"{path}: cannot write: {_os_problem(e)}") from None
+        raise DownloadError(msg("{path}: cannot write: {problem}"), path=path,
+                            problem=_os_problem(e)) from None
 
 
 def _range_starts_at(content_range: str | None, start: int) -> bool:
@@ -494,7 +500,8 @@ def _verify(
     report.update(job, size, verifying=True)
     if job.size is not None and size != job.size:
         job.partial.unlink(missing_ok=True)
-        raise DownloadError(f"{where}: downloaded {size} bytes, the hub says {job.size}")
+        raise DownloadError(msg("{file}: downloaded {size} bytes, the hub says {expected}"),
+                            file=where, size=size, expected=job.size)
     sha256 = hashlib.sha256()
     git_sha1 = hashlib.sha1(f"blob {size}\0".encode())  # git's object id of the same bytes
     try:
@@ -503,27 +510,30 @@ def _verify(
             git_sha1.update(block)
             _check_cancel(entry, cancel)
     except OSError as e:
-        raise DownloadError(f"{job.partial}: cannot read: {_os_problem(e)}") from None
+        raise DownloadError(msg("{path}: cannot read: {problem}"), path=job.partial,
+                            problem=_os_problem(e)) from None
     got = sha256.hexdigest()
-    expected: list[tuple[str, str, str]] = []  # (what, expected, got)
+    mismatch = msg("{file}: {hash} mismatch: expected {expected}, got {got}; "
+                   "the damaged file was deleted, download it again")
+    expected: list[tuple[str, dict[str, str], str, str]] = []  # (template, what, want, got)
     if job.hub_etag is not None and _SHA256_RE.fullmatch(job.hub_etag):
-        expected.append(("sha256", job.hub_etag, got))
+        expected.append((mismatch, {"hash": "sha256"}, job.hub_etag, got))
     elif job.hub_etag is not None and _GIT_SHA1_RE.fullmatch(job.hub_etag):
-        expected.append(("git sha1", job.hub_etag, git_sha1.hexdigest()))
+        expected.append((mismatch, {"hash": "git sha1"}, job.hub_etag, git_sha1.hexdigest()))
     if job.pin is not None:
-        expected.append(("pinned sha256", job.pin.lower(), got))
-    for what, want, have in expected:
+        expected.append((msg("{file}: pinned sha256 mismatch: expected {expected}, got {got}; "
+                             "the damaged file was deleted, download it again"), {},
+                         job.pin.lower(), got))
+    for template, what, want, have in expected:
         if want != have:
             job.partial.unlink(missing_ok=True)
-            raise DownloadError(
-                f"{where}: {what} mismatch: expected {want}, got {have}; "
-                "the damaged file was deleted, download it again"
-            )
+            raise DownloadError(template, file=where, **what, expected=want, got=have)
     try:
         job.staged.parent.mkdir(exist_ok=True)
         os.replace(job.partial, job.staged)
     except OSError as e:
-        raise DownloadError(f"{job.staged}: cannot rename: {_os_problem(e)}") from None
+        raise DownloadError(msg("{path}: cannot rename: {problem}"), path=job.staged,
+                            problem=_os_problem(e)) from None
 
 
 def _blocks(path: Path) -> Iterator[bytes]:
@@ -543,16 +553,17 @@ def _validate_pair(entry: CatalogEntry, llm: Path, mmproj: Path) -> None:
     from bluelm_desktop.core.gguf.pairs import check_pair
     from bluelm_desktop.core.models.library import load_pair
 
-    problem = load_pair(entry.id, llm, mmproj).error
+    problem = load_pair(entry.id, llm, mmproj).problem
     if problem is None:
         try:
             check_pair(llm, mmproj, available=1 << 62)  # memory is the loader's question
         except ModelError as e:
-            problem = str(e)
+            problem = e.line
     if problem is not None:
         _remove_staged(llm)
         _remove_staged(mmproj)
-        raise DownloadError(f"{entry.repo_id}: not a usable model pair: {problem}")
+        raise DownloadError(msg("{repo}: not a usable model pair: {problem}"),
+                            repo=entry.repo_id, problem=problem)
 
 
 def _install(
@@ -572,7 +583,8 @@ def _install(
             final_mmproj.unlink(missing_ok=True)
             raise
     except OSError as e:
-        raise DownloadError(f"{models_dir}: cannot install {entry.id}: {_os_problem(e)}") from None
+        raise DownloadError(msg("{folder}: cannot install {model}: {problem}"),
+                            folder=models_dir, model=entry.id, problem=_os_problem(e)) from None
     shutil.rmtree(stage, ignore_errors=True)
     return final_llm, final_mmproj
 
@@ -585,7 +597,7 @@ def _claim(entry: CatalogEntry) -> Iterator[None]:
     """Refuses a second concurrent download of one entry (both would append to one file)."""
     with _active_lock:
         if entry.id in _active:
-            raise DownloadError(f"{entry.id}: already being downloaded")
+            raise DownloadError(msg("{model}: already being downloaded"), model=entry.id)
         _active.add(entry.id)
     try:
         yield
@@ -596,7 +608,7 @@ def _claim(entry: CatalogEntry) -> Iterator[None]:
 
 def _check_cancel(entry: CatalogEntry, cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise DownloadCancelled(f"{entry.id}: download cancelled")
+        raise DownloadCancelled(msg("{model}: download cancelled"), model=entry.id)
 
 
 def _remove_empty_staging(entry: CatalogEntry, models_dir: Path) -> None:
@@ -621,16 +633,17 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _human(n: int) -> str:
+def _human(n: int) -> str | Line:
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
-    return f"{n} bytes"
+    return Line.of(msg("{n} bytes"), n=n)
 
 
-def _os_problem(e: OSError) -> str:
+def _os_problem(e: OSError) -> str | Line:
+    """What the system said (its own words: data), or our sentence for a full disk."""
     if e.errno == errno.ENOSPC:
-        return "the disk is full"
+        return Line.of(msg("the disk is full"))
     return e.strerror or str(e)
 
 
@@ -638,9 +651,11 @@ def _failure(e: BaseException, entry: CatalogEntry, repo_file: str, url: str,
              attempts: int = 0) -> DownloadError:
     """The error to raise for `e`, met while fetching `url`: a `NetworkError` when the
     network or the server is to blame, else a plain `DownloadError`; one line either way."""
-    message = f"{entry.repo_id}/{repo_file}: {_wire_problem(e, entry)}"
-    if attempts:
-        message += f" (after {attempts} attempts; downloading again resumes what was kept)"
+    where, problem = f"{entry.repo_id}/{repo_file}", _wire_problem(e, entry)
+    message = (Line.of(msg("{file}: {problem} (after {attempts} attempts; downloading again "
+                           "resumes what was kept)"), file=where, problem=problem,
+                       attempts=attempts)
+               if attempts else Line.of(msg("{file}: {problem}"), file=where, problem=problem))
     found = _network_reason(e)
     if found is None:
         return DownloadError(message)
@@ -714,7 +729,7 @@ def _host_of(e: BaseException, url: str) -> str:
     return urlsplit(url).hostname or url
 
 
-def _wire_problem(e: BaseException, entry: CatalogEntry) -> str:
+def _wire_problem(e: BaseException, entry: CatalogEntry) -> Line | str:
     """One line for what went wrong between us and the hub, from huggingface_hub's types."""
     import httpx2
     from huggingface_hub.errors import (
@@ -728,37 +743,46 @@ def _wire_problem(e: BaseException, entry: CatalogEntry) -> str:
     )
 
     if isinstance(e, RemoteEntryNotFoundError):
-        return "no such file in the repository (HTTP 404)"
+        return Line.of(msg("no such file in the repository (HTTP 404)"))
     if isinstance(e, RevisionNotFoundError):
-        return f"no revision {entry.revision!r} in the repository"
+        return Line.of(msg("no revision {revision!r} in the repository"),
+                       revision=entry.revision)
     if isinstance(e, GatedRepoError):
-        return "the repository is gated: accept its terms on the hub and give a token"
+        return Line.of(msg("the repository is gated: accept its terms on the hub and give "
+                           "a token"))
     if isinstance(e, RepositoryNotFoundError):
-        return "no such repository (or it is private and needs a token)"
+        return Line.of(msg("no such repository (or it is private and needs a token)"))
     if isinstance(e, HfHubHTTPError):
         status = e.response.status_code if e.response is not None else None
         if status == 404:
-            return "not found on the server (HTTP 404)"
+            return Line.of(msg("not found on the server (HTTP 404)"))
         if status in (401, 403):
-            return f"access denied (HTTP {status}); the repository may need a token"
-        return f"the server answered HTTP {status}"
+            return Line.of(msg("access denied (HTTP {status}); the repository may need a "
+                               "token"), status=status)
+        return Line.of(msg("the server answered HTTP {status}"), status=status)
     if isinstance(e, OfflineModeIsEnabled):
-        return "HF_HUB_OFFLINE is set, so huggingface_hub refuses to go online"
+        return Line.of(msg("HF_HUB_OFFLINE is set, so huggingface_hub refuses to go online"))
     if isinstance(e, LocalTokenNotFoundError):
-        return "no Hugging Face token found"
+        return Line.of(msg("no Hugging Face token found"))
     if isinstance(e, httpx2.TransportError):
         cause = _ssl_cause(e)
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"TLS certificate verification failed ({cause.verify_message or cause})"
+            return Line.of(msg("TLS certificate verification failed ({detail})"),
+                           detail=str(cause.verify_message or cause))
         if cause is not None or "CERTIFICATE_VERIFY_FAILED" in str(e):
-            return f"TLS failed ({one_line(cause or e)})"
+            return Line.of(msg("TLS failed ({detail})"), detail=one_line(cause or e))
         if isinstance(e, httpx2.TimeoutException):
-            return "the connection timed out"
+            return Line.of(msg("the connection timed out"))
         if isinstance(e, httpx2.ConnectError):
-            return f"cannot connect ({one_line(e)})"
-        return f"the connection broke ({one_line(e) or type(e).__name__})"
+            return Line.of(msg("cannot connect ({detail})"), detail=one_line(e))
+        return Line.of(msg("the connection broke ({detail})"),
+                       detail=one_line(e) or type(e).__name__)
     if isinstance(e, OSError):
         return _os_problem(e)
+    if isinstance(e, BlueLMError):
+        return e.line
+    if isinstance(e, _ShortRead) and isinstance(e.args[0], Line):
+        return e.args[0]
     return one_line(e) or type(e).__name__
 
 

@@ -25,7 +25,7 @@ from typing import Final
 
 from bluelm_desktop.core import paths
 from bluelm_desktop.core.durable import write_atomically
-from bluelm_desktop.core.errors import ConvertError, ModelError
+from bluelm_desktop.core.errors import ConvertError, Line, ModelError, msg
 from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.gguf.check import check_gguf
 from bluelm_desktop.core.gguf.summary import (
@@ -73,9 +73,17 @@ class ModelPair:
     llm_bytes: int = 0
     mmproj_bytes: int = 0
     ram_bytes: int | None = None  # LLM at N_CTX_ESTIMATE + mmproj for one tile; None: unknown
-    error: str | None = None
+    error: str | None = None  # the English line (the CLI, --json); the UI shows `problem`
     llm_summary: GGUFSummary | None = field(default=None, repr=False, compare=False)
     mmproj_summary: GGUFSummary | None = field(default=None, repr=False, compare=False)
+    # `error` as a translatable line; give either, the other follows.
+    problem: Line | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.problem is not None and self.error is None:
+            object.__setattr__(self, "error", str(self.problem))
+        elif self.error is not None and self.problem is None:
+            object.__setattr__(self, "problem", Line.plain(self.error))
 
     @property
     def ok(self) -> bool:
@@ -153,16 +161,16 @@ def load_pair(
             try:
                 check_gguf(path)
             except ModelError as e:
-                return _with_error(broken, str(e))
-    llm_summary = _summary_of(llm, KIND_LLM, "is a vision projector (mmproj), not a "
-                              "language model")
-    if isinstance(llm_summary, str):
+                return _with_error(broken, e.line)
+    llm_summary = _summary_of(llm, KIND_LLM, msg("{name}: is a vision projector (mmproj), "
+                                                 "not a language model"))
+    if isinstance(llm_summary, Line):
         return _with_error(broken, llm_summary)
     mmproj_summary: GGUFSummary | None = None
     if mmproj is not None:
-        found = _summary_of(mmproj, KIND_MMPROJ, "is a language model, not a vision "
-                            "projector (mmproj)")
-        if isinstance(found, str):
+        found = _summary_of(mmproj, KIND_MMPROJ, msg("{name}: is a language model, not a "
+                                                     "vision projector (mmproj)"))
+        if isinstance(found, Line):
             return _with_error(broken, found)
         mmproj_summary = found
 
@@ -197,7 +205,7 @@ def _ram_estimate(llm: GGUFSummary, mmproj: GGUFSummary | None) -> int | None:
     return total
 
 
-def _with_error(pair: ModelPair, error: str) -> ModelPair:
+def _with_error(pair: ModelPair, problem: Line) -> ModelPair:
     return ModelPair(
         pair.name,
         pair.llm_path,
@@ -205,22 +213,23 @@ def _with_error(pair: ModelPair, error: str) -> ModelPair:
         pair.source,
         llm_bytes=pair.llm_bytes,
         mmproj_bytes=pair.mmproj_bytes,
-        error=error,
+        problem=problem,
     )
 
 
-def _summary_of(path: Path, kind: str, wrong_kind: str) -> GGUFSummary | str:
-    """The file's summary, or one line saying why it cannot be one of `kind`."""
+def _summary_of(path: Path, kind: str, wrong_kind: str) -> GGUFSummary | Line:
+    """The file's summary, or one line saying why it cannot be one of `kind` (`wrong_kind`:
+    the template, with the file's {name})."""
     try:
         summary = summarize(path)
     except ConvertError as e:
         return _problem(e)
-    return summary if summary.kind == kind else f"{path.name}: {wrong_kind}"
+    return summary if summary.kind == kind else Line.of(wrong_kind, name=path.name)
 
 
-def _problem(e: ConvertError) -> str:
+def _problem(e: ConvertError) -> Line:
     """The converter's message with the file's name only; the full path is in the entry."""
-    return f"{e.path.name}: {e.problem}"
+    return Line.of(msg("{name}: {problem}"), name=e.path.name, problem=e.problem_line)
 
 
 def _file_size(path: Path) -> int:
@@ -255,7 +264,7 @@ def scan(models_dir: Path, external_list: Path | None = None) -> list[ModelPair]
         externals = read_external_list(external_list)
     except ModelError as e:
         pairs.append(ModelPair(external_list.name, external_list, None, SOURCE_EXTERNAL,
-                               error=str(e)))
+                               problem=e.line))
         externals = []
     for ext in externals:
         if same_file_key(ext.llm) in seen:
@@ -278,7 +287,8 @@ def _scan_folder(models_dir: Path) -> list[ModelPair]:
         return []
     except OSError as e:
         return [ModelPair(models_dir.name, models_dir, None,
-                          error=f"cannot read the models folder: {e.strerror or e}")]
+                          problem=Line.of(msg("cannot read the models folder: {error}"),
+                                          error=e.strerror or str(e)))]
 
     names = {p.name for p in files}
     used: set[str] = set()
@@ -298,7 +308,8 @@ def _scan_folder(models_dir: Path) -> list[ModelPair]:
             name = path.name[: -len(C.MMPROJ_SUFFIX)]
             pairs.append(ModelPair(
                 name, path, None, llm_bytes=_file_size(path),
-                error=f"{path.name}: vision projector without its LLM ({name}{C.LLM_SUFFIX})",
+                problem=Line.of(msg("{name}: vision projector without its LLM ({llm})"),
+                                name=path.name, llm=f"{name}{C.LLM_SUFFIX}"),
             ))
             continue
         pairs.append(load_pair(_model_name(path), path, None))
@@ -323,22 +334,26 @@ def read_external_list(list_path: Path) -> list[ExternalModel]:
     except FileNotFoundError:
         return []
     except OSError as e:
-        raise ModelError(f"{list_path}: cannot read: {e.strerror or e}") from None
+        raise ModelError(msg("{path}: cannot read: {problem}"), path=list_path,
+                         problem=e.strerror or str(e)) from None
     try:
         doc = json.loads(text)
     except ValueError as e:
-        raise ModelError(f"{list_path}: not valid JSON ({e})") from None
+        raise ModelError(msg("{path}: not valid JSON ({error})"), path=list_path,
+                         error=str(e)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
-        raise ModelError(f"{list_path}: expected {{\"version\": 1, \"models\": [...]}}")
+        raise ModelError(msg('{path}: expected {{"version": 1, "models": [...]}}'),
+                         path=list_path)
     version = doc.get("version")
     if not isinstance(version, int) or version > EXTERNAL_LIST_VERSION:
-        raise ModelError(f"{list_path}: version {version!r} is newer than this app understands")
+        raise ModelError(msg("{path}: version {version!r} is newer than this app understands"),
+                         path=list_path, version=version)
     entries: list[ExternalModel] = []
     for item in doc["models"]:
         llm = item.get("llm") if isinstance(item, dict) else None
         mmproj = item.get("mmproj") if isinstance(item, dict) else None
         if not isinstance(llm, str) or not (mmproj is None or isinstance(mmproj, str)):
-            raise ModelError(f"{list_path}: bad entry {item!r}")
+            raise ModelError(msg("{path}: bad entry {entry!r}"), path=list_path, entry=item)
         entries.append(ExternalModel(Path(llm), Path(mmproj) if mmproj else None))
     return entries
 
@@ -364,15 +379,16 @@ def add_external(list_path: Path, llm: Path, mmproj: Path | None = None) -> Mode
     llm = Path(llm).expanduser().absolute()
     mmproj = Path(mmproj).expanduser().absolute() if mmproj is not None else None
     pair = load_pair(_model_name(llm), llm, mmproj, SOURCE_EXTERNAL)
-    if pair.error is not None:
-        raise ModelError(pair.error)
+    if pair.problem is not None:
+        raise ModelError(pair.problem)
     key = same_file_key(llm)
     entries = [e for e in read_external_list(list_path) if same_file_key(e.llm) != key]
     entries.append(ExternalModel(llm, mmproj))
     try:
         write_external_list(list_path, entries)
     except OSError as e:
-        raise ModelError(f"{list_path}: cannot write: {e.strerror or e}") from None
+        raise ModelError(msg("{path}: cannot write: {problem}"), path=list_path,
+                         problem=e.strerror or str(e)) from None
     return pair
 
 
@@ -398,7 +414,7 @@ def add_found(list_path: Path, found: Iterable[FoundModel]) -> list[ModelPair]:
             added.append(add_external(list_path, model.llm, model.mmproj))
         except ModelError as e:
             added.append(ModelPair(model.name, model.llm, model.mmproj, SOURCE_EXTERNAL,
-                                   error=str(e)))
+                                   problem=e.line))
     return added
 
 

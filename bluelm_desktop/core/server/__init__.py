@@ -6,7 +6,8 @@ the window drive a server exactly as they drive the local model. The package:
 `connection` (one server over HTTP: checks, errors, a streamed answer — the only network
 code besides the model download), `request` (a page as chat content parts, sampling as
 request fields), `engine` (the engine's shape), `pages` (how pages are planned for a
-server). No home-made server: the other end is llama.cpp's (README, "Many machines").
+server), `keys` (where the window keeps a server's API key: its own 0600 file). No
+home-made server: the other end is llama.cpp's (README, "Many machines").
 """
 
 from __future__ import annotations

@@ -38,7 +38,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-from bluelm_desktop.core.errors import ModelError, one_line
+from bluelm_desktop.core.errors import (
+    InvalidValue,
+    Line,
+    ServerError,
+    ServerUnavailable,
+    msg,
+    one_line,
+)
 
 if TYPE_CHECKING:
     import httpx2
@@ -48,23 +55,19 @@ CONNECT_TIMEOUT_S: Final = 10.0
 _SCHEMES: Final = {"http": 80, "https": 443}
 
 
-class ServerError(ModelError):
-    """A llama.cpp server answered no: a request it refused (400), a model it cannot run
-    this on, a key it does not accept. One line naming the server."""
-
-
-class ServerUnavailable(ServerError):
-    """The server itself failed: unreachable, gone mid-answer, silent past the timeout,
-    overloaded or still loading. Another server can take the same request."""
-
-
 # --- where and what ---------------------------------------------------------------------
+
+
+class BadServerConfig(InvalidValue):
+    """A server address, timeout or key that cannot be used: a `ValueError` (what callers
+    catch) that also carries a translatable line (`line`; `errors.value_line`)."""
 
 
 @dataclass(frozen=True)
 class ServerConfig:
     """A llama-server to talk to: `url` is its base (http://HOST:PORT, https://…, maybe
-    with a path prefix behind a reverse proxy). Checked when made: `ValueError`, one line."""
+    with a path prefix behind a reverse proxy). Checked when made: `BadServerConfig` (a
+    `ValueError`), one line."""
 
     url: str
     api_key: str | None = field(default=None, repr=False, compare=False)
@@ -76,25 +79,33 @@ class ServerConfig:
         url = self.url.strip()
         if "://" not in url:  # "gpu-box:8080" is what people type
             url = f"http://{url}"
+        shown = one_line(self.url, 80)
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError as e:
-            raise ValueError(f"not a server URL: {one_line(self.url, 80)!r} ({e})") from None
+            raise BadServerConfig(msg("not a server URL: {url!r} ({error})"), url=shown,
+                                  error=str(e)) from None
         if parts.scheme not in _SCHEMES or not parts.hostname:
-            raise ValueError(f"not a server URL: {one_line(self.url, 80)!r} (expected "
-                             "http://HOST:PORT or https://HOST[:PORT])")
+            raise BadServerConfig(msg("not a server URL: {url!r} (expected http://HOST:PORT "
+                                      "or https://HOST[:PORT])"), url=shown)
+        if any(ch.isspace() or not ch.isprintable() or ch in "<>\"{}|\\^`"
+               for ch in parts.hostname):
+            raise BadServerConfig(msg("not a server URL: {url!r} (the host name has a space "
+                                      "or a character no host name has)"), url=shown)
         if parts.username or parts.password:
-            raise ValueError(f"{parts.hostname}: put no user or password in the server URL "
-                             "(it would show wherever the URL is printed); give an API key")
+            raise BadServerConfig(msg("{host}: put no user or password in the server URL (it "
+                                      "would show wherever the URL is printed); give an API "
+                                      "key"), host=parts.hostname)
         if parts.query or parts.fragment:
-            raise ValueError(f"not a server URL: {one_line(self.url, 80)!r} (no ?query or "
-                             "#fragment)")
+            raise BadServerConfig(msg("not a server URL: {url!r} (no ?query or #fragment)"),
+                                  url=shown)
         if self.timeout_s <= 0 or self.connect_timeout_s <= 0:
-            raise ValueError("server timeouts must be more than 0 s")
+            raise BadServerConfig(msg("server timeouts must be more than 0 s"))
         if self.api_key is not None and (not self.api_key.strip() or any(
                 not ch.isprintable() or ch.isspace() for ch in self.api_key.strip())):
-            raise ValueError("the server API key must be one word of printable characters")
+            raise BadServerConfig(msg("the server API key must be one word of printable "
+                                      "characters"))
         host = parts.hostname
         netloc = f"[{host}]" if ":" in host else host
         if port is not None:
@@ -129,11 +140,32 @@ class ServerInfo:
     slots: int  # requests it answers at once (-np)
     n_ctx: int  # context positions per slot
     build: str = ""
+    model_file: str = ""  # the name of the model file it was started with (-m), if said
+
+    def serves(self, llm: Path) -> bool:
+        """Whether the server's model is the file `llm` (by its name: the server says no
+        more), so that the pair here describes it."""
+        return llm.name in (self.model_file, self.model)
 
     def describe(self) -> str:
-        vision = "with vision" if self.vision else "text only (no --mmproj)"
-        return (f"{self.label}: {self.model}, {vision}, {self.slots} slot"
-                f"{'s' * (self.slots != 1)} of {self.n_ctx} positions")
+        """One English line: where, which model, vision or not, slots of how many positions."""
+        return str(self.describe_line())
+
+    def describe_line(self) -> Line:
+        """`describe`, translatable."""
+        fields = {"server": self.label, "model": self.model, "slots": self.slots,
+                  "positions": self.n_ctx}
+        if self.vision:
+            if self.slots == 1:
+                return Line.of(msg("{server}: {model}, with vision, {slots} slot of "
+                                   "{positions} positions"), **fields)
+            return Line.of(msg("{server}: {model}, with vision, {slots} slots of "
+                               "{positions} positions"), **fields)
+        if self.slots == 1:
+            return Line.of(msg("{server}: {model}, text only (no --mmproj), {slots} slot of "
+                               "{positions} positions"), **fields)
+        return Line.of(msg("{server}: {model}, text only (no --mmproj), {slots} slots of "
+                           "{positions} positions"), **fields)
 
 
 def check_server(config: ServerConfig) -> ServerInfo:
@@ -143,10 +175,15 @@ def check_server(config: ServerConfig) -> ServerInfo:
         return connection.check()
 
 
-def no_vision(info: ServerInfo, what: str) -> ServerError:
-    """The one line for a page that needs a projector the server does not have."""
-    return ServerError(f"{info.label}: the server has no vision projector (llama-server was "
-                       f"started without --mmproj); {what} needs one")
+def no_vision(info: ServerInfo, what: Line | str | None = None) -> ServerError:
+    """The one line for a page that needs a projector the server does not have. `what`
+    needs one: a `Line` (translated), plain text (data: shown as it is), or None for
+    "a page as an image"."""
+    if what is None:
+        what = Line.of(msg("a page as an image"))
+    return ServerError(msg("{server}: the server has no vision projector (llama-server was "
+                           "started without --mmproj); {what} needs one"),
+                       server=info.label, what=what)
 
 
 # --- a streamed answer ------------------------------------------------------------------
@@ -214,8 +251,8 @@ class AnswerStream:
                 raise
             raise conn.transport_failure(e) from None
         if not self._closed and not self.end.finish_reason:
-            raise ServerUnavailable(f"{label}: the answer was cut off (the server closed the "
-                                    "stream before its end)")
+            raise ServerUnavailable(msg("{server}: the answer was cut off (the server closed "
+                                        "the stream before its end)"), server=label)
 
     def _events(self, response: httpx2.Response, started: float) -> Iterator[str]:
         import httpx2
@@ -229,12 +266,14 @@ class AnswerStream:
             try:
                 chunk = json.loads(event.data)
             except json.JSONDecodeError:
-                raise ServerError(f"{label}: not an answer stream (an event is not JSON: "
-                                  f"{one_line(event.data, 60)!r})") from None
+                raise ServerError(msg("{server}: not an answer stream (an event is not JSON: "
+                                      "{event!r})"), server=label,
+                                  event=one_line(event.data, 60)) from None
             if not isinstance(chunk, dict):
                 continue
             if "error" in chunk:
-                raise ServerError(f"{label}: {_error_text(chunk['error'])}")
+                raise ServerError(msg("{server}: {error}"), server=label,
+                                  error=_error_text(chunk["error"]))
             self._note_end(chunk)
             for choice in chunk.get("choices") or ():
                 delta = choice.get("delta") if isinstance(choice, dict) else None
@@ -278,8 +317,8 @@ class ServerConnection:
             try:
                 verify = ssl.create_default_context(cafile=str(config.ca_file))
             except (OSError, ssl.SSLError) as e:
-                raise ServerError(f"{config.ca_file}: cannot read the certificates "
-                                  f"({one_line(str(e), 80)})") from None
+                raise ServerError(msg("{path}: cannot read the certificates ({error})"),
+                                  path=config.ca_file, error=one_line(str(e), 80)) from None
         self.client = httpx2.Client(
             timeout=httpx2.Timeout(config.timeout_s, connect=config.connect_timeout_s),
             follow_redirects=False, trust_env=False, verify=verify,
@@ -328,16 +367,17 @@ class ServerConnection:
         self.get_json("/health")
         props = self.get_json("/props")
         if not isinstance(props, dict) or "total_slots" not in props:
-            raise ServerError(f"{label}: not a llama.cpp server (its /props has no "
-                              "total_slots)")
+            raise ServerError(msg("{server}: not a llama.cpp server (its /props has no "
+                                  "total_slots)"), server=label)
         settings = props.get("default_generation_settings")
         n_ctx = _int(settings.get("n_ctx")) if isinstance(settings, dict) else 0
         modalities = props.get("modalities")
         model = Path(str(props.get("model_alias") or props.get("model_path") or "?")).name
+        model_file = Path(str(props.get("model_path") or "")).name
         return ServerInfo(label=label, model=model,
                           vision=bool(isinstance(modalities, dict) and modalities.get("vision")),
                           slots=max(1, _int(props.get("total_slots"))), n_ctx=max(1, n_ctx),
-                          build=str(props.get("build_info") or ""))
+                          build=str(props.get("build_info") or ""), model_file=model_file)
 
     def count_tokens(self, text: str) -> int:
         """`text`'s tokens as the server's model counts them (special tokens parsed, no
@@ -348,7 +388,8 @@ class ServerConnection:
                                               "parse_special": True})
         tokens = answer.get("tokens") if isinstance(answer, dict) else None
         if not isinstance(tokens, list):
-            raise ServerError(f"{self.config.label}: /tokenize gave no tokens")
+            raise ServerError(msg("{server}: /tokenize gave no tokens"),
+                              server=self.config.label)
         return len(tokens)
 
     def answer(self, body: Mapping[str, Any]) -> AnswerStream:
@@ -366,23 +407,35 @@ class ServerConnection:
         detail = _error_text(body.get("error")) if isinstance(body, dict) and \
             "error" in body else ""
         if status == 401:
-            what = "no API key was given" if not self.config.api_key else \
-                "the API key was refused"
-            return ServerError(f"{label}: {what} (401)")
+            if not self.config.api_key:
+                return ServerError(msg("{server}: no API key was given (401)"), server=label)
+            return ServerError(msg("{server}: the API key was refused (401)"), server=label)
         if status == 403:
-            return ServerError(f"{label}: forbidden (403){': ' + detail if detail else ''}")
+            if detail:
+                return ServerError(msg("{server}: forbidden (403): {detail}"), server=label,
+                                   detail=detail)
+            return ServerError(msg("{server}: forbidden (403)"), server=label)
         if status == 404:
-            return ServerError(f"{label}: not a llama.cpp server ({path}: 404)")
+            return ServerError(msg("{server}: not a llama.cpp server ({path}: 404)"),
+                               server=label, path=path)
         if status == 503 and "loading" in detail.lower():
-            return ServerUnavailable(f"{label}: the server is still loading its model (503); "
-                                     "try again when it is up")
+            return ServerUnavailable(msg("{server}: the server is still loading its model "
+                                         "(503); try again when it is up"), server=label)
         if status in (502, 503, 504):
-            return ServerUnavailable(f"{label}: unavailable ({status}"
-                                     f"{': ' + detail if detail else ''})")
+            if detail:
+                return ServerUnavailable(msg("{server}: unavailable ({status}: {detail})"),
+                                         server=label, status=status, detail=detail)
+            return ServerUnavailable(msg("{server}: unavailable ({status})"), server=label,
+                                     status=status)
         if 300 <= status < 400:
-            return ServerError(f"{label}: redirected elsewhere ({status}); give the address "
-                               "the server itself has")
-        return ServerError(f"{label}: {detail or 'the request was refused'} ({status})")
+            return ServerError(msg("{server}: redirected elsewhere ({status}); give the "
+                                   "address the server itself has"), server=label,
+                               status=status)
+        if detail:
+            return ServerError(msg("{server}: {detail} ({status})"), server=label,
+                               detail=detail, status=status)
+        return ServerError(msg("{server}: the request was refused ({status})"), server=label,
+                           status=status)
 
     def transport_failure(self, error: BaseException) -> ServerError:
         """The one line for an exception raised while talking to the server."""
@@ -394,38 +447,46 @@ class ServerConnection:
         chain = _causes(error)
         if any(isinstance(e, ConnectionRefusedError) for e in chain) or \
                 "connection refused" in str(error).lower():
-            return ServerUnavailable(f"{label}: connection refused (is llama-server running "
-                                     "there?)")
+            return ServerUnavailable(msg("{server}: connection refused (is llama-server "
+                                         "running there?)"), server=label)
         if any(isinstance(e, socket.gaierror) for e in chain):
-            return ServerUnavailable(f"{label}: no such host (name lookup failed)")
+            return ServerUnavailable(msg("{server}: no such host (name lookup failed)"),
+                                     server=label)
         for e in chain:
             if type(e).__name__ == "SSLCertVerificationError":
                 reason = getattr(e, "verify_message", "") or one_line(str(e), 80)
-                return ServerError(f"{label}: the TLS certificate is not trusted ({reason})")
+                return ServerError(msg("{server}: the TLS certificate is not trusted "
+                                       "({reason})"), server=label, reason=reason)
             if type(e).__name__ in ("SSLError", "SSLZeroReturnError"):
-                return ServerError(f"{label}: TLS failed ({one_line(str(e), 80)}); is it "
-                                   "https?")
+                return ServerError(msg("{server}: TLS failed ({error}); is it https?"),
+                                   server=label, error=one_line(str(e), 80))
         if isinstance(error, httpx2.ConnectTimeout):
-            return ServerUnavailable(f"{label}: no connection within "
-                                     f"{self.config.connect_timeout_s:g} s (timeout)")
+            return ServerUnavailable(msg("{server}: no connection within {seconds} s "
+                                         "(timeout)"), server=label,
+                                     seconds=f"{self.config.connect_timeout_s:g}")
         if isinstance(error, httpx2.TimeoutException):
-            return ServerUnavailable(f"{label}: no answer within {self.config.timeout_s:g} s "
-                                     "(timeout)")
+            return ServerUnavailable(msg("{server}: no answer within {seconds} s (timeout)"),
+                                     server=label, seconds=f"{self.config.timeout_s:g}")
         if isinstance(error, httpx2.RemoteProtocolError):
-            return ServerUnavailable(f"{label}: the connection closed mid-answer "
-                                     f"({one_line(str(error), 80)})")
+            return ServerUnavailable(msg("{server}: the connection closed mid-answer "
+                                         "({error})"), server=label,
+                                     error=one_line(str(error), 80))
         if isinstance(error, httpx2.TransportError | OSError):
-            return ServerUnavailable(f"{label}: {one_line(str(error), 120) or 'lost'}")
+            text = one_line(str(error), 120)
+            if not text:
+                return ServerUnavailable(msg("{server}: lost"), server=label)
+            return ServerUnavailable(msg("{server}: {error}"), server=label, error=text)
         if isinstance(error, httpx2.HTTPError):
-            return ServerError(f"{label}: {one_line(str(error), 120)}")
+            return ServerError(msg("{server}: {error}"), server=label,
+                               error=one_line(str(error), 120))
         raise error
 
     def _json(self, response: httpx2.Response, path: str) -> Any:
         try:
             return response.json()
         except (ValueError, UnicodeDecodeError):
-            raise ServerError(f"{self.config.label}: not a llama.cpp server ({path} is not "
-                              "JSON)") from None
+            raise ServerError(msg("{server}: not a llama.cpp server ({path} is not JSON)"),
+                              server=self.config.label, path=path) from None
 
 
 def _shut_down(response: httpx2.Response) -> None:

@@ -54,7 +54,15 @@ from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import ImageLayout, LayoutProfile
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import TurnStats
-from bluelm_desktop.core.errors import BlueLMError, Cancelled, ModelError, VisionUnsupported
+from bluelm_desktop.core.errors import (
+    BlueLMError,
+    Cancelled,
+    Line,
+    ModelError,
+    VisionUnsupported,
+    line_of,
+    msg,
+)
 from bluelm_desktop.core.server.connection import (
     AnswerStream,
     ServerConfig,
@@ -95,6 +103,7 @@ class _Request:
 class _Load(_Request):
     llm: Path | None = None
     mmproj: Path | None = None
+    if_served: bool = False  # use the files only if the server's model is `llm`
 
 
 @dataclass
@@ -143,6 +152,7 @@ class ServerEngine:
         self.server = server
         self.settings = settings or EngineSettings()  # (the server has its own)
         self.info: ServerInfo | None = None  # set by each load
+        self.mmproj: Path | None = None  # the projector file the last load lays pages by
         self._sink = on_event or (lambda e: None)
         self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._ids = itertools.count(1)
@@ -161,16 +171,19 @@ class ServerEngine:
     # --- public API (as Engine's) ---------------------------------------------------
 
     def load(self, llm: Path | None = None, mmproj: Path | None = None,
-             settings: EngineSettings | None = None) -> int:
+             settings: EngineSettings | None = None, if_served: bool = False) -> int:
         """Connect and check the server (`Loaded`). `llm`/`mmproj`, when given, are the
         server's model files as they are here: read for their metadata only (the
-        projector's family lays pages out as tiles of ours). `settings` are kept for
-        callers that read them; the server has its own."""
+        projector's family lays pages out as tiles of ours). With `if_served` they are
+        the pair chosen here, which the server may or may not serve: used only if the
+        server's model file has `llm`'s name (`mmproj` says which afterwards).
+        `settings` are kept for callers that read them; the server has its own."""
         if settings is not None:
             self.settings = settings
         return self._submit(_Load(next(self._ids), "load", "",
                                   llm=Path(llm) if llm else None,
-                                  mmproj=Path(mmproj) if mmproj else None))
+                                  mmproj=Path(mmproj) if mmproj else None,
+                                  if_served=if_served))
 
     def encode_image(self, conversation: str, image_id: str, tiles: Sequence[np.ndarray],
                      layout: ImageLayout, replace: bool = True) -> int:
@@ -259,12 +272,13 @@ class ServerEngine:
                 except Cancelled:
                     self._sink(Stopped(req.id))
                 except ServerUnavailable as e:
-                    self._sink(ServerLost(req.id, str(e)))
+                    self._sink(ServerLost(req.id, str(e), e.line))
                 except BlueLMError as e:
-                    self._sink(Failed(req.id, str(e)))
+                    self._sink(Failed(req.id, str(e), e.line))
                 except Exception as e:  # a bug: report it, keep the engine alive
                     traceback.print_exc()
-                    self._sink(Failed(req.id, f"internal error: {type(e).__name__}: {e}"))
+                    line = line_of(e)
+                    self._sink(Failed(req.id, str(line), line))
                 finally:
                     with self._lock:
                         self._active.pop(req.id, None)
@@ -285,6 +299,7 @@ class ServerEngine:
             self._connection.close()
             self._connection = None
         self.info = None
+        self.mmproj = None
         connection = ServerConnection(self.server)
         try:
             info = connection.check()
@@ -292,20 +307,25 @@ class ServerEngine:
             connection.close()
             raise
         self._connection, self.info = connection, info
-        notes = [f"answers come from llama-server at {info.describe()}"]
+        notes = [Line.of(msg("answers come from llama-server at {server}"),
+                         server=info.describe_line())]
         self._profile = MTMD_PROFILE
+        if req.if_served and req.llm is not None and not info.serves(req.llm):
+            req.mmproj = None  # another model there: pages go whole, as its mtmd lays them
         if req.mmproj is not None:
             try:
                 family = vision_family(read_metadata(req.mmproj), req.mmproj.name)
             except VisionUnsupported as e:
-                notes.append(f"pages go whole: {e}")
+                notes.append(Line.of(msg("pages go whole: {reason}"), reason=e.line))
             else:
+                self.mmproj = req.mmproj
                 if family.name != MTMD:
                     self._profile = family.profile
         if not info.vision:
-            notes.append(f"text only: {no_vision(info, 'a page as an image')}")
+            notes.append(Line.of(msg("text only: {reason}"), reason=no_vision(info).line))
         self._sink(Loaded(req.id, info.model, f"{info.label} (vision)" if info.vision
-                          else None, time.perf_counter() - t0, tuple(notes)))
+                          else None, time.perf_counter() - t0,
+                          tuple(str(n) for n in notes), tuple(notes)))
 
     def _pend(self, req: _Page) -> list[str]:
         if req.replace:
@@ -324,11 +344,12 @@ class ServerEngine:
             self._sink(ImageReady(req.id, req.page_id, 0, time.perf_counter() - t0, 0, 0))
             return
         if not info.vision:
-            raise no_vision(info, "a page as an image")
+            raise no_vision(info)
         layout = req.layout
         if len(req.tiles) != layout.n_tiles:
-            raise ModelError(f"page {req.page_id[:12]}: {len(req.tiles)} tiles for a layout "
-                             f"of {layout.n_tiles}")
+            raise ModelError(msg("page {page}: {tiles} tiles for a layout of {expected}"),
+                             page=req.page_id[:12], tiles=len(req.tiles),
+                             expected=layout.n_tiles)
         parts: list[Part] = []
         for index, tile in enumerate(req.tiles):
             if req.cancelled.is_set():
@@ -348,7 +369,8 @@ class ServerEngine:
         if req.edit_index is not None:
             index = req.edit_index
             if not 0 <= index < len(messages) or messages[index].role != "user":
-                raise ModelError(f"message {index} is not a question that can be edited")
+                raise ModelError(msg("message {index} is not a question that can be edited"),
+                                 index=index)
             old = messages[index]
             del messages[index:]
             messages.append(_Message("user", req.text, old.pages))
@@ -356,7 +378,7 @@ class ServerEngine:
             if messages and messages[-1].role == "assistant":
                 messages.pop()
             if not messages or messages[-1].role != "user":
-                raise ModelError("there is no question to answer again")
+                raise ModelError(Line.of(msg("there is no question to answer again")))
         else:
             pages = list(req.page_ids) or self._pending.pop(req.conversation, [])
             messages.append(_Message("user", req.text, tuple(pages)))
@@ -409,7 +431,8 @@ class ServerEngine:
         for page in message.pages:
             sent = self._pages.get(page)
             if sent is None:
-                raise ModelError(f"page {page[:12]} is not ready; attach the document again")
+                raise ModelError(msg("page {page} is not ready; attach the document again"),
+                                 page=page[:12])
             parts += sent.parts
         parts.append(text_part(message.text))
         merged = merge_text(parts)
@@ -419,22 +442,18 @@ class ServerEngine:
 
     def _checked(self) -> ServerInfo:
         if self._connection is None or self.info is None:
-            raise ModelError("no server is connected")
+            raise ModelError(Line.of(msg("no server is connected")))
         return self.info
 
 
-class ServerClient(EngineClient):
+class ServerClient(EngineClient[ServerEngine]):
     """`EngineClient` over a `ServerEngine`: the same `start`, `run`, `cancel`, `close` and
     `Turn`s for a server as for the in-process engine (`ask`, batch, benchmarks)."""
 
     def __init__(self, server: ServerConfig, settings: EngineSettings | None = None) -> None:
-        # EngineClient makes an in-process Engine (nothing runs until a request: its thread
-        # starts on the first submit); this client puts the server's in its place.
-        super().__init__(settings)
-        self.engine = ServerEngine(server, self._on_event, settings)  # type: ignore[assignment]
+        super().__init__(settings, engine=lambda sink: ServerEngine(server, sink, settings))
 
     @property
     def info(self) -> ServerInfo | None:
         """What the server said at the last load."""
-        engine = self.engine
-        return engine.info if isinstance(engine, ServerEngine) else None
+        return self.engine.info

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bluelm_desktop.core.documents.model import TextSpan
+from bluelm_desktop.core.errors import Line, msg
 from bluelm_desktop.core.tasks.grounding import locate
 from bluelm_desktop.core.tasks.invoice import (
     DATE_MAX_LENGTH,
     DATE_PATTERN,
     clean_text,
     guard_formula,
+    key_label,
     read_answer_object,
     read_date,
 )
@@ -37,6 +39,14 @@ MAX_TEXT: Final = 240  # characters of a term (parties with their roles, a summa
 MAX_CLAUSES: Final = 40
 EXTRACT_CONTRACT_MAX_TOKENS: Final = 2048
 CSV_COLUMNS: Final = (*CONTRACT_FIELDS, "clause", *CLAUSE_FIELDS)
+# The schema's keys as a problem names them (see invoice.key_label): the English says the
+# key, a translated interface the contract table's label.
+_KEY_LABELS: Final = {
+    "title": msg("title"), "parties": msg("parties"), "effective_date": msg("effective_date"),
+    "term": msg("term"), "renewal": msg("renewal"), "notice_period": msg("notice_period"),
+    "amounts": msg("amounts"), "governing_law": msg("governing_law"),
+    "signatories": msg("signatories"), "clauses": msg("clauses"),
+}
 
 
 @dataclass
@@ -61,7 +71,7 @@ class Contract:
     governing_law: str | None = None
     signatories: str | None = None
     clauses: list[Clause] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list, compare=False)
+    problems: list[Line] = field(default_factory=list, compare=False)
 
 
 def contract_schema(*, max_text: int = MAX_TEXT, max_clauses: int = MAX_CLAUSES
@@ -109,22 +119,24 @@ def parse_contract(text: str) -> Contract:
         if value is None:
             continue
         if not isinstance(value, str):
-            problems.append(f"{name}: not text")
+            problems.append(Line.of(msg("{field}: not text"),
+                                    field=key_label(name, _KEY_LABELS)))
             continue
         if name == "effective_date":
             try:
                 contract.effective_date = read_date(value)
             except ValueError as e:
-                problems.append(f"effective_date: {e}")
+                problems.append(_bad_date(key_label(name, _KEY_LABELS), e))
         else:
             setattr(contract, name, clean_text(value))
     clauses = data.get("clauses")
     if clauses is not None and not isinstance(clauses, list):
-        problems.append("clauses: not a list")
+        problems.append(Line.of(msg("{field}: not a list"),
+                                field=key_label("clauses", _KEY_LABELS)))
         clauses = None
     for n, raw in enumerate(clauses or [], start=1):
         if not isinstance(raw, Mapping):
-            problems.append(f"clause {n}: not an object")
+            problems.append(Line.of(msg("clause {n}: not an object"), n=n))
             continue
         page = raw.get("page")
         number = int(page) if isinstance(page, str) and page.isdigit() else None
@@ -135,8 +147,17 @@ def parse_contract(text: str) -> Contract:
     if complete:
         missing = [k for k in (*CONTRACT_FIELDS, "clauses") if k not in data]
         if missing:
-            problems.append(f"missing {', '.join(missing)}")
+            problems.append(Line.of(msg("missing {fields}"), fields=", ".join(missing)))
     return contract
+
+
+def _bad_date(where: Line, why: ValueError) -> Line:
+    """"effective_date: not a calendar date" (the value itself is not repeated)."""
+    if str(why) == "not a calendar date":
+        return Line.of(msg("{field}: not a calendar date"), field=where)
+    if str(why) == "not a date written YYYY-MM-DD":
+        return Line.of(msg("{field}: not a date written YYYY-MM-DD"), field=where)
+    return Line.plain(f"{where}: {why}")  # a reason without its own template
 
 
 def verify_clause_pages(contract: Contract,

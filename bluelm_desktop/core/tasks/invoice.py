@@ -34,7 +34,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from bluelm_desktop.core.documents.model import TextSpan
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, Line, msg
 from bluelm_desktop.core.tasks.grounding import Found, find
 
 # --- the schema -----------------------------------------------------------------------
@@ -201,7 +201,7 @@ class Invoice:
     tax: Decimal | None = None
     total: Decimal | None = None
     line_items: list[LineItem] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list, compare=False)
+    problems: list[Line] = field(default_factory=list, compare=False)
 
 
 # --- reading values -------------------------------------------------------------------
@@ -262,7 +262,46 @@ def read_currency(value: str) -> str | None:
     return text.upper() if text is not None and _CURRENCY.fullmatch(text) else text
 
 
-def _read_value(name: str, raw: object, where: str, problems: list[str]) -> Any:
+# The schema's keys as a problem names them: the English line says the key the model wrote
+# ("total: ... is not a number"); the template is the key itself, so a translated interface
+# shows the field's label instead (the Chinese one as the extraction table's headers).
+_KEY_LABELS: Final = {
+    "vendor": msg("vendor"), "invoice_number": msg("invoice_number"),
+    "invoice_date": msg("invoice_date"), "due_date": msg("due_date"),
+    "currency": msg("currency"), "subtotal": msg("subtotal"), "tax": msg("tax"),
+    "total": msg("total"), "line_items": msg("line_items"),
+    "description": msg("description"), "quantity": msg("quantity"),
+    "unit_price": msg("unit_price"), "amount": msg("amount"),
+}
+
+
+def key_label(name: str, labels: Mapping[str, str] = _KEY_LABELS) -> Line:
+    """A schema key as a field of a problem `Line`: translated where it is one of `labels`
+    (its English stays the key), else the key as written (data)."""
+    template = labels.get(name)
+    return Line.of(template) if template is not None else Line.plain(name)
+
+
+# Why a value could not be read (`read_decimal`'s and `read_date`'s ValueError, and "not
+# text") → the problem's template; the English is "{where}: {value} is <why>".
+_UNREADABLE: Final = {
+    "not a number": msg("{where}: {value} is not a number"),
+    "not a finite number": msg("{where}: {value} is not a finite number"),
+    "not a date written YYYY-MM-DD": msg("{where}: {value} is not a date written YYYY-MM-DD"),
+    "not a calendar date": msg("{where}: {value} is not a calendar date"),
+    "not text": msg("{where}: {value} is not text"),
+}
+
+
+def unreadable(where: Line, value: str, why: ValueError) -> Line:
+    """The problem for a value that cannot be read (`why`: the reader's ValueError)."""
+    template = _UNREADABLE.get(str(why))
+    if template is None:  # a reason without its own template: shown in English
+        return Line.plain(f"{where}: {value} is {why}")
+    return Line.of(template, where=where, value=value)
+
+
+def _read_value(name: str, raw: object, where: Line, problems: list[Line]) -> Any:
     """One field's value from JSON or CSV; a value that cannot be read is None + a problem."""
     if raw is None:
         return None
@@ -282,11 +321,13 @@ def _read_value(name: str, raw: object, where: str, problems: list[str]) -> Any:
         if name == "currency":
             currency = read_currency(raw)
             if currency is not None and not _CURRENCY.fullmatch(currency):
-                problems.append(f"{where}: {currency!r} is not a three-letter currency code")
+                problems.append(Line.of(
+                    msg("{where}: {currency!r} is not a three-letter currency code"),
+                    where=where, currency=currency))
             return currency
         return clean_text(raw)
     except ValueError as e:
-        problems.append(f"{where}: {_show(raw)} is {e}")
+        problems.append(unreadable(where, _show(raw), e))
         return None
 
 
@@ -295,38 +336,42 @@ def _show(raw: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _invoice_from_mapping(data: Mapping[str, Any], problems: list[str],
+def _invoice_from_mapping(data: Mapping[str, Any], problems: list[Line],
                           complete: bool) -> Invoice:
     invoice = Invoice(problems=problems)
     for name in HEADER_FIELDS:
-        setattr(invoice, name, _read_value(name, data.get(name), name, problems))
+        setattr(invoice, name, _read_value(name, data.get(name), key_label(name), problems))
     items = data.get("line_items")
     if items is not None and not isinstance(items, list):
-        problems.append("line_items: not a list")
+        problems.append(Line.of(msg("{field}: not a list"), field=key_label("line_items")))
         items = None
     for n, raw in enumerate(items or [], start=1):
         if not isinstance(raw, Mapping):
-            problems.append(f"line item {n}: not an object")
+            problems.append(Line.of(msg("line item {n}: not an object"), n=n))
             continue
         item = LineItem()
         for name in ITEM_FIELDS:
-            setattr(item, name, _read_value(name, raw.get(name), f"line item {n} {name}",
-                                            problems))
+            where = Line.of(msg("line item {n} {field}"), n=n, field=key_label(name))
+            setattr(item, name, _read_value(name, raw.get(name), where, problems))
         invoice.line_items.append(item)
         unknown = sorted(set(raw) - set(ITEM_FIELDS))
-        if unknown:
-            problems.append(f"line item {n}: ignored unknown field(s) {', '.join(unknown)}")
+        if unknown:  # the model's own keys: data
+            problems.append(Line.of(msg("line item {n}: ignored unknown field(s) {fields}"),
+                                    n=n, fields=", ".join(unknown)))
         if complete:
             missing = [k for k in ITEM_FIELDS if k not in raw]
-            if missing:
-                problems.append(f"line item {n}: missing {', '.join(missing)}")
+            if missing:  # a list of keys stays as the schema writes them
+                problems.append(Line.of(msg("line item {n}: missing {fields}"), n=n,
+                                        fields=", ".join(missing)))
     unknown = sorted(set(data) - {*HEADER_FIELDS, "line_items"})
     if unknown:
-        problems.append(f"ignored unknown field(s): {', '.join(unknown)}")
+        problems.append(Line.of(msg("ignored unknown field(s): {fields}"),
+                                fields=", ".join(unknown)))
     if complete:
         missing = [k for k in (*HEADER_FIELDS, "line_items") if k not in data]
         if missing:
-            problems.append(f"missing field(s): {', '.join(missing)}")
+            problems.append(Line.of(msg("missing field(s): {fields}"),
+                                    fields=", ".join(missing)))
     return invoice
 
 
@@ -474,17 +519,17 @@ def parse_invoice(text: str) -> Invoice:
     return _invoice_from_mapping(data, problems, complete)
 
 
-def read_answer_object(text: str) -> tuple[Mapping[str, Any] | None, list[str], bool]:
+def read_answer_object(text: str) -> tuple[Mapping[str, Any] | None, list[Line], bool]:
     """The JSON object of a model's answer, as far as it can be read; never raises on it:
     (the object or None, what went wrong, whether it was complete). Text around it (a
     code fence, a sentence) is skipped; a cut-off or broken answer keeps every complete
     value before the break. Numbers are read as exact decimals."""
-    problems: list[str] = []
+    problems: list[Line] = []
     if not isinstance(text, str):
-        return None, ["the answer is not text"], False
+        return None, [Line.of(msg("the answer is not text"))], False
     start = text.find("{")
     if start < 0:
-        return None, ["the answer contains no JSON object"], False
+        return None, [Line.of(msg("the answer contains no JSON object"))], False
     decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
     try:
         data, _ = decoder.raw_decode(text, start)
@@ -497,14 +542,15 @@ def read_answer_object(text: str) -> tuple[Mapping[str, Any] | None, list[str], 
             data = {}
         where = salvage.broken_at if salvage.broken_at is not None else len(text)
         if where >= len(text.rstrip()):
-            problems.append("the answer was cut off before the JSON was complete; "
-                            "the values before the cut were kept")
+            problems.append(Line.of(msg("the answer was cut off before the JSON was "
+                                        "complete; the values before the cut were kept")))
         else:
-            problems.append(f"the answer stops being valid JSON at character {where}; "
-                            "the values before it were kept")
+            problems.append(Line.of(msg("the answer stops being valid JSON at character "
+                                        "{position}; the values before it were kept"),
+                                    position=where))
         complete = False
     if not isinstance(data, Mapping):
-        problems.append("the answer's JSON is not an object")
+        problems.append(Line.of(msg("the answer's JSON is not an object")))
         return None, problems, False
     return data, problems, complete
 
@@ -530,7 +576,7 @@ def _fmt(value: Decimal, like: Decimal | None = None) -> str:
     return format(value, "f")
 
 
-def check_totals(invoice: Invoice) -> list[str]:
+def check_totals(invoice: Invoice) -> list[Line]:
     """Warnings where the numbers disagree; empty when they agree or cannot be checked.
 
     Three checks, each only when its values are all there:
@@ -541,7 +587,7 @@ def check_totals(invoice: Invoice) -> list[str]:
     A warning is advice for the user (shipping or a discount may be printed apart from the
     lines), not an error.
     """
-    warnings: list[str] = []
+    warnings: list[Line] = []
     with localcontext(_EXACT):
         for n, item in enumerate(invoice.line_items, start=1):
             q, p, a = _num(item.quantity), _num(item.unit_price), _num(item.amount)
@@ -551,26 +597,41 @@ def check_totals(invoice: Invoice) -> list[str]:
             exponent = a.as_tuple().exponent
             assert isinstance(exponent, int)  # finite
             if abs(product - a) > Decimal(5).scaleb(exponent - 1):
-                warnings.append(f"Line {n}: {_fmt(q)} × {_fmt(p)} = {_fmt(product, a)}, "
-                                f"but the amount is {_fmt(a)}.")
+                warnings.append(Line.of(
+                    msg("Line {n}: {quantity} × {price} = {product}, but the amount is "
+                        "{amount}."),
+                    n=n, quantity=_fmt(q), price=_fmt(p), product=_fmt(product, a),
+                    amount=_fmt(a)))
         amounts = [_num(i.amount) for i in invoice.line_items]
         line_sum: Decimal | None = None
         if amounts and all(a is not None for a in amounts):
             line_sum = sum((a for a in amounts if a is not None), Decimal(0))
         subtotal, tax, total = _num(invoice.subtotal), _num(invoice.tax), _num(invoice.total)
         if line_sum is not None and subtotal is not None and line_sum != subtotal:
-            warnings.append(f"The line items add up to {_fmt(line_sum, subtotal)}, "
-                            f"but the subtotal is {_fmt(subtotal)}.")
-        base, base_name = (subtotal, "Subtotal") if subtotal is not None else (
-            line_sum, "Line items")
+            warnings.append(Line.of(
+                msg("The line items add up to {sum}, but the subtotal is {subtotal}."),
+                sum=_fmt(line_sum, subtotal), subtotal=_fmt(subtotal)))
+        base = subtotal if subtotal is not None else line_sum
         if base is not None and total is not None:
             expected = base + (tax or 0)
             if expected != total:
-                sum_text = (f"{base_name} {_fmt(base)} + tax {_fmt(tax)} = "
-                            f"{_fmt(expected, total)}"
-                            if tax is not None else f"{base_name} {_fmt(base)}")
-                warnings.append(f"{sum_text}, but the total is {_fmt(total)}.")
+                warnings.append(_total_warning(subtotal is not None, base, tax, expected,
+                                               total))
     return warnings
+
+
+def _total_warning(of_subtotal: bool, base: Decimal, tax: Decimal | None,
+                   expected: Decimal, total: Decimal) -> Line:
+    """The total disagrees with the subtotal (or, without one, the line sum) plus tax."""
+    values = {"base": _fmt(base), "total": _fmt(total)}
+    if tax is None:
+        template = (msg("Subtotal {base}, but the total is {total}.") if of_subtotal
+                    else msg("Line items {base}, but the total is {total}."))
+        return Line.of(template, **values)
+    template = (msg("Subtotal {base} + tax {tax} = {sum}, but the total is {total}.")
+                if of_subtotal else
+                msg("Line items {base} + tax {tax} = {sum}, but the total is {total}."))
+    return Line.of(template, **values, tax=_fmt(tax), sum=_fmt(expected, total))
 
 
 # --- against the page ------------------------------------------------------------------
@@ -578,9 +639,10 @@ def check_totals(invoice: Invoice) -> list[str]:
 # Header fields checked against the text layer; the currency is often printed only as a
 # sign, so its absence says nothing.
 CHECKED_FIELDS: Final = tuple(n for n in HEADER_FIELDS if n != "currency")
-_FIELD_NAMES: Final = {"vendor": "Vendor", "invoice_number": "Invoice number",
-                       "invoice_date": "Invoice date", "due_date": "Due date",
-                       "subtotal": "Subtotal", "tax": "Tax", "total": "Total"}
+# The checked fields' names as a warning starts with them (the extraction table's labels).
+_FIELD_NAMES: Final = {"vendor": msg("Vendor"), "invoice_number": msg("Invoice number"),
+                       "invoice_date": msg("Invoice date"), "due_date": msg("Due date"),
+                       "subtotal": msg("Subtotal"), "tax": msg("Tax"), "total": msg("Total")}
 
 
 def fields_on_pages(invoice: Invoice, pages: Mapping[tuple[str, int], Sequence[TextSpan]]
@@ -592,14 +654,15 @@ def fields_on_pages(invoice: Invoice, pages: Mapping[tuple[str, int], Sequence[T
 
 
 def check_against_pages(invoice: Invoice, pages: Mapping[tuple[str, int],
-                                                         Sequence[TextSpan]]) -> list[str]:
+                                                         Sequence[TextSpan]]) -> list[Line]:
     """Warnings for fields the pages do not print: a value the model may have misread or
     made up (the pages' text layer is exact). Empty without pages to check against."""
     if not pages:
         return []
-    return [f"{_FIELD_NAMES[name]} {_display_value(getattr(invoice, name))} is not printed "
-            f"on the pages: check it." for name, found in
-            fields_on_pages(invoice, pages).items() if found is None]
+    return [Line.of(msg("{field} {value} is not printed on the pages: check it."),
+                    field=Line.of(_FIELD_NAMES[name]),
+                    value=_display_value(getattr(invoice, name)))
+            for name, found in fields_on_pages(invoice, pages).items() if found is None]
 
 
 def _display_value(value: object) -> str:
@@ -667,9 +730,9 @@ def from_csv(text: str) -> Invoice:
     text = text.removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or tuple(rows[0]) != CSV_COLUMNS:
-        raise BlueLMError("not an invoice CSV file: the first row must be "
-                          + ",".join(CSV_COLUMNS))
-    problems: list[str] = []
+        raise BlueLMError(msg("not an invoice CSV file: the first row must be {columns}"),
+                          columns=",".join(CSV_COLUMNS))
+    problems: list[Line] = []
     records = [(n, dict(zip(CSV_COLUMNS, _unescaped(row), strict=False)))
                for n, row in enumerate(rows[1:], start=2) if any(row)]
     if not records:
@@ -682,8 +745,8 @@ def from_csv(text: str) -> Invoice:
             continue
         item = LineItem()
         for name in ITEM_FIELDS:
-            setattr(item, name, _read_value(name, record.get(name) or None,
-                                            f"row {n} {name}", problems))
+            where = Line.of(msg("row {n} {field}"), n=n, field=key_label(name))
+            setattr(item, name, _read_value(name, record.get(name) or None, where, problems))
         invoice.line_items.append(item)
     return invoice
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from bluelm_desktop.core.errors import ModelError
+from bluelm_desktop.core.errors import InvalidValue, Line, ModelError, msg, value_line
 from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.vision.resolution import (
     DEFAULT_TILE_SIZE,
@@ -159,23 +159,30 @@ class TilingParams:
     def __post_init__(self) -> None:
         # Checked here so a bad value fails where it is made, not deep in a worker.
         if self.tile_size < 1:
-            raise ValueError(f"tile_size must be ≥ 1, got {self.tile_size}")
+            raise BadTiling(msg("{name} must be ≥ 1, got {value}"), name="tile_size",
+                            value=self.tile_size)
         if self.max_grid < 1:
-            raise ValueError(f"max_grid must be ≥ 1, got {self.max_grid}")
+            raise BadTiling(msg("{name} must be ≥ 1, got {value}"), name="max_grid",
+                            value=self.max_grid)
         if not self.alpha >= 0:  # also rejects NaN
-            raise ValueError(f"alpha must be ≥ 0, got {self.alpha}")
+            raise BadTiling(msg("{name} must be ≥ 0, got {value}"), name="alpha",
+                            value=self.alpha)
         if self.tokens_per_tile < 1:
-            raise ValueError(f"tokens_per_tile must be ≥ 1, got {self.tokens_per_tile}")
+            raise BadTiling(msg("{name} must be ≥ 1, got {value}"), name="tokens_per_tile",
+                            value=self.tokens_per_tile)
         if self.max_tiles is not None and self.max_tiles < 1:
-            raise ValueError(f"max_tiles must be ≥ 1 or None, got {self.max_tiles}")
+            raise BadTiling(msg("{name} must be ≥ 1 or None, got {value}"), name="max_tiles",
+                            value=self.max_tiles)
         if self.rule not in RULES:
-            raise ValueError(f"rule must be one of {', '.join(RULES)}, got {self.rule!r}")
+            raise BadTiling(msg("{name} must be one of {choices}, got {value}"), name="rule",
+                            choices=", ".join(RULES), value=repr(self.rule))
         if self.thumbnail not in THUMBNAIL_MODES:
-            raise ValueError(
-                f"thumbnail must be one of {', '.join(THUMBNAIL_MODES)}, got {self.thumbnail!r}"
-            )
+            raise BadTiling(msg("{name} must be one of {choices}, got {value}"),
+                            name="thumbnail", choices=", ".join(THUMBNAIL_MODES),
+                            value=repr(self.thumbnail))
         if self.max_image_tokens is not None and self.max_image_tokens < 1:
-            raise ValueError(f"max_image_tokens must be ≥ 1 or None, got {self.max_image_tokens}")
+            raise BadTiling(msg("{name} must be ≥ 1 or None, got {value}"),
+                            name="max_image_tokens", value=self.max_image_tokens)
 
     def wants_thumbnail(self, grid: Grid) -> bool:
         """Whether `grid` gets a global thumbnail tile.
@@ -213,7 +220,18 @@ class TilingParams:
                 thumbnail=thumbnail,
             )
         except ValueError as e:
-            raise ModelError(f"bad tiling metadata in the model: {e}") from None
+            raise ModelError(msg("bad tiling metadata in the model: {problem}"),
+                             problem=line_of_value_error(e)) from None
+
+
+class BadTiling(InvalidValue):
+    """A tiling parameter out of range: a `ValueError` (a caller's bug, or bad metadata)
+    that also carries a translatable line (`line`) for when it reaches the user."""
+
+
+def line_of_value_error(error: ValueError) -> Line:
+    """A `BadTiling`'s translatable line; any other ValueError's text as it is."""
+    return value_line(error)
 
 
 def _meta_get(meta: Mapping[str, object], key: str) -> object:
@@ -230,13 +248,15 @@ def _meta_int(meta: Mapping[str, object], key: str, default: int) -> int:
     if value is None:
         return default
     if isinstance(value, bool):  # a bool is an Integral to Python, never a size to us
-        raise ModelError(f"model metadata {key} should be an integer, got {value!r}")
+        raise ModelError(msg("model metadata {key} should be an integer, got {value}"),
+                         key=key, value=repr(value))
     if isinstance(value, numbers.Integral):
         return int(value)
     # f32 metadata written by a careless converter: accept 384.0, not 384.5.
     if isinstance(value, numbers.Real) and float(value).is_integer():
         return int(value)
-    raise ModelError(f"model metadata {key} should be an integer, got {value!r}")
+    raise ModelError(msg("model metadata {key} should be an integer, got {value}"), key=key,
+                     value=repr(value))
 
 
 def _meta_float(meta: Mapping[str, object], key: str, default: float) -> float:
@@ -245,7 +265,8 @@ def _meta_float(meta: Mapping[str, object], key: str, default: float) -> float:
         return default
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)
-    raise ModelError(f"model metadata {key} should be a number, got {value!r}")
+    raise ModelError(msg("model metadata {key} should be a number, got {value}"), key=key,
+                     value=repr(value))
 
 
 def _meta_str(meta: Mapping[str, object], key: str, default: str) -> str:
@@ -256,7 +277,8 @@ def _meta_str(meta: Mapping[str, object], key: str, default: str) -> str:
         value = value.decode("utf-8", errors="replace")
     if isinstance(value, str):
         return value
-    raise ModelError(f"model metadata {key} should be a string, got {value!r}")
+    raise ModelError(msg("model metadata {key} should be a string, got {value}"), key=key,
+                     value=repr(value))
 
 
 @dataclass(frozen=True)
