@@ -10,7 +10,9 @@ machine builds it (about 20 minutes on 2 cores), every later run finds it. Check
 - `kill -9` of one server mid-run: its files go to the other, each still recorded once;
 - a server without `--mmproj`: one line saying so; a wrong API key: one line, the key in
   no output;
-- stop mid-answer: the stream is closed and the server stops generating (its slot idle).
+- stop mid-answer: the stream is closed and the server stops generating (its slot idle);
+- model files written by llama.cpp's own converter (the replicas: InternVL3, Qwen2.5-VL,
+  LFM2-VL, SmolVLM) served by llama-server answer a page, as our tiles and whole.
 The weights are random: answers are noise, so structure is checked, never content.
 """
 
@@ -343,3 +345,32 @@ def test_the_windows_requests_work_on_a_server(vision_server: LlamaServer) -> No
                                             engine.ask("v", "Just one word.", params=quick)])
         assert turn.finished.wait(30)
         assert len(turn.of(Stopped)) == 1 and len(turn.of(Done)) == 1  # latest wins
+
+
+REPLICAS = REPO / "tests" / "fixtures" / "replicas"
+
+
+@pytest.mark.parametrize("replica", ["internvl3-tiny", "qwen25vl-tiny", "lfm2vl-tiny",
+                                     "smolvlm-tiny"])
+def test_models_written_by_llama_cpps_converter_answer_through_a_server(
+        replica: str, binary: Path, logs: Path, tmp_path: Path) -> None:
+    """What users serve: files from convert_hf_to_gguf.py, not ours. With the projector
+    file here the page goes as the planner's tiles (the family's own layout where it is
+    ours, mtmd's slices for the rest); without it, a page that fits a slot goes whole and
+    the server's mtmd lays it out; a page that does not fit is one line, never a crash."""
+    llm = REPLICAS / replica / f"{replica}-llm.gguf"
+    mmproj = REPLICAS / replica / f"{replica}-mmproj.gguf"
+    _invoice(tmp_path / "inv.png")
+    _invoice(tmp_path / "small.png", size=(400, 300))
+    common = ("--max-tokens", "6", "--seed", "3", "--temperature", "0", "--stats")
+    with LlamaServer(binary, llm, mmproj, logs / f"{replica}.log") as server:
+        tiles = _cli("ask", "--server", server.url, "--mmproj", str(mmproj), "inv.png",
+                     QUESTION, *common, cwd=tmp_path)
+        whole = _cli("ask", "--server", server.url, "small.png", QUESTION, *common,
+                     cwd=tmp_path)
+        assert server.process is not None and server.process.poll() is None  # not crashed
+    for run in (tiles, whole):  # (random weights: the answer may be all newlines)
+        assert run.returncode == 0, run.stderr
+        stats = json.loads(run.stderr.strip().splitlines()[-1])
+        assert stats["image_tokens"] > 0 and stats["decode_tokens"] >= 1, stats
+    assert f"{replica}-llm.gguf, with vision" in tiles.stderr
