@@ -26,9 +26,25 @@ from typing import Final
 _PLAIN: Final = "{text}"
 
 
+class _Template(str):
+    """A string marked with `msg`: a template to translate, even one without fields."""
+
+    __slots__ = ()
+
+
 def msg(template: str) -> str:
-    """Mark `template` as a message for the translators; returns it unchanged."""
-    return template
+    """Mark `template` as a message for the translators; returns the same text."""
+    return _Template(template)
+
+
+def _line(text: str | Line, fields: Mapping[str, object]) -> Line:
+    """What an error given `text` (and `fields`) says: a `Line` as it is; a template
+    (marked with `msg`, or given fields) to translate; any other string as written."""
+    if isinstance(text, Line):
+        return text
+    if fields or isinstance(text, _Template):
+        return Line.of(text, **fields)
+    return Line.plain(text)
 
 
 @dataclass(frozen=True)
@@ -71,17 +87,13 @@ def fill(template: str, values: Mapping[str, object]) -> str:
 class BlueLMError(Exception):
     """Base of every error the core raises on purpose.
 
-    `BlueLMError(msg("{name}: cannot read it"), name=...)` carries a translatable
-    `Line`; `BlueLMError("text")` (no fields) a line shown as written.
+    `BlueLMError(msg("{name}: cannot read it"), name=...)` and `BlueLMError(msg("…"))`
+    carry a translatable `Line`; `BlueLMError("text")` (not marked) a line shown as
+    written.
     """
 
     def __init__(self, text: str | Line = "", /, **fields: object) -> None:
-        if isinstance(text, Line):
-            self.line = text
-        elif fields:
-            self.line = Line.of(text, **fields)
-        else:
-            self.line = Line.plain(text)
+        self.line = _line(text, fields)
         super().__init__(str(self.line))
 
 
@@ -90,8 +102,7 @@ class InvalidValue(ValueError):
     `ValueError`, as constructors raise, whose text is also a translatable `Line`."""
 
     def __init__(self, text: str | Line = "", /, **fields: object) -> None:
-        self.line = text if isinstance(text, Line) else (
-            Line.of(text, **fields) if fields else Line.plain(text))
+        self.line = _line(text, fields)
         super().__init__(str(self.line))
 
 

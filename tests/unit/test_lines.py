@@ -37,10 +37,17 @@ def test_an_error_keeps_its_template_and_fields() -> None:
     assert describe(error) == "scan.pdf: there is no page 4"
 
 
+def test_a_marked_template_without_fields_is_still_translatable() -> None:
+    error = HistoryError(msg("the history is locked by another program"))
+    assert error.line.template == "the history is locked by another program"
+    assert error.line.fields == () and str(error) == error.line.template
+
+
 def test_a_plain_string_is_shown_as_written() -> None:
     error = HistoryError("braces {stay} as text")
     assert str(error) == "braces {stay} as text"
     assert str(error.line) == "braces {stay} as text"
+    assert error.line == Line.plain("braces {stay} as text")  # shown as is, untranslated
 
 
 def test_a_line_inside_a_line_reads_in_english() -> None:
