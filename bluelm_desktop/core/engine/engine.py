@@ -179,6 +179,19 @@ class Stopped(Event):
     """The request was cancelled (by the user or a newer request): not an error."""
 
 
+def ending(request_id: int, error: Exception) -> Stopped | Failed:
+    """The last event of a request that raised `error`: a stop is silent (`Stopped`); a
+    core error fails with its line; anything else is a bug, printed with its traceback
+    (call this inside the `except`) and failed as an internal error."""
+    if isinstance(error, Cancelled):
+        return Stopped(request_id)
+    if isinstance(error, BlueLMError):
+        return Failed(request_id, str(error), error.line)
+    traceback.print_exc()
+    line = line_of(error)
+    return Failed(request_id, str(line), line)
+
+
 EventSink = Callable[[Event], None]
 
 
@@ -367,14 +380,8 @@ class Engine:
                         self._do_ask(req)
                     elif isinstance(req, _Redo):
                         self._do_redo(req)
-                except Cancelled:
-                    self._sink(Stopped(req.id))
-                except BlueLMError as e:
-                    self._sink(Failed(req.id, str(e), e.line))
-                except Exception as e:  # a bug: report it, keep the engine alive
-                    traceback.print_exc()
-                    line = line_of(e)
-                    self._sink(Failed(req.id, str(line), line))
+                except Exception as e:  # a bug too: reported, the engine stays alive
+                    self._sink(ending(req.id, e))
                 finally:
                     with self._lock:
                         self._active.pop(req.id, None)

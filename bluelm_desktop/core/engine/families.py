@@ -34,10 +34,10 @@ from typing import Final
 
 from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
 from bluelm_desktop.core.engine.prompt import PROFILES, LayoutProfile, profile_for
-from bluelm_desktop.core.errors import Line, ModelError, VisionUnsupported, msg
+from bluelm_desktop.core.errors import Line, ModelError, VisionUnsupported, msg, value_line
 from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.gguf.check import KEY_PROJECTOR_TYPE, llama_cpp_projectors
-from bluelm_desktop.core.vision.tiling import MtmdSlicing, TilingParams, line_of_value_error
+from bluelm_desktop.core.vision.tiling import MtmdSlicing, TilingParams
 
 KEY_IMAGE_SIZE: Final = "clip.vision.image_size"
 KEY_PATCH_SIZE: Final = "clip.vision.patch_size"
@@ -157,7 +157,7 @@ def vision_family(meta: Mapping[str, object], file_name: str | Line = THE_PROJEC
         tiling = replace(base, tile_size=tile_size, tokens_per_tile=tokens, max_tiles=max_tiles)
     except ValueError as e:
         raise ModelError(msg("{name}: {problem}"), name=file_name,
-                         problem=line_of_value_error(e)) from None
+                         problem=value_line(e)) from None
     decide("text around tiles", _describe(profile), f"the {name} layout")
     return VisionFamily(name, tiling, profile, tuple(decisions))
 

@@ -30,7 +30,6 @@ import itertools
 import queue
 import threading
 import time
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +44,9 @@ from bluelm_desktop.core.engine.engine import (
     Failed,
     ImageReady,
     Loaded,
-    Stopped,
     TileEncoded,
     Token,
+    ending,
 )
 from bluelm_desktop.core.engine.families import MTMD, vision_family
 from bluelm_desktop.core.engine.prompt import MTMD as MTMD_PROFILE
@@ -55,12 +54,10 @@ from bluelm_desktop.core.engine.prompt import ImageLayout, LayoutProfile
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import TurnStats
 from bluelm_desktop.core.errors import (
-    BlueLMError,
     Cancelled,
     Line,
     ModelError,
     VisionUnsupported,
-    line_of,
     msg,
 )
 from bluelm_desktop.core.server.connection import (
@@ -269,16 +266,10 @@ class ServerEngine:
                         self._do_page(req)
                     elif isinstance(req, _Ask):
                         self._do_ask(req)
-                except Cancelled:
-                    self._sink(Stopped(req.id))
-                except ServerUnavailable as e:
+                except ServerUnavailable as e:  # another server can take it (batch)
                     self._sink(ServerLost(req.id, str(e), e.line))
-                except BlueLMError as e:
-                    self._sink(Failed(req.id, str(e), e.line))
-                except Exception as e:  # a bug: report it, keep the engine alive
-                    traceback.print_exc()
-                    line = line_of(e)
-                    self._sink(Failed(req.id, str(line), line))
+                except Exception as e:  # as the in-process engine ends a request
+                    self._sink(ending(req.id, e))
                 finally:
                     with self._lock:
                         self._active.pop(req.id, None)

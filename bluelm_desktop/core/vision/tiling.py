@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from bluelm_desktop.core.errors import InvalidValue, Line, ModelError, msg, value_line
+from bluelm_desktop.core.errors import InvalidValue, ModelError, msg, value_line
 from bluelm_desktop.core.gguf import keys as C
 from bluelm_desktop.core.vision.resolution import (
     DEFAULT_TILE_SIZE,
@@ -221,17 +221,12 @@ class TilingParams:
             )
         except ValueError as e:
             raise ModelError(msg("bad tiling metadata in the model: {problem}"),
-                             problem=line_of_value_error(e)) from None
+                             problem=value_line(e)) from None
 
 
 class BadTiling(InvalidValue):
     """A tiling parameter out of range: a `ValueError` (a caller's bug, or bad metadata)
     that also carries a translatable line (`line`) for when it reaches the user."""
-
-
-def line_of_value_error(error: ValueError) -> Line:
-    """A `BadTiling`'s translatable line; any other ValueError's text as it is."""
-    return value_line(error)
 
 
 def _meta_get(meta: Mapping[str, object], key: str) -> object:
