@@ -189,9 +189,7 @@ def bench_model(pair: eb.ModelPair, reps: int, guard: eb.Guard, tmp: Path) -> di
             eb.log(f"  {pair.layout} rep {rep + 1}: {s.name}: "
                    + json.dumps({k: round(v, 3) if isinstance(v, float) else v
                                  for k, v in rec.items()}))
-    shown = pair.as_dict()
-    shown.update(llm=eb._shown(shown["llm"]), mmproj=eb._shown(shown["mmproj"]))
-    return {"pair": shown, "reference": reference, "runs": runs}
+    return {"pair": pair.as_dict(), "reference": reference, "runs": runs}
 
 
 def engine_level(pair: eb.ModelPair, reps: int) -> dict[str, Any]:

@@ -320,7 +320,9 @@ class ModelPair:
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"llm": str(self.llm), "mmproj": str(self.mmproj), "layout": self.layout,
+        """The pair as reports record it (paths as `_shown`: no machine's folders)."""
+        return {"llm": _shown(str(self.llm)), "mmproj": _shown(str(self.mmproj)),
+                "layout": self.layout,
                 "size": self.size, "llm_mb": self.llm.stat().st_size / 2**20,
                 "mmproj_mb": self.mmproj.stat().st_size / 2**20, "made_s": self.made_s,
                 "note": self.note}

@@ -168,7 +168,7 @@ def _smaps(files: Sequence[str]) -> dict[str, Any]:
                 path = head[5].strip() if len(head) > 5 else ""
             elif head and head[0] == "Rss:" and path in per_file:
                 per_file[path] += int(head[1]) / 1024
-    return {"file_rss_mb": per_file}
+    return {"file_rss_mb": {eb._shown(f): mb for f, mb in per_file.items()}}
 
 
 _ZERO_PFNS: set[int] | None = None
@@ -1818,8 +1818,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine,
               "model": pair.as_dict(), "tiles": args.tiles, "runs": runs,
               "run_s": time.perf_counter() - t_run}
-    report["model"]["llm"] = eb._shown(report["model"]["llm"])
-    report["model"]["mmproj"] = eb._shown(report["model"]["mmproj"])
     # the measurements first, as they are: an analysis that fails can be redone (--render)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     raw = args.out_dir / f"{REPORT_NAME}.json"

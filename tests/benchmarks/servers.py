@@ -166,8 +166,8 @@ def guarded(guard: eb.Guard, label: str, fn: Any, servers: Sequence[LlamaServer]
 def bench_size(size: str, llm: Path, mmproj: Path, files: int, guard: eb.Guard,
                work: Path) -> dict[str, Any]:
     binary = server_binary()
-    results: dict[str, Any] = {"llm": str(llm), "mmproj": str(mmproj), "files": files,
-                               "runs": {}}
+    results: dict[str, Any] = {"llm": eb._shown(str(llm)), "mmproj": eb._shown(str(mmproj)),
+                               "files": files, "runs": {}}
     for name, shape in configurations():
         servers: list[LlamaServer] = []
         started = time.perf_counter()
