@@ -55,7 +55,7 @@ class Line:
     fields: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def of(cls, template: str, **fields: object) -> Line:
+    def of(cls, template: str, /, **fields: object) -> Line:
         return cls(template, tuple(fields.items()))
 
     @classmethod

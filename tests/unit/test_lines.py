@@ -10,7 +10,7 @@ import pickle
 import string
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bluelm_desktop.core.errors import (
@@ -82,8 +82,11 @@ def test_a_template_that_does_not_match_its_fields_still_shows_them() -> None:
 
 
 @given(st.dictionaries(FIELD_NAMES, VALUES, max_size=4))
+@example({"template": 0, "cls": "x"})  # a field may share a name with a parameter
 def test_every_field_of_a_template_is_filled(values: dict[str, object]) -> None:
     template = " · ".join(f"{k}={{{k}}}" for k in values) or "nothing"
     line = Line.of(template, **values)
-    assert str(line) == " · ".join(f"{k}={v}" for k, v in values.items()) or "nothing"
+    assert str(line) == (" · ".join(f"{k}={v}" for k, v in values.items()) or "nothing")
+    error = BlueLMError(msg(template), **values)
+    assert str(error) == str(line) and error.line == line
     assert pickle.loads(pickle.dumps(line)) == line

@@ -104,7 +104,7 @@ class _Limit(SecurityError):
     """A sandbox limit the template ran into: jinja's SecurityError, with a translatable
     line (`msg` template and fields) for the ModelError that reports it."""
 
-    def __init__(self, template: str, **fields: object) -> None:
+    def __init__(self, template: str, /, **fields: object) -> None:
         self.line = Line.of(template, **fields)
         super().__init__(str(self.line))
 

@@ -189,7 +189,7 @@ class _Bad(Exception):
     `_Bad(msg("{key} is not an integer"), key=key)`: a translatable template and its
     fields; text fields (keys and names read from the file) are kept on one short line."""
 
-    def __init__(self, template: str, **fields: object) -> None:
+    def __init__(self, template: str, /, **fields: object) -> None:
         self.line = _line((template, tuple(fields.items())))
         super().__init__(str(self.line))
 
@@ -205,7 +205,7 @@ _TOKEN: Final = msg("token #{j} of the vocabulary")
 _STRING_OF: Final = msg("string #{j} of {key}")
 
 
-def _what(template: str, **fields: object) -> What:
+def _what(template: str, /, **fields: object) -> What:
     return template, tuple(fields.items())
 
 

@@ -132,7 +132,7 @@ def summarize(path: Path) -> GGUFSummary:
                             error=_describe(e)) from None
 
 
-def convert_error(path: Path | str, template: str, **fields: object) -> ConvertError:
+def convert_error(path: Path | str, template: str, /, **fields: object) -> ConvertError:
     """A `ConvertError` whose problem is a translatable template (`msg`) and its fields."""
     return ConvertError(path, Line.of(template, **fields) if fields else Line(template))
 
