@@ -2,14 +2,15 @@
 
 A check box, the server's address, its API key (shown as dots) and "Test connection",
 which asks the server's /health and /props on a thread of its own (`ConnectionTest`:
-a test waits up to the connect timeout, and the dialog must not freeze meanwhile) and
-says in one line what it serves, or why it cannot be reached. The address is checked as
+a test waits up to its timeouts, and the dialog must not freeze meanwhile, nor when it
+closes) and says in one line what it serves, or why it cannot be reached. The address is checked as
 `core.server.ServerConfig` checks it; the key is handed back to the window, which keeps
 it in its own file (`core.server.keys`), never in the settings.
 """
 
 from __future__ import annotations
 
+import atexit
 from typing import Final
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
@@ -103,12 +104,27 @@ class ConnectionTest(QObject):
             thread.deleteLater()
 
     def shutdown(self) -> None:
-        """Wait for a test still running (at most its timeouts); idempotent."""
+        """Forget a test still running, without waiting for it: a host that never answers
+        would freeze the closing dialog for the test's timeouts. The thread is kept (a
+        running QThread must not be destroyed) until it ends; idempotent."""
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.checked.disconnect(self._on_checked)
-            thread.wait()
-            thread.deleteLater()
+            thread.setParent(None)  # outlives this page, which may be deleted now
+            _LEFT_RUNNING.append(thread)
+        _LEFT_RUNNING[:] = [t for t in _LEFT_RUNNING if not t.wait(0)]  # drop those ended
+
+
+# Tests whose page closed before they ended. Each ends within its timeouts; the last ones
+# are waited for when the process exits (a running QThread destroyed at exit aborts it).
+_LEFT_RUNNING: list[_TestThread] = []
+
+
+@atexit.register
+def wait_for_left_tests() -> None:
+    """Wait for the connection tests still running (the window is gone by then)."""
+    while _LEFT_RUNNING:
+        _LEFT_RUNNING.pop().wait()
 
 
 def describe_server(info: ServerInfo) -> str:

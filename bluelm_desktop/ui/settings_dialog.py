@@ -375,7 +375,7 @@ class SettingsDialog(QDialog):
         super().accept()
 
     def done(self, result: int) -> None:
-        self.server.shutdown()  # a connection test still running is waited for
+        self.server.shutdown()  # a connection test still running is left to end alone
         super().done(result)
 
     def _translation_target(self) -> str | None:

@@ -4,8 +4,9 @@ thread, in one line — what the server serves, or why it cannot be reached."""
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from bluelm_desktop.core.settings import ServerSettings, Settings
+from bluelm_desktop.ui.server_settings import TEST_TIMEOUT_S, wait_for_left_tests
 from bluelm_desktop.ui.settings_dialog import SettingsDialog, needs_reload, server_changed
 from model_convert import constants as C
 from tests.llama_servers import LlamaServer, free_port, server_binary
@@ -140,11 +142,26 @@ def _test_now(dialog: SettingsDialog, url: str) -> str:
     return dialog.server.result.text()
 
 
-def test_closing_the_dialog_waits_for_a_test_in_flight(qtbot: QtBot, tmp_path: Path) -> None:
-    """A test still connecting when the dialog closes is waited for (no thread left)."""
+def test_closing_the_dialog_does_not_wait_for_a_silent_server(qtbot: QtBot) -> None:
+    """A host that takes the connection and never answers: the test would wait its 15 s
+    timeout. Closing the dialog meanwhile returns at once; the test's thread is left to
+    end on its own (here: when the host hangs up) and is not destroyed while it runs."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # the kernel completes the connection; nobody ever reads or answers
     dialog = _dialog(qtbot)
-    dialog.server.url.setText(f"http://127.0.0.1:{free_port()}")
+    dialog.server.url.setText(f"http://127.0.0.1:{silent.getsockname()[1]}")
     dialog.show()
     dialog.server.test_button.click()
+    assert dialog.server.test.running
+    qtbot.wait(300)  # connected, its request sent: now waiting for an answer
+    started = time.monotonic()
     dialog.reject()
-    assert not dialog.server.test.running
+    assert time.monotonic() - started < 2.0 < TEST_TIMEOUT_S
+    assert not dialog.server.test.running and not dialog.isVisible()
+    dialog.deleteLater()  # the page goes; its thread must not go with it
+    qtbot.wait(50)
+    silent.close()  # the host hangs up: the left test ends
+    started = time.monotonic()
+    wait_for_left_tests()
+    assert time.monotonic() - started < 5.0
