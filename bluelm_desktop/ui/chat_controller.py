@@ -742,8 +742,9 @@ class ChatController(QObject):
             "ttft_s": round(stats.ttft_s, 3), "stopped": stats.stopped}
         found = ground(self.answer.text, self._asked_words) if self._asked_words else []
         if found:
-            footer = f"{footer} · {_found_line(found)}" if footer else _found_line(found)
+            footer = _joined(footer, _found_line(found))
             meta["cited_pages"] = [[doc, page] for doc, page in cited_pages(found)]
+        footer = _joined(footer, _cut_line(stats.stopped, stats.decode_tokens))
         self.answer_grounded.emit(found)
         self._finish_answer(STATUS_COMPLETE, footer, meta)
 
@@ -881,6 +882,10 @@ def _from_history(message: object) -> ChatMessage:
         footer = _tr(STOPPED_NOTE)
     elif message.meta and message.status == STATUS_ERROR:
         footer = str(message.meta.get("error", ""))
+    elif message.role == ROLE_ASSISTANT and message.meta:
+        tokens = message.meta.get("decode_tokens")
+        footer = _cut_line(str(message.meta.get("stopped", "")),
+                           tokens if isinstance(tokens, int) else 0)
     role = message.role if message.role in (ROLE_USER, ROLE_ASSISTANT) else ROLE_NOTE
     return ChatMessage(role, message.text, message.status, footer, message.id)
 
@@ -910,6 +915,24 @@ def _found_line(found: Sequence[Found]) -> str:
     where = "; ".join(f"{Path(doc).name} p. {', '.join(map(str, pages))}"
                       for doc, pages in by_document.items())
     return QCoreApplication.translate("ChatController", "Found on {where}").format(where=where)
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
+
+
+def _cut_line(stopped: str, tokens: int) -> str:
+    """Why an answer ended before the model finished it ("" when it finished): the user
+    should know the answer is incomplete, and what to change."""
+    if stopped == "max_tokens":
+        return QCoreApplication.translate(
+            "ChatController", "cut off at the longest answer ({tokens} tokens): raise it in "
+            "Settings → Answers").format(tokens=tokens)
+    if stopped == "context":
+        return QCoreApplication.translate(
+            "ChatController", "cut off: the conversation filled the model's context; start "
+            "a new conversation to go on")
+    return ""
 
 
 def _stats_line(stats: TurnStats) -> str:

@@ -361,22 +361,22 @@
         <translation>{name}：文件过大（上限为 {limit:,} 字节）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/errors.py" line="116"/>
+        <location filename="../../bluelm_desktop/core/errors.py" line="127"/>
         <source>{path}: {problem}</source>
         <translation>{path}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/errors.py" line="173"/>
+        <location filename="../../bluelm_desktop/core/errors.py" line="184"/>
         <source>internal error: {kind}</source>
         <translation>内部错误：{kind}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/errors.py" line="174"/>
+        <location filename="../../bluelm_desktop/core/errors.py" line="185"/>
         <source>internal error: {kind}: {error}</source>
         <translation>内部错误：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="456"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="463"/>
         <location filename="../../bluelm_desktop/core/engine/families.py" line="159"/>
         <location filename="../../bluelm_desktop/core/engine/native.py" line="357"/>
         <location filename="../../bluelm_desktop/core/gguf/check.py" line="230"/>
@@ -385,55 +385,55 @@
         <translation>{name}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="467"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="474"/>
         <source>{name}: llama.cpp makes {made} positions of a {side}-px tile, the {family} layout reserves {reserved}</source>
         <translation>{name}：llama.cpp 为 {side} 像素的图块生成 {made} 个位置，而 {family} 布局预留了 {reserved} 个</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="476"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="483"/>
         <source>KV cache kept in f16: {problem}</source>
         <translation>KV 缓存保持为 f16：{problem}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="497"/>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="325"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="504"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="316"/>
         <source>text only: {reason}</source>
         <translation>仅文本：{reason}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="504"/>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="545"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="511"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="552"/>
         <source>no model is loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="514"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="521"/>
         <source>image {image} is not encoded</source>
         <translation>图像 {image} 尚未编码</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="568"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="575"/>
         <source>the loaded model has no vision projector (mmproj)</source>
         <translation>已加载的模型没有视觉投影器（mmproj）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="577"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="584"/>
         <source>an image for {name} goes whole, got {n} tiles</source>
         <translation>{name} 的图像应整张传入，却收到 {n} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="620"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="627"/>
         <source>{name}: a tile became {rows} embedding rows, the prompt reserved {reserved}</source>
         <translation>{name}：一个图块生成了 {rows} 行嵌入，而提示词预留了 {reserved} 行</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="623"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="630"/>
         <location filename="../../bluelm_desktop/core/engine/families.py" line="66"/>
         <source>the projector</source>
         <translation>投影器</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/engine/engine.py" line="671"/>
+        <location filename="../../bluelm_desktop/core/engine/engine.py" line="678"/>
         <source>this projector has no vision encoder (audio only?)</source>
         <translation>此投影器没有视觉编码器（仅音频？）</translation>
     </message>
@@ -1707,13 +1707,13 @@
     </message>
     <message>
         <location filename="../../bluelm_desktop/core/engine/session.py" line="475"/>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="381"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="372"/>
         <source>there is no question to answer again</source>
         <translation>没有可重新回答的问题</translation>
     </message>
     <message>
         <location filename="../../bluelm_desktop/core/engine/session.py" line="484"/>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="372"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="363"/>
         <source>message {index} is not a question that can be edited</source>
         <translation>消息 {index} 不是可编辑的问题</translation>
     </message>
@@ -2255,18 +2255,18 @@
         <translation>模型中的图块切分元数据有误：{problem}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="251"/>
-        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="258"/>
+        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="246"/>
+        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="253"/>
         <source>model metadata {key} should be an integer, got {value}</source>
         <translation>模型元数据 {key} 应为整数，实际为 {value}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="268"/>
+        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="263"/>
         <source>model metadata {key} should be a number, got {value}</source>
         <translation>模型元数据 {key} 应为数值，实际为 {value}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="280"/>
+        <location filename="../../bluelm_desktop/core/vision/tiling.py" line="275"/>
         <source>model metadata {key} should be a string, got {value}</source>
         <translation>模型元数据 {key} 应为字符串，实际为 {value}</translation>
     </message>
@@ -2474,27 +2474,27 @@
         <translation>{server}：不是 llama.cpp 服务器（{path} 不是 JSON）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="310"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="301"/>
         <source>answers come from llama-server at {server}</source>
         <translation>回答来自 llama-server：{server}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="319"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="310"/>
         <source>pages go whole: {reason}</source>
         <translation>页面整张发送：{reason}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="350"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="341"/>
         <source>page {page}: {tiles} tiles for a layout of {expected}</source>
         <translation>页 {page}：收到 {tiles} 个图块，而布局为 {expected} 个</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="434"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="425"/>
         <source>page {page} is not ready; attach the document again</source>
         <translation>页 {page} 尚未就绪；请重新附加文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/engine.py" line="445"/>
+        <location filename="../../bluelm_desktop/core/server/engine.py" line="436"/>
         <source>no server is connected</source>
         <translation>未连接服务器</translation>
     </message>
@@ -2601,11 +2601,11 @@
         <location filename="../../bluelm_desktop/ui/chat_controller.py" line="314"/>
         <location filename="../../bluelm_desktop/ui/chat_controller.py" line="364"/>
         <location filename="../../bluelm_desktop/ui/chat_controller.py" line="673"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="806"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="819"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="832"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="839"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="864"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="807"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="820"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="833"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="840"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="865"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
@@ -2630,7 +2630,7 @@
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="847"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="848"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
@@ -2650,42 +2650,52 @@
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="777"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="778"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="779"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="780"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="781"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="782"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="792"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="793"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="795"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="796"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="846"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="847"/>
         <source>Could not read {message}</source>
         <translation>无法读取 {message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="912"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="917"/>
         <source>Found on {where}</source>
         <translation>出处：{where}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="918"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="928"/>
+        <source>cut off at the longest answer ({tokens} tokens): raise it in Settings → Answers</source>
+        <translation>在“最长回答”处截断（{tokens} 个 token）：可在“设置 → 回答”中调大</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="932"/>
+        <source>cut off: the conversation filled the model&apos;s context; start a new conversation to go on</source>
+        <translation>已截断：对话已占满模型的上下文；请新建对话继续</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="941"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -3576,8 +3586,8 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
     </message>
     <message>
         <location filename="../../bluelm_desktop/ui/main_window.py" line="335"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="558"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="705"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="561"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="708"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
@@ -3632,134 +3642,134 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>正在加载模型… {percent}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="485"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="481"/>
         <source>The model file is gone: {path}. Choose another model.</source>
         <translation>模型文件不存在：{path}。请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="516"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="524"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="517"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="525"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="535"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="543"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="537"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="545"/>
         <source>Connecting to the llama.cpp server…</source>
         <translation>正在连接 llama.cpp 服务器…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="603"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="606"/>
         <source>the PDF resolution applies from the next start</source>
         <translation>PDF 分辨率将在下次启动时生效</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="605"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="608"/>
         <source>the interface language changes at the next start</source>
         <translation>界面语言将在下次启动时更改</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="608"/>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="612"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="611"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="615"/>
         <source>connecting to the server</source>
         <translation>正在连接服务器</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="609"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="612"/>
         <source>loading the model here</source>
         <translation>正在本机加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="613"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="616"/>
         <source>reloading the model</source>
         <translation>正在重新加载模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="615"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="618"/>
         <source>; </source>
         <comment>between the notes after &apos;Settings saved:&apos;</comment>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="616"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="619"/>
         <source>Settings saved: {notes}.</source>
         <translation>设置已保存：{notes}。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="618"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="621"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="645"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="648"/>
         <source>vision + text</source>
         <translation>视觉 + 文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="645"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="648"/>
         <source>text only</source>
         <translation>仅文本</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="646"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="649"/>
         <source>{model} ({kind})</source>
         <translation>{model}（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="650"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="653"/>
         <source>This model reads text only: choose one with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本：要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="662"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="665"/>
         <source>Model loaded in {seconds} s. Ask anything, or drop a document.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问，也可以拖入文档。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="664"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="667"/>
         <source>Model loaded in {seconds} s. Ask anything.</source>
         <translation>模型已加载，用时 {seconds} 秒。有问题尽管问。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="671"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="674"/>
         <source>{model} on {server}</source>
         <translation>{model}（{server}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="674"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="677"/>
         <source>Answers come from llama.cpp&apos;s llama-server at {server}: {model}, {slots} slot(s) of {positions} positions</source>
         <translation>回答来自 {server} 上 llama.cpp 的 llama-server：{model}，{slots} 个槽位，每个 {positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="679"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="682"/>
         <source>{server}: the server has no vision projector (llama-server was started without --mmproj); documents need one.</source>
         <translation>{server}：服务器没有视觉投影器（llama-server 启动时未带 --mmproj）；读取文档需要投影器。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="685"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="688"/>
         <source>Connected to {server} in {seconds} s: {model} answers.</source>
         <translation>已在 {seconds} 秒内连接到 {server}：由 {model} 回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="707"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="710"/>
         <source>Could not use the llama.cpp server: {message} (Settings… → Server, or choose a model here)</source>
         <translation>无法使用 llama.cpp 服务器：{message}（设置… → 服务器，或在此选择模型）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="713"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="716"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/main_window.py" line="785"/>
+        <location filename="../../bluelm_desktop/ui/main_window.py" line="788"/>
         <source>“{action}” needs a document: drop, paste or capture one first.</source>
         <translation>“{action}”需要文档：请先拖入、粘贴或截取一份。</translation>
     </message>
@@ -4375,109 +4385,109 @@ Or click “Create demo model (random weights)” to try the app with a tiny mod
 <context>
     <name>ServerPage</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="116"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="132"/>
         <source>yes</source>
         <translation>有</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="117"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="133"/>
         <source>no (started without --mmproj)</source>
         <translation>无（启动时未带 --mmproj）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="118"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="134"/>
         <source>Connected to {server}: {model}; vision: {vision}; {slots} slot(s) of {positions} positions</source>
         <translation>已连接到 {server}：{model}；视觉：{vision}；{slots} 个槽位，每个 {positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="129"/>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="130"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="145"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="146"/>
         <source>Use a llama.cpp server</source>
         <translation>使用 llama.cpp 服务器</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="132"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="148"/>
         <source>Answers come from llama.cpp&apos;s llama-server at the address below instead of the model loaded on this computer</source>
         <translation>由下方地址上 llama.cpp 的 llama-server 回答，而不是本机加载的模型</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="136"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="152"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="138"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="154"/>
         <source>The server&apos;s address: http://HOST:PORT or https://HOST</source>
         <translation>服务器地址：http://主机:端口 或 https://主机</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="142"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="158"/>
         <source>Server API key</source>
         <translation>服务器 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="144"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="160"/>
         <source>The key the server was started with (--api-key); leave it empty if it has none. It is kept in a file only you can read, never in the settings</source>
         <translation>服务器启动时使用的密钥（--api-key）；没有则留空。它保存在只有你能读取的文件中，从不写入设置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="146"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="162"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="147"/>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="148"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="163"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="164"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="150"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="166"/>
         <source>Asks the server what it serves, without changing the settings</source>
         <translation>询问服务器提供的模型，不更改设置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="155"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="171"/>
         <source>Connection test result</source>
         <translation>连接测试结果</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="157"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="173"/>
         <source>What the last connection test found, in one line</source>
         <translation>上次连接测试的结果（一行）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="164"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="180"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="165"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="181"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="173"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="189"/>
         <source>llama.cpp&apos;s own llama-server (a GPU box, or any machine on your network) answers instead of the model loaded here; start it with --mmproj to ask about documents. Only that address is contacted. Changing this reconnects (or loads the model here again).</source>
         <translation>由 llama.cpp 自带的 llama-server（一台 GPU 机器，或你网络中的任何机器）回答，而不是本机加载的模型；要询问文档，请用 --mmproj 启动它。只会连接这个地址。更改后会重新连接（或重新在本机加载模型）。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="196"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="212"/>
         <source>The API key must be one word of printable characters.</source>
         <translation>API 密钥必须是由可打印字符组成的一个词。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="199"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="215"/>
         <source>Give the server&apos;s address, e.g. http://gpu-box:8080.</source>
         <translation>请填写服务器地址，例如 http://gpu-box:8080。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="216"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="232"/>
         <source>Give the server&apos;s address first.</source>
         <translation>请先填写服务器地址。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/server_settings.py" line="225"/>
+        <location filename="../../bluelm_desktop/ui/server_settings.py" line="241"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>

@@ -15,10 +15,11 @@ from pytestqt.qtbot import QtBot
 
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.tasks import quick_action
-from bluelm_desktop.ui.chat_pane import STATUS_COMPLETE
+from bluelm_desktop.ui.chat_pane import ROLE_ASSISTANT, STATUS_COMPLETE
 from bluelm_desktop.ui.main_window import MainWindow
 from tests.gui.conftest import OpenWindow
 from tests.gui.test_chat_window import press_enter
+from tests.gui.test_reopen_documents import restart
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("propagateSizeHints"),
@@ -67,6 +68,34 @@ def test_translate_stops_at_the_longest_answer_setting(
         assert controller.regenerate()  # the same action again, within the setting again
     assert sent[-1].max_tokens == 8 and sent[-1].temperature == 0.2
     assert controller.last_stats is not None and controller.last_stats.decode_tokens == 8
+
+
+def test_an_answer_cut_off_by_the_setting_says_so(
+        qtbot: QtBot, open_window: OpenWindow, tmp_path: Path) -> None:
+    """An answer that stopped at "Longest answer" is incomplete: its footer says why and
+    what to change, live and when the conversation is reopened."""
+    window = open_window(vision=False, max_tokens=8)
+    controller = window.controller
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS):
+        press_enter(qtbot, window, "Write a long story about a lighthouse.")
+    assert controller.last_stats is not None and controller.last_stats.stopped == "max_tokens"
+    cut = "cut off at the longest answer (8 tokens): raise it in Settings → Answers"
+    answer = [m for m in window.chat_model if m.role == ROLE_ASSISTANT][-1]
+    assert answer.footer.startswith("8 tokens · ") and answer.footer.endswith(cut)
+
+    again = restart(window, open_window, tmp_path, vision=False, max_tokens=8)
+    assert [m.footer for m in again.chat_model if m.role == ROLE_ASSISTANT] == [cut]
+
+
+def test_a_stopped_answer_is_not_called_cut_off(
+        qtbot: QtBot, open_window: OpenWindow) -> None:
+    window = open_window(vision=False, max_tokens=8)
+    controller = window.controller
+    with qtbot.waitSignal(controller.answer_finished, timeout=ANSWER_MS):
+        press_enter(qtbot, window, "Write a long story about a lighthouse.")
+        controller.stop()
+    answer = [m for m in window.chat_model if m.role == ROLE_ASSISTANT][-1]
+    assert answer.footer.startswith("Stopped") and "cut off" not in answer.footer
 
 
 def test_a_task_may_ask_for_less_than_the_setting(
