@@ -21,8 +21,10 @@ Why each part is shaped the way it is:
   the app from starting. An unknown key is ignored, a value of the wrong type or out of
   range falls back to its default, a file that is not TOML at all is moved aside to
   `settings.toml.bad-<timestamp>` (so the user's edits are not lost when the app next
-  saves) and the defaults are used. Each problem is one line in `LoadResult.warnings`,
-  for the status bar; `load()` logs them.
+  saves) and the defaults are used. Each problem is one `Line` in `LoadResult.lines`
+  (an English template marked with `msg` and its fields, `core/errors.py`), so the
+  status bar shows it in the interface's language (`ui.i18n.tr_line`);
+  `LoadResult.warnings` holds the same lines in English, which `load()` logs.
 - **Written atomically** (qutebrowser's `savefile_open`): a temporary file in the same
   directory, fsync, `os.replace`. A crash or a full disk mid-save leaves the old file.
 - **Located in one place.** `settings_path()`: `$BLUELM_SETTINGS` if set (a file path,
@@ -61,7 +63,7 @@ from bluelm_desktop.core.engine.attention import (
 )
 from bluelm_desktop.core.engine.engine import EngineSettings
 from bluelm_desktop.core.engine.sampling import MAX_SEED, SamplingParams
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, InvalidValue, Line, msg, value_line
 from bluelm_desktop.core.vision.tiling import BUDGET_FAST, BUDGET_PRESETS, TilingParams
 
 SCHEMA_VERSION: Final = 2
@@ -109,33 +111,41 @@ class Limits:
     max_len: int | None = None
 
     def check(self, value: object) -> None:
-        """Raise ValueError (a phrase that reads after the setting's name) if not allowed."""
+        """Raise `InvalidValue` (a phrase that reads after the setting's name) if not allowed."""
         if isinstance(value, int | float) and not isinstance(value, bool):
             lo, hi = self.lo, self.hi
             too_low = lo is not None and (value <= lo if self.lo_open else value < lo)
             if too_low or (hi is not None and value > hi):
-                raise ValueError(f"must be {self.describe()}, got {_show(value)}")
+                raise InvalidValue(msg("must be {want}, got {value}"), want=self.describe(),
+                                   value=_show(value))
         if isinstance(value, str):
             if self.choices and value not in self.choices:
-                raise ValueError(f"must be {self.describe()}, got {_show(value)}")
+                raise InvalidValue(msg("must be {want}, got {value}"), want=self.describe(),
+                                   value=_show(value))
             if self.line and not value.isprintable():
-                raise ValueError(f"must be one line of printable text, got {_show(value)}")
+                raise InvalidValue(msg("must be one line of printable text, got {value}"),
+                                   value=_show(value))
             if self.max_len is not None and len(value) > self.max_len:
-                raise ValueError(f"must be at most {self.max_len} characters long")
+                raise InvalidValue(msg("must be at most {count} characters long"),
+                                   count=self.max_len)
 
-    def describe(self) -> str:
-        """The allowed values in words, for messages and tooltips: "in 512..131072"."""
+    def describe(self) -> Line:
+        """The allowed values in words, for messages: "in 512..131072" (`str()` is the
+        English; the settings dialog words its tooltips itself)."""
         if self.choices:
-            return "one of " + ", ".join(_show(c) for c in self.choices)
+            return Line.of(msg("one of {choices}"),
+                           choices=", ".join(_text(c) for c in self.choices))
         if self.lo is not None and self.hi is not None:
             if self.lo_open:
-                return f"> {_show(self.lo)} and ≤ {_show(self.hi)}"
-            return f"in {_show(self.lo)}..{_show(self.hi)}"
+                return Line.of(msg("> {lo} and ≤ {hi}"), lo=_text(self.lo), hi=_text(self.hi))
+            return Line.of(msg("in {lo}..{hi}"), lo=_text(self.lo), hi=_text(self.hi))
         if self.lo is not None:
-            return f"{'>' if self.lo_open else '≥'} {_show(self.lo)}"
+            if self.lo_open:
+                return Line.of(msg("> {lo}"), lo=_text(self.lo))
+            return Line.of(msg("≥ {lo}"), lo=_text(self.lo))
         if self.hi is not None:
-            return f"≤ {_show(self.hi)}"
-        return "any value"
+            return Line.of(msg("≤ {hi}"), hi=_text(self.hi))
+        return Line.of(msg("any value"))
 
 
 def _setting(default: Any, **limits: Any) -> Any:
@@ -177,58 +187,72 @@ def limits_of(group: type[_Group], name: str) -> Limits:
     raise KeyError(f"{group.__name__} has no setting {name!r}")
 
 
-_TYPE_WORDS: Final[Mapping[type, str]] = MappingProxyType(
-    {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
-)
+_TYPE_WORDS: Final[Mapping[type, Line]] = MappingProxyType({
+    bool: Line.of(msg("true or false")),
+    int: Line.of(msg("a whole number")),
+    float: Line.of(msg("a number")),
+    str: Line.of(msg("text")),
+})
 
 
-def _show(value: object) -> str:
+def _text(value: object) -> str:
     """A value as a user would write it in the file, shortened to stay on one line."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):
         text = repr(value)
-    elif isinstance(value, dict):
-        text = "a table"
-    elif isinstance(value, list):
-        text = "a list"
     else:
         text = str(value)
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+def _show(value: object) -> str | Line:
+    """A value from the file for a message: as written (data), or, for a table or a
+    list, what it is in words (a `Line` to translate)."""
+    if isinstance(value, dict):
+        return Line.of(msg("a table"))
+    if isinstance(value, list):
+        return Line.of(msg("a list"))
+    return _text(value)
+
+
+def _wrong_type(f: _Field, value: object) -> InvalidValue:
+    return InvalidValue(msg("must be {want}, got {value}"), want=_TYPE_WORDS[f.type],
+                        value=_show(value))
+
+
 def _coerce(f: _Field, value: object) -> object:
-    """`value` as `f`'s type, or ValueError with a phrase that reads after the name."""
+    """`value` as `f`'s type, or `InvalidValue` (a ValueError) with a phrase that reads
+    after the name."""
     if value is None:
         if f.optional:
             return None
-        raise ValueError("must be set")
-    want = _TYPE_WORDS[f.type]
+        raise InvalidValue(msg("must be set"))
     if f.type is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"must be {want}, got {_show(value)}")
+            raise _wrong_type(f, value)
     elif f.type is int:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"must be {want}, got {_show(value)}")
+            raise _wrong_type(f, value)
     elif f.type is float:
         # A TOML integer (`temperature = 1`) is a fine number; stored as float so that
         # equality and the written file do not depend on how the user typed it.
         if not isinstance(value, int | float) or isinstance(value, bool):
-            raise ValueError(f"must be {want}, got {_show(value)}")
+            raise _wrong_type(f, value)
         if not math.isfinite(value):
-            raise ValueError(f"must be a finite number, got {_show(value)}")
+            raise InvalidValue(msg("must be a finite number, got {value}"), value=_show(value))
         f.limits.check(value)  # before float(): a message shows the value as it was written
         return float(value)
     elif f.type is str:
         if not isinstance(value, str):
-            raise ValueError(f"must be {want}, got {_show(value)}")
+            raise _wrong_type(f, value)
         if not value.strip():
-            raise ValueError("must not be empty")
+            raise InvalidValue(msg("must not be empty"))
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             # Lone surrogates (undecodable file names) cannot be written to a TOML file.
-            raise ValueError("contains characters that cannot be saved") from None
+            raise InvalidValue(msg("contains characters that cannot be saved")) from None
     f.limits.check(value)
     return value
 
@@ -236,9 +260,9 @@ def _coerce(f: _Field, value: object) -> object:
 class _Group:
     """Base of the settings groups: checks every field on construction.
 
-    A group built in code with a bad value raises ValueError naming the setting
-    (`inference.context must be in 512..131072, got 100`); the loader checks each value
-    before constructing, so a bad value in the file never gets here.
+    A group built in code with a bad value raises `InvalidValue` (a ValueError) naming the
+    setting (`inference.context must be in 512..131072, got 100`); the loader checks each
+    value before constructing, so a bad value in the file never gets here.
     """
 
     section: ClassVar[str]
@@ -249,7 +273,8 @@ class _Group:
             try:
                 coerced = _coerce(f, value)
             except ValueError as e:
-                raise ValueError(f"{self.section}.{f.name} {e}") from None
+                raise InvalidValue(msg("{setting} {problem}"), setting=f"{self.section}.{f.name}",
+                                   problem=value_line(e)) from None
             if coerced is not value:
                 object.__setattr__(self, f.name, coerced)
 
@@ -461,14 +486,15 @@ class Settings:
 # --- migrations -----------------------------------------------------------------------
 
 Document = dict[str, Any]
-Migration = Callable[[Document, list[str]], Document]
+Migration = Callable[[Document, list[Line]], Document]
 
 MIGRATIONS: dict[int, Migration] = {}
 """from-version → the function that turns a document of that schema into the next one.
 
 A migration gets the raw TOML document (anything a hand edit can produce: check types
-before trusting them) and a list to append one-line warnings to; it returns the document
-(it may change it in place). It must not set `schema_version`: the loader does.
+before trusting them) and a list to append its warnings to, one `Line` each
+(`Line.of(msg("…"), **fields)`, so the window can show them translated); it returns the
+document (it may change it in place). It must not set `schema_version`: the loader does.
 """
 
 
@@ -485,7 +511,7 @@ def migration(from_version: int) -> Callable[[Migration], Migration]:
 
 
 @migration(1)
-def _v1_to_v2(doc: Document, warnings: list[str]) -> Document:
+def _v1_to_v2(doc: Document, warnings: list[Line]) -> Document:
     """Schema 1 → 2: `inference.chunk` became `prefill_chunk` (the paper's name), and the
     `ui.dark` switch became `ui.theme` so that "follow the system" could be offered.
 
@@ -503,28 +529,29 @@ def _v1_to_v2(doc: Document, warnings: list[str]) -> Document:
         if isinstance(dark, bool):
             ui.setdefault("theme", "dark" if dark else "light")
         else:
-            warnings.append(
-                f"ui.dark: must be true or false, got {_show(dark)}; using the default theme"
-            )
+            warnings.append(Line.of(
+                msg("ui.dark: must be true or false, got {value}; using the default theme"),
+                value=_show(dark)))
     return doc
 
 
-def _migrate(doc: Document, warnings: list[str]) -> tuple[Document, int]:
+def _migrate(doc: Document, warnings: list[Line]) -> tuple[Document, int]:
     """Bring `doc` to the current schema; returns it and the schema it was written in."""
     raw = doc.pop("schema_version", None)
     if raw is None:
         version = 1  # files before the key; migrations leave current keys alone
     elif not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
-        warnings.append(
-            f"schema_version: must be a whole number ≥ 1, got {_show(raw)}; "
-            "read as the oldest schema"
-        )
+        warnings.append(Line.of(
+            msg("schema_version: must be a whole number ≥ 1, got {value}; "
+                "read as the oldest schema"),
+            value=_show(raw)))
         version = 1
     elif raw > SCHEMA_VERSION:
-        warnings.append(
-            f"schema_version: {raw} is newer than this app understands ({SCHEMA_VERSION}); "
-            "settings it does not know are ignored and will be dropped when settings are saved"
-        )
+        warnings.append(Line.of(
+            msg("schema_version: {version} is newer than this app understands ({current}); "
+                "settings it does not know are ignored and will be dropped when settings "
+                "are saved"),
+            version=raw, current=SCHEMA_VERSION))
         return doc, raw
     else:
         version = raw
@@ -532,10 +559,10 @@ def _migrate(doc: Document, warnings: list[str]) -> tuple[Document, int]:
         try:
             doc = MIGRATIONS[step](doc, warnings)
         except Exception as e:  # a migration bug must not keep the app from starting
-            warnings.append(
-                f"settings from schema {step} could not be upgraded ({type(e).__name__}: {e}); "
-                "some settings may be back to their defaults"
-            )
+            warnings.append(Line.of(
+                msg("settings from schema {version} could not be upgraded ({kind}: {error}); "
+                    "some settings may be back to their defaults"),
+                version=step, kind=type(e).__name__, error=str(e)))
     return doc, version
 
 
@@ -544,7 +571,8 @@ def _migrate(doc: Document, warnings: list[str]) -> tuple[Document, int]:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What `load_with_report` found: the settings and every problem, one line each.
+    """What `load_with_report` found: the settings and every problem, one `Line` each
+    (`lines`, for the window to translate; `warnings`, the same in English, for logs).
 
     `file_version` is the schema the file was written in (None: no readable file), so a
     caller can save right away after a migration. `moved_to` is where a corrupt file went.
@@ -552,9 +580,14 @@ class LoadResult:
 
     settings: Settings
     path: Path
-    warnings: tuple[str, ...] = ()
+    lines: tuple[Line, ...] = ()
     file_version: int | None = None
     moved_to: Path | None = None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Each problem as one English line."""
+        return tuple(str(line) for line in self.lines)
 
     @property
     def migrated(self) -> bool:
@@ -596,30 +629,32 @@ def load_with_report(path: Path | str | None = None) -> LoadResult:
     except FileNotFoundError:
         return LoadResult(Settings(), target)
     except OSError as e:
-        line = f"{target.name}: cannot read ({e.strerror or e}); using defaults"
+        line = Line.of(msg("{name}: cannot read ({reason}); using defaults"),
+                       name=target.name, reason=e.strerror or str(e))
         return LoadResult(Settings(), target, (line,))
     try:
         # utf-8-sig: Windows Notepad starts its UTF-8 files with a BOM, which TOML forbids.
         doc = tomllib.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        problem = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else f"not valid TOML ({e})"
+        problem = (Line.of(msg("not UTF-8 text")) if isinstance(e, UnicodeDecodeError)
+                   else Line.of(msg("not valid TOML ({error})"), error=str(e)))
         try:
             moved = _move_aside(target)
         except OSError as err:
-            line = (
-                f"{target.name}: {problem}; could not move it aside "
-                f"({err.strerror or err}); using defaults"
-            )
+            line = Line.of(
+                msg("{name}: {problem}; could not move it aside ({reason}); using defaults"),
+                name=target.name, problem=problem, reason=err.strerror or str(err))
             return LoadResult(Settings(), target, (line,))
-        line = f"{target.name}: {problem}; moved aside to {moved.name}, using defaults"
+        line = Line.of(msg("{name}: {problem}; moved aside to {moved}, using defaults"),
+                       name=target.name, problem=problem, moved=moved.name)
         return LoadResult(Settings(), target, (line,), moved_to=moved)
-    warnings: list[str] = []
+    warnings: list[Line] = []
     doc, version = _migrate(doc, warnings)
     settings = settings_from_document(doc, warnings)
     return LoadResult(settings, target, tuple(warnings), file_version=version)
 
 
-def settings_from_document(doc: Mapping[str, Any], warnings: list[str]) -> Settings:
+def settings_from_document(doc: Mapping[str, Any], warnings: list[Line]) -> Settings:
     """Settings from a current-schema document; each problem appended to `warnings`.
 
     Every value is checked on its own, so one bad value costs only that value.
@@ -628,35 +663,39 @@ def settings_from_document(doc: Mapping[str, Any], warnings: list[str]) -> Setti
     sections = {g.section for g in _GROUPS}
     for key in doc:
         if key not in sections:
-            warnings.append(f"{key}: unknown setting, ignored")
+            warnings.append(Line.of(msg("{key}: unknown setting, ignored"), key=key))
     for group in _GROUPS:
         table = doc.get(group.section)
         if table is None:
             groups[group.section] = group()
         elif not isinstance(table, dict):
-            warnings.append(
-                f"{group.section}: must be a table ([{group.section}]), got {_show(table)}; "
-                "using defaults"
-            )
+            warnings.append(Line.of(
+                msg("{section}: must be a table ([{section}]), got {value}; using defaults"),
+                section=group.section, value=_show(table)))
             groups[group.section] = group()
         else:
             groups[group.section] = _group_from_table(group, table, warnings)
     return Settings(**groups)  # type: ignore[arg-type]
 
 
-def _group_from_table(group: type[_Group], table: Mapping[str, Any], warnings: list[str]) -> _Group:
+def _group_from_table(group: type[_Group], table: Mapping[str, Any], warnings: list[Line]
+                      ) -> _Group:
     known = {f.name: f for f in _fields(group)}
     values: dict[str, object] = {}
     for key, value in table.items():
         f = known.get(key)
         if f is None:
-            warnings.append(f"{group.section}.{key}: unknown setting, ignored")
+            warnings.append(Line.of(msg("{key}: unknown setting, ignored"),
+                                    key=f"{group.section}.{key}"))
             continue
         try:
             values[key] = _coerce(f, value)
         except ValueError as e:
-            fallback = "left unset" if f.default is None else f"using {_show(f.default)}"
-            warnings.append(f"{group.section}.{key}: {e}; {fallback}")
+            fallback = (Line.of(msg("left unset")) if f.default is None
+                        else Line.of(msg("using {value}"), value=_show(f.default)))
+            warnings.append(Line.of(msg("{key}: {problem}; {fallback}"),
+                                    key=f"{group.section}.{key}", problem=value_line(e),
+                                    fallback=fallback))
     return group(**values)
 
 
@@ -684,7 +723,8 @@ def save(settings: Settings, path: Path | str | None = None) -> Path:
     try:
         write_atomically(target, to_toml(settings).encode("utf-8"))
     except OSError as e:
-        raise BlueLMError(f"{target}: cannot save settings: {e.strerror or e}") from None
+        raise BlueLMError(msg("{path}: cannot save settings: {reason}"), path=target,
+                          reason=e.strerror or str(e)) from None
     return target
 
 

@@ -137,7 +137,8 @@ def _run_window(app: QApplication, instance: InstanceServer, library: ModelLibra
 
     window = MainWindow(library or ModelLibrary.from_paths(), paths.data_dir(),
                         loaded.settings, history)
-    for note in (*loaded.warnings[:1], history_note):
+    # The first problem, in the interface's language (the log above keeps them in English).
+    for note in (*(tr_line(line) for line in loaded.lines[:1]), history_note):
         if note:
             window.statusBar().showMessage(note, 15_000)
     # Closing the window stops the worker threads too; this covers quitting another way

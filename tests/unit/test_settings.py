@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import logging
 import math
@@ -23,7 +24,7 @@ from bluelm_desktop.core import settings as S
 from bluelm_desktop.core.documents.model import DocumentLimits
 from bluelm_desktop.core.engine.engine import EngineSettings
 from bluelm_desktop.core.engine.sampling import SamplingParams
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, InvalidValue, Line, value_line
 from bluelm_desktop.core.vision.tiling import BUDGET_FAST, TilingParams
 
 
@@ -295,7 +296,7 @@ def test_a_file_without_schema_version_is_read_as_the_oldest(tmp_path: Path) -> 
 def test_a_failing_migration_is_reported_not_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(doc: S.Document, warnings: list[str]) -> S.Document:
+    def broken(doc: S.Document, warnings: list[Line]) -> S.Document:
         raise KeyError("oops")
 
     monkeypatch.setitem(S.MIGRATIONS, 1, broken)
@@ -628,3 +629,154 @@ def test_replace_is_how_a_dialog_changes_one_value() -> None:
     assert changed.ui.theme == "dark" and s.ui.theme == "system"
     with pytest.raises(ValueError, match=r"ui\.theme"):
         dataclasses.replace(s.ui, theme="neon")
+
+
+# --- every problem is a translatable line -------------------------------------------------
+
+
+def _marked_templates() -> set[str]:
+    """Every template marked with `msg("…")` in the settings module, as lupdate finds them
+    (a literal, adjacent literals joined, written directly inside the call)."""
+    tree = ast.parse(Path(S.__file__).read_text(encoding="utf-8"))
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id == "msg" and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+    }
+
+
+MARKED = _marked_templates()
+
+
+def _unmarked(line: Line) -> list[str]:
+    """The templates in `line` and in the lines nested in its fields that are not marked."""
+    bad = [] if line.template in MARKED else [line.template]
+    for _, value in line.fields:
+        if isinstance(value, Line):
+            bad += _unmarked(value)
+    return bad
+
+
+PROBLEMS = """\
+schema_version = "two"
+volume = 11
+model = 5
+[inference]
+context = 100
+threads = "many"
+top_p = 0
+temperature = inf
+tile_batch = [1, 2]
+seed = -1
+turbo = true
+[vision]
+alpha = -0.1
+max_grid = { a = 1 }
+budget = ' '
+[ui]
+dark = "yes"
+theme = true
+language = 'fr'
+translation_target = "LONG"
+coalesce_ms = 5
+[server]
+url = "a\tb"
+[plugins]
+x = 1
+""".replace("LONG", "x" * 80)  # over the 64 characters allowed
+
+
+def test_each_problem_is_a_marked_line_that_reads_as_the_warning(tmp_path: Path) -> None:
+    result = S.load_with_report(write(tmp_path / "s.toml", PROBLEMS))
+    assert len(result.lines) == len(result.warnings) == 20, result.warnings
+    for line, warning in zip(result.lines, result.warnings, strict=True):
+        assert str(line) == warning
+        assert _unmarked(line) == [], warning
+    assert result.warnings[:2] == (
+        "schema_version: must be a whole number ≥ 1, got 'two'; read as the oldest schema",
+        "ui.dark: must be true or false, got 'yes'; using the default theme",
+    )
+    assert "vision.max_grid: must be a whole number, got a table; using 4" in result.warnings
+    assert "model: must be a table ([model]), got 5; using defaults" in result.warnings
+    assert "ui.translation_target: must be at most 64 characters long; left unset" in (
+        result.warnings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "schema_version = 2\n[inference\n",  # not TOML
+        "schema_version = 99\n[ui]\nsparkles = 1\n",  # newer than this app
+        "schema_version = 1\n[ui]\ntheme = 'dark'\n",  # a migration that fails (below)
+    ],
+)
+def test_the_files_own_problems_are_marked_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    def broken(doc: S.Document, warnings: list[Line]) -> S.Document:
+        raise KeyError("oops")
+
+    monkeypatch.setitem(S.MIGRATIONS, 1, broken)
+    result = S.load_with_report(write(tmp_path / "settings.toml", text))
+    assert result.lines
+    for line, warning in zip(result.lines, result.warnings, strict=True):
+        assert str(line) == warning
+        assert _unmarked(line) == [], warning
+
+
+def test_an_unreadable_or_undecodable_file_is_a_marked_line(tmp_path: Path) -> None:
+    folder = tmp_path / "settings.toml"
+    folder.mkdir()
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"[ui]\ntheme = '\xff'\n")
+    for path in (folder, binary):
+        (line,) = S.load_with_report(path).lines
+        assert _unmarked(line) == [], str(line)
+
+
+@pytest.mark.parametrize(
+    ("group", "changes"),
+    [
+        (S.InferenceSettings, {"context": None}),
+        (S.InferenceSettings, {"context": 1}),
+        (S.InferenceSettings, {"top_p": 2.0}),
+        (S.InferenceSettings, {"temperature": math.nan}),
+        (S.UISettings, {"theme": "blue"}),
+        (S.UISettings, {"translation_target": "a\nb"}),
+        (S.ModelSettings, {"llm": "bad\udcff"}),
+        (S.ModelSettings, {"llm": 3}),
+    ],
+)
+def test_a_bad_value_in_code_is_an_invalid_value_with_a_marked_line(
+    group: type, changes: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidValue) as info:
+        group(**changes)
+    assert _unmarked(value_line(info.value)) == []
+    assert str(value_line(info.value)) == str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("limits", "english"),
+    [
+        (S.Limits(lo=0, hi=5), "in 0..5"),
+        (S.Limits(lo=0, hi=1, lo_open=True), "> 0 and ≤ 1"),
+        (S.Limits(lo=0), "≥ 0"),
+        (S.Limits(lo=0, lo_open=True), "> 0"),
+        (S.Limits(hi=5), "≤ 5"),
+        (S.Limits(choices=("a", "b")), "one of 'a', 'b'"),
+        (S.Limits(), "any value"),
+    ],
+)
+def test_limits_are_described_in_marked_words(limits: S.Limits, english: str) -> None:
+    assert str(limits.describe()) == english
+    assert _unmarked(limits.describe()) == []
+
+
+def test_the_marked_templates_are_found() -> None:
+    # The check above can fail: a plain line's template is not among the marked ones.
+    assert "{key}: unknown setting, ignored" in MARKED and "must be {want}, got {value}" in MARKED
+    assert _unmarked(Line.plain("inference.x: unknown setting, ignored")) == ["{text}"]
+
