@@ -41,7 +41,8 @@ from bluelm_desktop.core.documents.model import TextSpan
 from bluelm_desktop.core.documents.text_layer import scaled
 from bluelm_desktop.core.engine.sampling import SamplingParams
 from bluelm_desktop.core.engine.session import TurnStats
-from bluelm_desktop.core.errors import BlueLMError
+from bluelm_desktop.core.errors import BlueLMError, Line
+from bluelm_desktop.core.history.model import line_from_json, line_to_json
 from bluelm_desktop.core.planning import SKIPPED, DocumentPlan, PreparedImage, document_budget
 from bluelm_desktop.core.tasks.grounding import Found, cited_pages, ground
 from bluelm_desktop.core.vision.tiling import TilingParams
@@ -58,6 +59,7 @@ from bluelm_desktop.ui.chat_pane import (
     ChatModel,
 )
 from bluelm_desktop.ui.engine_bridge import EngineBridge
+from bluelm_desktop.ui.i18n import tr_line
 from bluelm_desktop.ui.pending_documents import PendingDocuments, PendingPage, sees_text
 
 if TYPE_CHECKING:
@@ -74,6 +76,8 @@ TITLE_LENGTH: Final = 60
 # Quick actions whose answer fills a table beside the chat: shown again on reopening.
 TABLE_ACTIONS: Final = ("extract-invoice", "extract-contract")
 NOTE_META: Final = "note"  # meta key of a note saved in the history (a system message)
+NOTE_NAME: Final = "document"  # … the document a "could not read" note is about,
+NOTE_LINE: Final = "line"  # … and the core's line for why (`line_to_json`)
 _new_keys = itertools.count(1)
 
 
@@ -157,7 +161,8 @@ class ChatController(QObject):
         # Notes about documents that could not be read, said before the question they
         # came with was saved (its row, the note's row, its text): saved with it, in the
         # order the chat shows them.
-        self._unsaved_notes: list[tuple[int, str]] = []
+        # (row, text, meta) of notes kept once the conversation is in the history
+        self._unsaved_notes: list[tuple[int, str, dict[str, object]]] = []
         self.restoring = False  # answer_finished replays an answer of an opened conversation
         # table-filling quick action → the history id of the answer whose table is shown
         self._tables: dict[str, int] = {}
@@ -495,11 +500,11 @@ class ChatController(QObject):
         elif kept is not None:
             self.pending.attachments.append(kept)  # type: ignore[arg-type]
 
-    @Slot(str, str)
-    def _on_document_failed(self, name: str, message: str) -> None:
+    @Slot(str, object)
+    def _on_document_failed(self, name: str, line: Line) -> None:
         if self.pending is None:
             return
-        self._note(self._could_not_read(name, message), keep=True)
+        self._note_unreadable(name, line)
         self._show_progress()
 
     @Slot(int)
@@ -538,13 +543,13 @@ class ChatController(QObject):
         self._show_progress()
         self._send_waiting()
 
-    @Slot(str, str)
-    def _on_image_failed(self, image_id: str, message: str) -> None:
+    @Slot(str, object)
+    def _on_image_failed(self, image_id: str, line: Line) -> None:
         page = self._page(image_id)
         if page is None or self.pending is None:
             return
         self.pending.pages.remove(page)
-        self._note(self._could_not_read(page.name, message), keep=True)
+        self._note_unreadable(page.name, line)
         if not self.pending.pages and not self.pending.reading:
             self.pending = None
             self.attachments_changed.emit("")
@@ -748,11 +753,13 @@ class ChatController(QObject):
         self.answer_grounded.emit(found)
         self._finish_answer(STATUS_COMPLETE, footer, meta)
 
-    @Slot(int, str)
-    def _on_answer_failed(self, rid: int, message: str) -> None:
+    @Slot(int, object)
+    def _on_answer_failed(self, rid: int, line: Line) -> None:
         if self.answer is None or self.answer.request_id != rid:
             return
-        self._finish_answer(STATUS_ERROR, message, {"error": message})
+        message = tr_line(line)  # the line is kept too: reopened, it is translated again
+        self._finish_answer(STATUS_ERROR, message,
+                            {"error": message, "error_line": line_to_json(line)})
 
     @Slot(int)
     def _on_answer_stopped(self, rid: int) -> None:
@@ -813,15 +820,15 @@ class ChatController(QObject):
             self._remember_open()
             self.conversation_changed.emit(conversation.id)
         notes, self._unsaved_notes = self._unsaved_notes, []
-        for note_row, note in notes:
+        for note_row, note, note_meta in notes:
             if note_row < row:
-                self._save_note(note)
+                self._save_note(note, note_meta)
         cid = self.conversation_id
         message = self._saving(self.tr("Not saved in the history"), lambda: history.add_message(
             cid, ROLE_USER, text, attachments=attachments, meta=meta))
-        for note_row, note in notes:
+        for note_row, note, note_meta in notes:
             if note_row >= row:
-                self._save_note(note)
+                self._save_note(note, note_meta)
         self.conversations_changed.emit()
         return message.id if message is not None else None
 
@@ -840,30 +847,32 @@ class ChatController(QObject):
         self._saving(self.tr("Not saved in the history"),
                      lambda: history.update_message(message_id, **fields))
 
-    def _could_not_read(self, name: str, message: str) -> str:
-        """The note for a document or page that failed: the core's line names the file
-        itself ("scan.png: not an image …"), so the name is not said twice."""
-        if message.startswith(name):
-            return self.tr("Could not read {message}").format(message=message)
-        return self.tr("Could not read {name}: {message}").format(name=name, message=message)
+    def _note_unreadable(self, name: str, line: Line) -> None:
+        """The note for a document or page that failed, kept with the conversation: its
+        line is saved beside the text, so a reopened conversation says it in the language
+        of that day."""
+        self._note(_could_not_read(name, tr_line(line)), keep=True,
+                   meta={NOTE_NAME: name, NOTE_LINE: line_to_json(line)})
 
-    def _note(self, text: str, keep: bool = False) -> None:
+    def _note(self, text: str, keep: bool = False,
+              meta: Mapping[str, object] | None = None) -> None:
         """A note in the chat; with `keep`, saved with the conversation (a document that
         could not be read: reopened, the conversation still says so)."""
         row = self.model.append(ChatMessage(ROLE_NOTE, text, STATUS_COMPLETE))
         self.activity.emit(text)
         if keep and self.history is not None:
             if self.conversation_id is None or self._waiting is not None:
-                self._unsaved_notes.append((row, text))
+                self._unsaved_notes.append((row, text, dict(meta or {})))
             else:
-                self._save_note(text)
+                self._save_note(text, meta)
 
-    def _save_note(self, text: str) -> None:
+    def _save_note(self, text: str, meta: Mapping[str, object] | None = None) -> None:
         history, cid = self.history, self.conversation_id
         if history is None or cid is None:
             return
+        saved = {**(meta or {}), NOTE_META: True}
         self._saving(self.tr("Not saved in the history"), lambda: history.add_message(
-            cid, "system", text, meta={NOTE_META: True}))
+            cid, "system", text, meta=saved))
 
 
 def _from_history(message: object) -> ChatMessage:
@@ -881,13 +890,28 @@ def _from_history(message: object) -> ChatMessage:
     elif message.role == ROLE_ASSISTANT and message.status == STATUS_INTERRUPTED:
         footer = _tr(STOPPED_NOTE)
     elif message.meta and message.status == STATUS_ERROR:
-        footer = str(message.meta.get("error", ""))
+        footer = tr_line(line_from_json(message.meta.get("error_line"),
+                                        str(message.meta.get("error", ""))))
     elif message.role == ROLE_ASSISTANT and message.meta:
         tokens = message.meta.get("decode_tokens")
         footer = _cut_line(str(message.meta.get("stopped", "")),
                            tokens if isinstance(tokens, int) else 0)
     role = message.role if message.role in (ROLE_USER, ROLE_ASSISTANT) else ROLE_NOTE
-    return ChatMessage(role, message.text, message.status, footer, message.id)
+    text = message.text
+    name = meta.get(NOTE_NAME)
+    if role == ROLE_NOTE and isinstance(name, str) and NOTE_LINE in meta:
+        text = _could_not_read(name, tr_line(line_from_json(meta[NOTE_LINE], text)))
+    return ChatMessage(role, text, message.status, footer, message.id)
+
+
+def _could_not_read(name: str, message: str) -> str:
+    """The note for a document or page that failed: the core's line names the file
+    itself ("scan.png: not an image …"), so the name is not said twice."""
+    if message.startswith(name):
+        return QCoreApplication.translate("ChatController", "Could not read {message}").format(
+            message=message)
+    return QCoreApplication.translate("ChatController", "Could not read {name}: {message}"
+                                      ).format(name=name, message=message)
 
 
 def _page_counts(meta: Mapping[str, Any]) -> dict[str, int]:

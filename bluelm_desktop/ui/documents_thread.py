@@ -31,7 +31,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from bluelm_desktop.core.assistant import tiling_for
 from bluelm_desktop.core.documents import DocumentLimits, DocumentService, DocumentSource
 from bluelm_desktop.core.engine.vocab import TokenCounter
-from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported
+from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported, line_of
 from bluelm_desktop.core.planning import PreparedImage, plan_document, render_pages
 from bluelm_desktop.core.vision.tiling import TilingParams
 from bluelm_desktop.ui.messages import error_line
@@ -66,7 +66,7 @@ class _Worker(QObject):
     planned = Signal(int, int, object)  # ticket, document index, DocumentPlan (with .info)
     page_ready = Signal(int, object)  # ticket, PreparedImage (its tiles already sunk)
     kept = Signal(int, object)  # ticket, what the batch's `keep` returned
-    failed = Signal(int, int, str, str)  # ticket, document index, document name, one line
+    failed = Signal(int, int, str, object)  # ticket, document index, name, its Line
     finished = Signal(int)  # ticket: every page of the batch is out
     rendered = Signal(int, int, object)  # ticket, page index (0-based), RGB array
     render_failed = Signal(int, int, str)  # ticket, page index, one line
@@ -105,7 +105,7 @@ class _Worker(QObject):
                 if not isinstance(e, BlueLMError):
                     log.exception("preparing %s failed", source.name)
                 if batch.ticket >= self.latest:  # a superseded batch's failure is moot
-                    self.failed.emit(batch.ticket, index, source.name, error_line(e))
+                    self.failed.emit(batch.ticket, index, source.name, line_of(e))
         self.finished.emit(batch.ticket)
 
     @Slot(int, object, int, object)
@@ -155,7 +155,7 @@ class DocumentsThread(QObject):
     planned = Signal(int, int, object)
     page_ready = Signal(int, object)
     kept = Signal(int, object)
-    failed = Signal(int, int, str, str)
+    failed = Signal(int, int, str, object)
     finished = Signal(int)
     rendered = Signal(int, int, object)
     render_failed = Signal(int, int, str)

@@ -46,6 +46,7 @@ from bluelm_desktop.core.engine.engine import (
     Token,
 )
 from bluelm_desktop.core.engine.sampling import SamplingParams
+from bluelm_desktop.core.errors import Line
 from bluelm_desktop.core.planning import PreparedImage
 from bluelm_desktop.core.server import ServerConfig, ServerEngine, ServerInfo, server_tiling
 from bluelm_desktop.core.vision.tiling import TilingParams
@@ -88,17 +89,17 @@ class EngineBridge(QObject):
     page_prepared = Signal(object)  # PreparedImage, its encoding just submitted
     document_planned = Signal(object)  # DocumentPlan: a document of the batch, planned
     document_kept = Signal(object)  # what the batch's `keep` returned for one document
-    document_failed = Signal(str, str)  # document name, one line
+    document_failed = Signal(str, object)  # document name, its Line (tr_line shows it)
     documents_finished = Signal(int)  # ticket: every page of the batch has been handed on
 
     tile_encoded = Signal(str, int, int)  # image id, tiles done, tiles in all
     image_ready = Signal(str, int, float)  # image id, tiles, seconds
-    image_failed = Signal(str, str)  # image id, one line
+    image_failed = Signal(str, object)  # image id, its Line
     image_stopped = Signal(str)  # image id
 
     answer_text = Signal(int, str)  # request id, text since the last emission
     answer_done = Signal(int, object)  # request id, TurnStats
-    answer_failed = Signal(int, str)
+    answer_failed = Signal(int, object)  # request id, its Line
     answer_stopped = Signal(int)
 
     _engine_event = Signal(object)  # engine thread → GUI thread (queued)
@@ -413,10 +414,10 @@ class EngineBridge(QObject):
         if ticket == self._ticket:
             self.document_kept.emit(kept)
 
-    @Slot(int, int, str, str)
-    def _on_document_failed(self, ticket: int, index: int, name: str, message: str) -> None:
+    @Slot(int, int, str, object)
+    def _on_document_failed(self, ticket: int, index: int, name: str, line: Line) -> None:
         if ticket == self._ticket:
-            self.document_failed.emit(name, message)
+            self.document_failed.emit(name, line)
 
     @Slot(int)
     def _on_documents_finished(self, ticket: int) -> None:
@@ -514,9 +515,9 @@ class EngineBridge(QObject):
                 if self._loading.pop(rid, None) is not None:
                     self.load_failed.emit(tr_line(event.line))
             elif kind == "encode":
-                self.image_failed.emit(image_id, tr_line(event.line))
+                self.image_failed.emit(image_id, event.line)
             else:
-                self.answer_failed.emit(rid, tr_line(event.line))
+                self.answer_failed.emit(rid, event.line)
 
 
 def _notes(loaded: Loaded) -> tuple[str, ...]:

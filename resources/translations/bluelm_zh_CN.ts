@@ -2503,6 +2503,189 @@
         <source>{path}: cannot save the server API key: {error}</source>
         <translation>{path}：无法保存服务器 API 密钥：{error}</translation>
     </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="119"/>
+        <location filename="../../bluelm_desktop/core/settings.py" line="123"/>
+        <location filename="../../bluelm_desktop/core/settings.py" line="220"/>
+        <source>must be {want}, got {value}</source>
+        <translation>应为{want}，实际为 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="126"/>
+        <source>must be one line of printable text, got {value}</source>
+        <translation>应为一行可打印的文本，实际为 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="129"/>
+        <source>must be at most {count} characters long</source>
+        <translation>长度不能超过 {count} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="136"/>
+        <source>one of {choices}</source>
+        <translation>以下之一：{choices}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="140"/>
+        <source>&gt; {lo} and ≤ {hi}</source>
+        <translation>大于 {lo} 且不大于 {hi} 的值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="141"/>
+        <source>in {lo}..{hi}</source>
+        <translation>介于 {lo} 和 {hi} 之间的值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="144"/>
+        <source>&gt; {lo}</source>
+        <translation>大于 {lo} 的值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="145"/>
+        <source>≥ {lo}</source>
+        <translation>不小于 {lo} 的值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="147"/>
+        <source>≤ {hi}</source>
+        <translation>不大于 {hi} 的值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="148"/>
+        <source>any value</source>
+        <translation>任意值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="191"/>
+        <source>true or false</source>
+        <translation>布尔值 true 或 false</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="192"/>
+        <source>a whole number</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="193"/>
+        <source>a number</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="194"/>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="213"/>
+        <source>a table</source>
+        <translation>表</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="215"/>
+        <source>a list</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="230"/>
+        <source>must be set</source>
+        <translation>必须设置</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="243"/>
+        <source>must be a finite number, got {value}</source>
+        <translation>应为有限数值，实际为 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="250"/>
+        <source>must not be empty</source>
+        <translation>不能为空</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="255"/>
+        <source>contains characters that cannot be saved</source>
+        <translation>包含无法保存的字符</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="276"/>
+        <source>{setting} {problem}</source>
+        <translation>{setting} {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="533"/>
+        <source>ui.dark: must be true or false, got {value}; using the default theme</source>
+        <translation>ui.dark：应为 true 或 false，实际为 {value}；使用默认主题</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="545"/>
+        <source>schema_version: must be a whole number ≥ 1, got {value}; read as the oldest schema</source>
+        <translation>schema_version：应为不小于 1 的整数，实际为 {value}；按最旧的格式版本读取</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="551"/>
+        <source>schema_version: {version} is newer than this app understands ({current}); settings it does not know are ignored and will be dropped when settings are saved</source>
+        <translation>schema_version：{version} 比本应用支持的版本（{current}）更新；无法识别的设置将被忽略，并会在保存设置时丢弃</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="563"/>
+        <source>settings from schema {version} could not be upgraded ({kind}: {error}); some settings may be back to their defaults</source>
+        <translation>无法升级格式版本 {version} 的设置（{kind}：{error}）；部分设置可能已恢复为默认值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="632"/>
+        <source>{name}: cannot read ({reason}); using defaults</source>
+        <translation>{name}：无法读取（{reason}）；使用默认值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="639"/>
+        <source>not UTF-8 text</source>
+        <translation>不是 UTF-8 文本</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="640"/>
+        <source>not valid TOML ({error})</source>
+        <translation>不是有效的 TOML（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="645"/>
+        <source>{name}: {problem}; could not move it aside ({reason}); using defaults</source>
+        <translation>{name}：{problem}；无法将其移到别处（{reason}）；使用默认值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="648"/>
+        <source>{name}: {problem}; moved aside to {moved}, using defaults</source>
+        <translation>{name}：{problem}；已移至 {moved}，使用默认值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="666"/>
+        <location filename="../../bluelm_desktop/core/settings.py" line="688"/>
+        <source>{key}: unknown setting, ignored</source>
+        <translation>{key}：未知设置，已忽略</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="673"/>
+        <source>{section}: must be a table ([{section}]), got {value}; using defaults</source>
+        <translation>{section}：应为表（[{section}]），实际为 {value}；使用默认值</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="694"/>
+        <source>left unset</source>
+        <translation>保持未设置</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="695"/>
+        <source>using {value}</source>
+        <translation>改用 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="696"/>
+        <source>{key}: {problem}; {fallback}</source>
+        <translation>{key}：{problem}；{fallback}</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/core/settings.py" line="726"/>
+        <source>{path}: cannot save settings: {reason}</source>
+        <translation>{path}：无法保存设置：{reason}</translation>
+    </message>
 </context>
 <context>
     <name>App</name>
@@ -2538,12 +2721,12 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="71"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="73"/>
         <source>Stopped — the answer so far is kept.</source>
         <translation>已停止——已保留目前生成的回答。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="87"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="91"/>
         <source>Attached: {names}</source>
         <translation>附件：{names}</translation>
     </message>
@@ -2588,114 +2771,114 @@
         <translation>{name}（{pages} 页）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="235"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="240"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="321"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="326"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="314"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="364"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="673"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="807"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="820"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="833"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="319"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="369"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="678"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="814"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="827"/>
         <location filename="../../bluelm_desktop/ui/chat_controller.py" line="840"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="865"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="847"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="874"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="93"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="97"/>
         <source>Sees: {documents}</source>
         <translation>可见文档：{documents}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="264"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="269"/>
         <source>{name} is no longer in the history: the next question does not see it.</source>
         <translation>{name} 已不在历史记录中：下一个问题将看不到它。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="382"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="387"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="493"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="498"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="848"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="913"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="576"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="581"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="711"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="716"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="720"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="725"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="778"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="785"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="780"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="787"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="782"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="789"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="793"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="800"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="796"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="803"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="847"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="911"/>
         <source>Could not read {message}</source>
         <translation>无法读取 {message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="917"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="941"/>
         <source>Found on {where}</source>
         <translation>出处：{where}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="928"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="952"/>
         <source>cut off at the longest answer ({tokens} tokens): raise it in Settings → Answers</source>
         <translation>在“最长回答”处截断（{tokens} 个 token）：可在“设置 → 回答”中调大</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="932"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="956"/>
         <source>cut off: the conversation filled the model&apos;s context; start a new conversation to go on</source>
         <translation>已截断：对话已占满模型的上下文；请新建对话继续</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="941"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="965"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -3329,7 +3512,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>EngineBridge</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="511"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="512"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>

@@ -226,7 +226,7 @@ def test_the_chinese_window_shows_no_english(
     broken = tmp_path / "坏图.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     errors: list[str] = []
-    window.bridge.document_failed.connect(lambda _name, line: errors.append(line))
+    window.bridge.document_failed.connect(lambda _name, line: errors.append(i18n.tr_line(line)))
     window.attach_files([broken])
     wait(qtbot, lambda: bool(errors))
     qtbot.wait(200)

@@ -9,18 +9,20 @@ keep working on the conversation's document after the first question.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bluelm_desktop.core.history import HistoryStore
 from bluelm_desktop.core.tasks import quick_action
 from bluelm_desktop.core.tasks.invoice import HEADER_FIELDS
+from bluelm_desktop.ui import i18n
 from bluelm_desktop.ui.chat_controller import OPEN_KEY
-from bluelm_desktop.ui.chat_pane import ROLE_NOTE, ROLE_USER, STATUS_COMPLETE
+from bluelm_desktop.ui.chat_pane import ROLE_NOTE, ROLE_USER, STATUS_COMPLETE, STATUS_ERROR
 from bluelm_desktop.ui.main_window import MainWindow
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
@@ -193,3 +195,43 @@ def test_a_conversation_saved_before_this_change_gets_its_document_back(
     ask(qtbot, window, "And the date?")  # the follow-up is about the page
     assert controller.last_stats is not None
     assert controller.last_stats.image_tokens + controller.last_stats.reused_items > 0
+
+
+@pytest.fixture
+def chinese_later(qapp: QApplication) -> Iterator[Callable[[], None]]:
+    """Call it to switch the interface to Chinese (as a restart with that setting would)."""
+    installed: list[object] = []
+
+    def switch() -> None:
+        installed.extend(i18n.install_translators(qapp, "zh_CN"))
+
+    yield switch
+    i18n.remove_translators(qapp, installed)  # type: ignore[arg-type]
+
+
+def test_notes_and_errors_are_said_in_the_language_of_the_day(
+        qtbot: QtBot, open_window: OpenWindow, invoice: Path, tmp_path: Path,
+        chinese_later: Callable[[], None]) -> None:
+    """What a conversation said about a file it could not read, and why an answer failed,
+    are kept as the core's lines: reopened in Chinese, they are said in Chinese."""
+    window = open_window(max_tokens=4, context=1024)
+    junk = tmp_path / "scan.png"
+    junk.write_bytes(b"not a picture at all" * 50)
+    window.attach_files([junk, invoice])
+    ask(qtbot, window, "What is the total?")
+    # Too long for the context: the answer fails with the core's line.
+    assert ask(qtbot, window, "word " * 1200)[0] == STATUS_ERROR
+    english = [(m.role, m.text, m.footer) for m in window.chat_model]
+    note = next(text for role, text, _ in english if role == ROLE_NOTE)
+    error = english[-1][2]
+    assert note.startswith("Could not read scan.png") and "context holds" in error
+
+    chinese_later()
+    again = restart(window, open_window, tmp_path, max_tokens=4, context=1024)
+    chinese = [(m.role, m.text, m.footer) for m in again.chat_model]
+    assert [role for role, _, _ in chinese] == [role for role, _, _ in english]
+    zh_note = next(text for role, text, _ in chinese if role == ROLE_NOTE)
+    assert zh_note.startswith("无法读取 scan.png")
+    # The core's own words are translated too, not only the frame around them.
+    assert "not an image" not in zh_note and "context holds" not in chinese[-1][2]
+    assert "上下文" in chinese[-1][2]
