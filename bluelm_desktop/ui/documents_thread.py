@@ -33,6 +33,7 @@ from bluelm_desktop.core.documents import DocumentLimits, DocumentService, Docum
 from bluelm_desktop.core.engine.vocab import TokenCounter
 from bluelm_desktop.core.errors import BlueLMError, VisionUnsupported, line_of
 from bluelm_desktop.core.planning import PreparedImage, plan_document, render_pages
+from bluelm_desktop.core.server import ServerConfig, ServerTokenCounter
 from bluelm_desktop.core.vision.tiling import TilingParams
 from bluelm_desktop.ui.messages import error_line
 
@@ -78,7 +79,8 @@ class _Worker(QObject):
         # Written by the GUI thread, read here between steps (an int is read atomically
         # under the GIL): a batch below it is superseded and stops where it is.
         self.latest = 0
-        self.counter: TokenCounter | None = None  # the loaded model's tokenizer (read_model)
+        # The model's tokenizer (read_model), or its server's (count_on_server)
+        self.counter: TokenCounter | ServerTokenCounter | None = None
 
     @Slot(object)
     def prepare(self, batch: DocumentBatch) -> None:
@@ -142,6 +144,13 @@ class _Worker(QObject):
         except Exception as e:
             self.tiling_read.emit(request_id, error_line(e))
 
+    @Slot(object)
+    def count_on_server(self, server: ServerConfig) -> None:
+        """Count text pages as `server`'s model does (its /tokenize): the server answers
+        with a model whose file is not the one chosen here."""
+        self.close_counter()
+        self.counter = ServerTokenCounter([server])
+
     def close_counter(self) -> None:
         if self.counter is not None:
             self.counter.close()
@@ -164,6 +173,7 @@ class DocumentsThread(QObject):
     _prepare_requested = Signal(object)
     _render_requested = Signal(int, object, int, object)
     _model_requested = Signal(int, object, object)
+    _server_counter_requested = Signal(object)
 
     def __init__(self, limits: DocumentLimits | None = None,
                  parent: QObject | None = None) -> None:
@@ -179,6 +189,7 @@ class DocumentsThread(QObject):
         self._prepare_requested.connect(self._worker.prepare)
         self._render_requested.connect(self._worker.render)
         self._model_requested.connect(self._worker.read_model)
+        self._server_counter_requested.connect(self._worker.count_on_server)
         for name in ("planned", "page_ready", "kept", "failed", "finished", "rendered",
                      "render_failed", "tiling_read"):
             getattr(self._worker, name).connect(getattr(self, name))
@@ -215,6 +226,11 @@ class DocumentsThread(QObject):
         the GUI thread, for planning: `tiling_read` follows."""
         self._start()
         self._model_requested.emit(request_id, Path(llm), Path(mmproj) if mmproj else None)
+
+    def count_on_server(self, server: ServerConfig) -> None:
+        """From now on count text pages with `server`'s tokenizer (until `read_model`)."""
+        self._start()
+        self._server_counter_requested.emit(server)
 
     @property
     def running(self) -> bool:

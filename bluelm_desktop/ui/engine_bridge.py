@@ -391,10 +391,15 @@ class EngineBridge(QObject):
             # Without a projector there, documents are refused with one line before any
             # work; with one, pages are tiles of ours where the server serves the pair
             # chosen here, else whole (the server's mtmd lays them out).
+            serves_the_pair = engine.mmproj is not None and tiling is not None
             if not info.vision:
                 tiling = None
-            elif engine.mmproj is None or tiling is None:
+            elif not serves_the_pair:
                 tiling = server_tiling()
+            if not serves_the_pair:
+                # Another model than the one here (or none here): its tokenizer, not the
+                # one read for the pair here, counts what a text page takes.
+                self._documents.count_on_server(engine.server)
             self.loaded.emit(LoadedModel(None, engine.mmproj, loaded.load_s, tiling,
                                          _notes(loaded), info))
             return

@@ -33,6 +33,7 @@ from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.documents import DocumentSource
 from bluelm_desktop.core.history import HistoryStore
 from bluelm_desktop.core.models.library import ModelLibrary
+from bluelm_desktop.core.server import ServerConnection
 from bluelm_desktop.core.server.keys import KEY_FILE, api_key_path
 from bluelm_desktop.core.settings import (
     InferenceSettings,
@@ -232,6 +233,31 @@ def test_without_the_pair_here_a_page_goes_whole(
     _ask(qtbot, window, "What is it?", window.controller.answer_finished)
     done = window.chat_model.message(window.chat_model.rowCount() - 1)
     assert done.status == STATUS_COMPLETE, done.footer
+
+
+@pytest.mark.parametrize("pair", [False, True], ids=["another-model", "the-pair-here"])
+def test_text_pages_are_counted_by_the_model_that_answers(
+        qtbot: QtBot, server_window: OpenServerWindow, vision_server: LlamaServer,
+        monkeypatch: pytest.MonkeyPatch, pair: bool) -> None:
+    """A PDF's text pages go as text, planned by their tokens. Where the server answers
+    with a model whose file is not the one chosen here (here: none chosen), the server's
+    own tokenizer counts them (its /tokenize), not a tokenizer read for another model;
+    where it serves the pair chosen here, that pair's tokenizer counts them, locally."""
+    counted: list[str] = []
+    count_tokens = ServerConnection.count_tokens
+
+    def counting(self: ServerConnection, text: str) -> int:
+        counted.append(text)
+        return count_tokens(self, text)
+
+    monkeypatch.setattr(ServerConnection, "count_tokens", counting)
+    window = server_window(vision_server.url, max_tokens=8, pair=pair)
+    with qtbot.waitSignal(window.bridge.documents_finished, timeout=WAIT_MS):
+        assert window.controller.attach([DocumentSource.from_path(SAMPLES / "invoice.pdf")])
+    if pair:
+        assert counted == []
+    else:
+        assert any("Northwind Lighting" in text for text in counted), counted
 
 
 def test_a_server_without_vision_refuses_documents_in_one_line(

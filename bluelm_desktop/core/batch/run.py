@@ -27,7 +27,6 @@ from bluelm_desktop.core.batch.output import BatchOutput, FileResult, output_for
 from bluelm_desktop.core.batch.progress import ProgressReport
 from bluelm_desktop.core.documents import DocumentService
 from bluelm_desktop.core.documents.model import TextSpan
-from bluelm_desktop.core.documents.text_layer import estimate_tokens
 from bluelm_desktop.core.engine.client import EngineClient
 from bluelm_desktop.core.engine.engine import Engine
 from bluelm_desktop.core.engine.families import vision_family
@@ -39,9 +38,9 @@ from bluelm_desktop.core.planning import Counter, PreparedImage, document_budget
 from bluelm_desktop.core.server import (
     ServerClient,
     ServerConfig,
-    ServerConnection,
     ServerInfo,
     ServerLost,
+    ServerTokenCounter,
     ServerUnavailable,
     server_tiling,
 )
@@ -126,27 +125,6 @@ class _Model:
 def _words(pages: Sequence[PreparedImage]) -> dict[tuple[str, int], tuple[TextSpan, ...]]:
     """The pages' text layers, for checking an extraction against them."""
     return {(p.document, p.page + 1): p.words for p in pages if p.words}
-
-
-class _ServerCounter:
-    """Text tokens as the servers' model counts them (`/tokenize`), for planning text pages
-    when the model file is not here: the first server that answers; when none does, the
-    planner's estimate (high on purpose), since the run is then ending anyway."""
-
-    def __init__(self, servers: Sequence[ServerConfig]) -> None:
-        self._connections = [ServerConnection(s) for s in servers]
-
-    def __call__(self, text: str) -> int:
-        for connection in self._connections:
-            try:
-                return connection.count_tokens(text)
-            except ServerUnavailable:
-                continue
-        return estimate_tokens(text)
-
-    def close(self) -> None:
-        for connection in self._connections:
-            connection.close()
 
 
 # --- documents ahead of the model ---------------------------------------------------
@@ -493,7 +471,7 @@ class Batch:
         models: list[_Model] = []
         prefetch: _Prefetch | None = None
         dispatch: _Dispatch | None = None
-        counter: TokenCounter | _ServerCounter | None = None
+        counter: TokenCounter | ServerTokenCounter | None = None
         try:
             if job.servers:
                 models, n_ctx, vision = self._connect(per_position)
@@ -512,7 +490,7 @@ class Batch:
             except ValueError as e:
                 raise BlueLMError(str(e)) from None
             # a text page's positions, as the model counts them
-            counter = TokenCounter(job.llm) if job.llm else _ServerCounter(job.servers)
+            counter = TokenCounter(job.llm) if job.llm else ServerTokenCounter(job.servers)
             budget = document_budget(n_ctx, params.max_tokens)
             prefetch = _Prefetch(service, pending, tiling, job.password, budget, counter,
                                  prompt, vision=vision)

@@ -32,12 +32,13 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
+from bluelm_desktop.core.documents.text_layer import estimate_tokens
 from bluelm_desktop.core.errors import (
     InvalidValue,
     Line,
@@ -166,6 +167,28 @@ class ServerInfo:
                                "{positions} positions"), **fields)
         return Line.of(msg("{server}: {model}, text only (no --mmproj), {slots} slots of "
                            "{positions} positions"), **fields)
+
+
+class ServerTokenCounter:
+    """Text tokens as the servers' model counts them (`/tokenize`), for planning text pages
+    when the model file is not here: the first server that answers; when none does, the
+    planner's estimate (high on purpose), since the run is then ending anyway. A
+    planner's `Counter`; `close()` it."""
+
+    def __init__(self, servers: Sequence[ServerConfig]) -> None:
+        self._connections = [ServerConnection(s) for s in servers]
+
+    def __call__(self, text: str) -> int:
+        for connection in self._connections:
+            try:
+                return connection.count_tokens(text)
+            except ServerUnavailable:
+                continue
+        return estimate_tokens(text)
+
+    def close(self) -> None:
+        for connection in self._connections:
+            connection.close()
 
 
 def check_server(config: ServerConfig) -> ServerInfo:
