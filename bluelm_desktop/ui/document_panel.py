@@ -85,6 +85,7 @@ from PySide6.QtWidgets import (
 
 from bluelm_desktop.core.documents import DocumentInfo, DocumentLimits
 from bluelm_desktop.core.documents.model import DocumentSource
+from bluelm_desktop.core.errors import Line
 from bluelm_desktop.core.estimate import DEFAULT_SPEED, Speed
 from bluelm_desktop.core.planning import (
     BOTH,
@@ -493,10 +494,11 @@ class DocumentPanel(QWidget):
                 self._show_page()
         self._on_rendered(ticket, page.page, page.pixels)
 
-    @Slot(int, int, str, str)
-    def _on_failed(self, ticket: int, index: int, name: str, message: str) -> None:
+    @Slot(int, int, str, object)
+    def _on_failed(self, ticket: int, index: int, name: str, line: Line) -> None:
         if ticket != self._ticket or index != 0:
             return
+        message = tr_line(line)
         if self._plan is not None:  # planned, then a page failed: say so, keep the rest
             self._batch_done = True
             self._set_status(message, error=True)
