@@ -54,6 +54,8 @@ def cmd_convert(a: argparse.Namespace) -> int:
         f"converted in {dt:.1f} s (LLM {a.llm_type}, ViT {a.vision_type}, projector "
         f"{'f32' if a.vision_type == 'f32' else 'f16'}); {len(r.warnings)} fallback warning(s)"
     )
+    for note in r.notes:
+        print(f"note: {note}")
     return 0
 
 

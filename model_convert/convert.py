@@ -47,6 +47,7 @@ class Converted:
     llm: Path
     mmproj: Path
     warnings: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what to know when serving the files with llama.cpp
 
 
 def load_checkpoint(ckpt_dir: Path) -> tuple[Checkpoint, Layout, TextConfig]:
@@ -319,4 +320,4 @@ def convert(
         for f in tmp.iterdir():
             f.unlink()
         tmp.rmdir()
-    return Converted(llm_path, mmproj_path, tuple(warnings))
+    return Converted(llm_path, mmproj_path, tuple(warnings), layout.serving_notes)

@@ -164,6 +164,8 @@ class Layout(ABC):
     projector_type: str
     text_prefix: str = "language_model."
     has_thumbnail_for_single_tile: bool = False
+    # What a user of llama.cpp's own tools (llama-server, llama-mtmd-cli) must know
+    serving_notes: tuple[str, ...] = ()
 
     @abstractmethod
     def synth_config(self, size: str, vocab_size: int) -> dict[str, Any]: ...

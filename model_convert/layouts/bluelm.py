@@ -90,6 +90,13 @@ class BlueLMLayout(Layout):
     hf_arch = C.HF_ARCH_BLUELM
     llm_arch = "llama"
     projector_type = "lfm2"
+    serving_notes = (
+        "llama-server and llama-mtmd-cli cut a large image for this projector (mtmd's lfm2) "
+        "into 512-px tiles, which its 14-px patches cannot take: clip.cpp aborts the server "
+        "(\"Invalid number of output tokens\"). Start llama-server with --image-max-tokens "
+        "8192, or let bluelm-desktop send its own tiles (--mmproj). See the README, "
+        "\"What is sent to a server\".",
+    )
 
     def synth_config(self, size: str, vocab_size: int) -> dict[str, Any]:
         s = _SIZES[size]

@@ -98,8 +98,22 @@ def test_cli_round_trip(tmp_path, run_cli: Callable[..., tuple[int, str, str]]):
     assert run_cli("synth", "--layout", "internvl", str(ckpt))[0] == 0
     rc, stdout, _ = run_cli("convert", str(ckpt), str(out), "--llm-type", "q8_0")
     assert rc == 0 and "ck-llm.gguf" in stdout
+    assert "note:" not in stdout  # mtmd lays InternVL images out as the model was trained
     rc, stdout, stderr = run_cli("verify", str(ckpt), str(out))
     assert rc == 0, stderr
     assert stdout.count(" ok") == 4
     rc, stdout, _ = run_cli("inspect", str(out / "ck-mmproj.gguf"), "--json")
     assert rc == 0 and '"projector_type": "internvl"' in stdout
+
+
+def test_converting_bluelm_says_how_to_serve_it(tmp_path,
+                                                run_cli: Callable[..., tuple[int, str, str]]):
+    """mtmd cuts a big image for the lfm2 projector into 512-px tiles, which a BlueLM
+    encoder cannot take (tests/integration/test_servers.py shows the abort): the user is
+    told at conversion, where the files are made."""
+    ckpt, out = tmp_path / "ck", tmp_path / "out"
+    assert run_cli("synth", "--layout", "bluelm", str(ckpt))[0] == 0
+    rc, stdout, _ = run_cli("convert", str(ckpt), str(out), "--llm-type", "q8_0")
+    assert rc == 0
+    note = next(line for line in stdout.splitlines() if line.startswith("note: "))
+    assert "--image-max-tokens 8192" in note and "512-px tiles" in note

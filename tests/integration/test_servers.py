@@ -374,3 +374,33 @@ def test_models_written_by_llama_cpps_converter_answer_through_a_server(
         stats = json.loads(run.stderr.strip().splitlines()[-1])
         assert stats["image_tokens"] > 0 and stats["decode_tokens"] >= 1, stats
     assert f"{replica}-llm.gguf, with vision" in tiles.stderr
+
+
+def test_a_bluelm_file_sent_whole_needs_the_servers_image_max_tokens(
+        binary: Path, models: Any, logs: Path, tmp_path: Path) -> None:
+    """Our BlueLM files name mtmd's lfm2 projector (the same graph), and mtmd cuts a big
+    image for it into LFM2-VL's 512-px tiles; a BlueLM encoder has 14-px patches, and
+    clip.cpp aborts the server on the token count ("Invalid number of output tokens").
+    The app sends its own 392-px tiles when it has the projector file; for a whole page,
+    llama-server must be started with --image-max-tokens large enough that mtmd does not
+    tile (README, "What is sent to a server"). Both halves are checked here, so the day
+    llama.cpp changes either, this test says the README is out of date."""
+    _invoice(tmp_path / "inv.png")  # 800×1000: more than 256 tokens' worth of pixels
+    common = ("inv.png", QUESTION, "--max-tokens", "4", "--seed", "3", "--stats")
+    with LlamaServer(binary, models.llm, models.mmproj, logs / "whole-tiled.log",
+                     ctx=8192) as server:
+        tiled = _cli("ask", "--server", server.url, *common, cwd=tmp_path)
+        assert server.process is not None
+        assert server.process.wait(30) != 0  # aborted
+    assert tiled.returncode == 2 and tiled.stderr.count("\n") == 1, tiled.stderr
+    assert "Invalid number of output tokens" in server.log.read_text(errors="replace")
+
+    with LlamaServer(binary, models.llm, models.mmproj, logs / "whole-untiled.log",
+                     ctx=8192, extra=("--image-max-tokens", "4096")) as server:
+        whole = _cli("ask", "--server", server.url, *common, cwd=tmp_path)
+        assert server.process is not None and server.process.poll() is None
+    assert whole.returncode == 0, whole.stderr
+    stats = json.loads(whole.stderr.strip().splitlines()[-1])
+    # The server's count: one image of 812×1008 px (aligned to 28), 29 × 36 tokens, no
+    # slices and no thumbnail; then the prompt's few dozen tokens of text.
+    assert 29 * 36 < stats["positions"] < 29 * 36 + 64, stats
