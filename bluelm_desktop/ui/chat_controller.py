@@ -158,6 +158,9 @@ class ChatController(QObject):
         self._asked: set[str] = set()  # engine conversations that have turns in this run
         # engine conversation → the attachments (sha256) its context holds in this run
         self._in_engine: dict[str, frozenset[str]] = {}
+        # engine conversation → the positions its context holds after its last answer:
+        # earlier turns and their pages stay there, so new documents get what is left
+        self._held: dict[str, int] = {}
         # Notes about documents that could not be read, said before the question they
         # came with was saved (its row, the note's row, its text): saved with it, in the
         # order the chat shows them.
@@ -337,6 +340,7 @@ class ChatController(QObject):
         self._leave()
         self._asked.clear()
         self._in_engine.clear()
+        self._held.clear()
         self.tiling = None
         if kept is not None and (kept.follows_up or kept.stored):
             self.pending = PendingDocuments(
@@ -349,6 +353,7 @@ class ChatController(QObject):
         key = self._keys.pop(conversation_id, None)
         if key is not None:
             self._in_engine.pop(key, None)
+            self._held.pop(key, None)
         if conversation_id == self.conversation_id:
             self.new_conversation()
 
@@ -393,11 +398,13 @@ class ChatController(QObject):
     def _read(self, sources: tuple[DocumentSource, ...], question: str = "") -> None:
         """Hand `sources` to the bridge as a new batch (the pending one is replaced).
 
-        The documents share the context with the answer and the question: text pages
-        first, tile pages fitted, pages left out before any work (never an overflow
-        later); with `question`, the pages left out are those that match it least."""
+        The documents share the context with the answer, the question and what the
+        conversation's earlier turns hold (their pages too): text pages first, tile pages
+        fitted, pages left out before any work (never an overflow later); with
+        `question`, the pages left out are those that match it least."""
         assert self.tiling is not None
-        budget = document_budget(self.bridge.context_length, self._sampling().max_tokens)
+        budget = max(document_budget(self.bridge.context_length, self._sampling().max_tokens)
+                     - self._held.get(self._engine_key, 0), 0)
         old = self.pending
         same = old is not None and old.sources is sources  # the same drop, read again
         again = same and old is not None and bool(old.attachments)
@@ -513,12 +520,26 @@ class ChatController(QObject):
             return
         self.pending.reading = False
         if not self.pending.pages:  # nothing usable came out of the drop
+            if self.pending.left_out:  # every page left out: no room for any
+                self._note(self._no_room_line(self.pending.names))
             self.pending = None
             self.attachments_changed.emit("")
             self._drop_waiting(restore=True)
             return
         self._show_progress()
         self._send_waiting()
+
+    def _no_room_line(self, names: Sequence[str]) -> str:
+        """Why a drop gave no page to read: the context has no room left for one."""
+        held = self._held.get(self._engine_key, 0)
+        if held:
+            return self.tr("No room for {names} in this conversation: its earlier turns hold "
+                           "{held} of the context's {context} positions. Start a new "
+                           "conversation to ask about it.").format(
+                names=", ".join(names), held=f"{held:,}",
+                context=f"{self.bridge.context_length:,}")
+        return self.tr("No room for {names}: not one page fits the context. A larger "
+                       "context in Settings reads more.").format(names=", ".join(names))
 
     def _page(self, image_id: str) -> PendingPage | None:
         if self.pending is None:
@@ -741,6 +762,7 @@ class ChatController(QObject):
         if self.answer is None or self.answer.request_id != rid:
             return
         self.last_stats = stats
+        self._held[self._engine_key] = stats.prompt_items + stats.decode_tokens
         footer = _stats_line(stats)
         meta: dict[str, object] = {
             "decode_tokens": stats.decode_tokens, "decode_tok_s": round(stats.decode_tok_s, 2),

@@ -2276,200 +2276,200 @@
         <translation>{path}：已存在且不是文件夹</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="87"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="88"/>
         <source>not a server URL: {url!r} ({error})</source>
         <translation>不是服务器地址：{url!r}（{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="90"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="91"/>
         <source>not a server URL: {url!r} (expected http://HOST:PORT or https://HOST[:PORT])</source>
         <translation>不是服务器地址：{url!r}（应为 http://主机:端口 或 https://主机[:端口]）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="94"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="95"/>
         <source>not a server URL: {url!r} (the host name has a space or a character no host name has)</source>
         <translation>不是服务器地址：{url!r}（主机名含有空格或主机名中不可能出现的字符）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="97"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="98"/>
         <source>{host}: put no user or password in the server URL (it would show wherever the URL is printed); give an API key</source>
         <translation>{host}：服务器地址中不要包含用户名或密码（地址显示在哪里，它们就会显示在哪里）；请改用 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="101"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="102"/>
         <source>not a server URL: {url!r} (no ?query or #fragment)</source>
         <translation>不是服务器地址：{url!r}（不能含 ?查询 或 #片段）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="104"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="105"/>
         <source>server timeouts must be more than 0 s</source>
         <translation>服务器超时必须大于 0 秒</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="107"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="108"/>
         <location filename="../../bluelm_desktop/core/server/keys.py" line="72"/>
         <source>the server API key must be one word of printable characters</source>
         <translation>服务器 API 密钥必须是由可打印字符组成的一个词</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="160"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="161"/>
         <source>{server}: {model}, with vision, {slots} slot of {positions} positions</source>
         <translation>{server}：{model}，支持视觉，{slots} 个槽位，每个 {positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="162"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="163"/>
         <source>{server}: {model}, with vision, {slots} slots of {positions} positions</source>
         <translation>{server}：{model}，支持视觉，{slots} 个槽位，每个 {positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="165"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="166"/>
         <source>{server}: {model}, text only (no --mmproj), {slots} slot of {positions} positions</source>
         <translation>{server}：{model}，仅文本（未加 --mmproj），{slots} 个槽位，每个 {positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="167"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="168"/>
         <source>{server}: {model}, text only (no --mmproj), {slots} slots of {positions} positions</source>
         <translation>{server}：{model}，仅文本（未加 --mmproj），{slots} 个槽位，每个 {positions} 个位置</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="183"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="206"/>
         <source>a page as an image</source>
         <translation>以图像发送的页面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="184"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="207"/>
         <source>{server}: the server has no vision projector (llama-server was started without --mmproj); {what} needs one</source>
         <translation>{server}：服务器没有视觉投影器（llama-server 启动时未加 --mmproj）；{what}需要视觉投影器</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="254"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="277"/>
         <source>{server}: the answer was cut off (the server closed the stream before its end)</source>
         <translation>{server}：回答被截断（服务器在流结束前关闭了它）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="269"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="292"/>
         <source>{server}: not an answer stream (an event is not JSON: {event!r})</source>
         <translation>{server}：不是回答流（有事件不是 JSON：{event!r}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="275"/>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="478"/>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="480"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="298"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="501"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="503"/>
         <source>{server}: {error}</source>
         <translation>{server}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="320"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="343"/>
         <source>{path}: cannot read the certificates ({error})</source>
         <translation>{path}：无法读取证书（{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="370"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="393"/>
         <source>{server}: not a llama.cpp server (its /props has no total_slots)</source>
         <translation>{server}：不是 llama.cpp 服务器（其 /props 没有 total_slots）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="391"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="414"/>
         <source>{server}: /tokenize gave no tokens</source>
         <translation>{server}：/tokenize 没有返回 token</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="411"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="434"/>
         <source>{server}: no API key was given (401)</source>
         <translation>{server}：未提供 API 密钥（401）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="412"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="435"/>
         <source>{server}: the API key was refused (401)</source>
         <translation>{server}：API 密钥被拒绝（401）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="415"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="438"/>
         <source>{server}: forbidden (403): {detail}</source>
         <translation>{server}：禁止访问（403）：{detail}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="417"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="440"/>
         <source>{server}: forbidden (403)</source>
         <translation>{server}：禁止访问（403）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="419"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="442"/>
         <source>{server}: not a llama.cpp server ({path}: 404)</source>
         <translation>{server}：不是 llama.cpp 服务器（{path}：404）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="422"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="445"/>
         <source>{server}: the server is still loading its model (503); try again when it is up</source>
         <translation>{server}：服务器仍在加载模型（503）；请在其就绪后重试</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="426"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="449"/>
         <source>{server}: unavailable ({status}: {detail})</source>
         <translation>{server}：不可用（{status}：{detail}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="428"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="451"/>
         <source>{server}: unavailable ({status})</source>
         <translation>{server}：不可用（{status}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="431"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="454"/>
         <source>{server}: redirected elsewhere ({status}); give the address the server itself has</source>
         <translation>{server}：被重定向到别处（{status}）；请填写服务器本身的地址</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="435"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="458"/>
         <source>{server}: {detail} ({status})</source>
         <translation>{server}：{detail}（{status}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="437"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="460"/>
         <source>{server}: the request was refused ({status})</source>
         <translation>{server}：请求被拒绝（{status}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="450"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="473"/>
         <source>{server}: connection refused (is llama-server running there?)</source>
         <translation>{server}：连接被拒绝（llama-server 是否在那里运行？）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="453"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="476"/>
         <source>{server}: no such host (name lookup failed)</source>
         <translation>{server}：找不到该主机（域名解析失败）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="458"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="481"/>
         <source>{server}: the TLS certificate is not trusted ({reason})</source>
         <translation>{server}：TLS 证书不受信任（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="461"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="484"/>
         <source>{server}: TLS failed ({error}); is it https?</source>
         <translation>{server}：TLS 失败（{error}）；它是 https 吗？</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="464"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="487"/>
         <source>{server}: no connection within {seconds} s (timeout)</source>
         <translation>{server}：{seconds} 秒内未能连接（超时）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="468"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="491"/>
         <source>{server}: no answer within {seconds} s (timeout)</source>
         <translation>{server}：{seconds} 秒内没有应答（超时）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="471"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="494"/>
         <source>{server}: the connection closed mid-answer ({error})</source>
         <translation>{server}：回答途中连接已关闭（{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="477"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="500"/>
         <source>{server}: lost</source>
         <translation>{server}：连接中断</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/core/server/connection.py" line="488"/>
+        <location filename="../../bluelm_desktop/core/server/connection.py" line="511"/>
         <source>{server}: not a llama.cpp server ({path} is not JSON)</source>
         <translation>{server}：不是 llama.cpp 服务器（{path} 不是 JSON）</translation>
     </message>
@@ -2771,24 +2771,24 @@
         <translation>{name}（{pages} 页）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="240"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="243"/>
         <source>Could not open the conversation</source>
         <translation>无法打开对话</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="326"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="329"/>
         <source>Could not read the history</source>
         <translation>无法读取历史记录</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="319"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="369"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="678"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="814"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="827"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="840"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="847"/>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="874"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="322"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="374"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="699"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="836"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="849"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="862"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="869"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="896"/>
         <source>Not saved in the history</source>
         <translation>未保存到历史记录</translation>
     </message>
@@ -2798,87 +2798,97 @@
         <translation>可见文档：{documents}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="269"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="272"/>
         <source>{name} is no longer in the history: the next question does not see it.</source>
         <translation>{name} 已不在历史记录中：下一个问题将看不到它。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="387"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="392"/>
         <source>This model reads text only. Choose a model with a vision projector (mmproj) to ask about documents.</source>
         <translation>此模型只能读取文本。要询问文档内容，请选择带视觉投影器（mmproj）的模型。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="498"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="505"/>
         <source>The document was not saved in the history: {error}</source>
         <translation>文档未保存到历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="913"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="935"/>
         <source>Could not read {name}: {message}</source>
         <translation>无法读取 {name}：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="581"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="602"/>
         <source>{progress}… your question will be answered when it is done.</source>
         <translation>{progress}…读取完成后将回答你的问题。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="716"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="536"/>
+        <source>No room for {names} in this conversation: its earlier turns hold {held} of the context&apos;s {context} positions. Start a new conversation to ask about it.</source>
+        <translation>此对话中已没有空间容纳 {names}：之前的对话已占用上下文 {context} 个位置中的 {held} 个。请新建对话来询问它。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="541"/>
+        <source>No room for {names}: not one page fits the context. A larger context in Settings reads more.</source>
+        <translation>没有空间容纳 {names}：没有一页能放进上下文。在设置中增大上下文可读取更多。</translation>
+    </message>
+    <message>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="737"/>
         <source>The question was not sent; the document is still being read.</source>
         <translation>问题未发送：文档仍在读取中。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="725"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="746"/>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="785"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="807"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="787"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="809"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="789"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="811"/>
         <source>The answer failed: {message}</source>
         <translation>回答失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="800"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="822"/>
         <source>{doing}: {error}</source>
         <translation>{doing}：{error}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="803"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="825"/>
         <source>{doing}: internal error ({kind}: {error})</source>
         <translation>{doing}：内部错误（{kind}：{error}）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="911"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="933"/>
         <source>Could not read {message}</source>
         <translation>无法读取 {message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="941"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="963"/>
         <source>Found on {where}</source>
         <translation>出处：{where}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="952"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="974"/>
         <source>cut off at the longest answer ({tokens} tokens): raise it in Settings → Answers</source>
         <translation>在“最长回答”处截断（{tokens} 个 token）：可在“设置 → 回答”中调大</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="956"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="978"/>
         <source>cut off: the conversation filled the model&apos;s context; start a new conversation to go on</source>
         <translation>已截断：对话已占满模型的上下文；请新建对话继续</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="965"/>
+        <location filename="../../bluelm_desktop/ui/chat_controller.py" line="987"/>
         <source>{tokens} tokens · {speed} tokens/s · first token after {seconds} s</source>
         <translation>{tokens} 个 token · {speed} token/秒 · 首个 token 用时 {seconds} 秒</translation>
     </message>
@@ -3170,12 +3180,12 @@ Reading starts the moment it arrives, while you type your question.</source>
 <context>
     <name>DocumentPanel</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="119"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="120"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="120"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="121"/>
         <source>Fine print</source>
         <translation>精细</translation>
     </message>
@@ -3279,109 +3289,109 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>{count} 帧</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="194"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="452"/>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="504"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="195"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="453"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="506"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="207"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="208"/>
         <source>Detail:</source>
         <translation>精细度：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="208"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="209"/>
         <source>How many tiles a page is cut into: more tiles read smaller text and take longer.</source>
         <translation>一页切成多少个图块：图块越多，越能看清小字，但耗时也越长。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="218"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="219"/>
         <source>Detail: {preset}</source>
         <translation>细节：{preset}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="251"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="252"/>
         <source>Pages</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="252"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="253"/>
         <source>The document&apos;s pages; the one chosen is shown with its tiles above</source>
         <translation>文档的各页；选中的一页连同其图块显示在上方</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="258"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="259"/>
         <source>Send this page as:</source>
         <translation>此页发送为：</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="260"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="261"/>
         <source>its text layer</source>
         <translation>其文本层</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="260"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="261"/>
         <source>tiles</source>
         <translation>图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="261"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="262"/>
         <source>text layer and tiles</source>
         <translation>文本层和图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="263"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="264"/>
         <source>Send this page as</source>
         <translation>此页发送为</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="265"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="266"/>
         <source>A page whose PDF holds its words goes as that text (exact, fast); tiles let the model see what the words miss: stamps, signatures, handwriting, charts.</source>
         <translation>PDF 中含有文字的页面会以文本发送（准确、快速）；图块让模型看到文字之外的内容：印章、签名、手写和图表。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="351"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="352"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="352"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="353"/>
         <source>Opening {name}…</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="366"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="367"/>
         <source>The answer&apos;s values are marked on page {pages}.</source>
         <translation>答案中的数值已在第 {pages} 页标出。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="409"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="410"/>
         <source>Encoding page {page}: {done} of {total} tiles</source>
         <translation>正在编码第 {page} 页：{done}/{total} 个图块</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="412"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="413"/>
         <source>Page {page} encoded ({total} tiles)</source>
         <translation>第 {page} 页已编码（{total} 个图块）</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="454"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="455"/>
         <source>Nothing attached</source>
         <translation>未附加任何内容</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="507"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="509"/>
         <source>Could not be opened</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="549"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="551"/>
         <source>Page {page} could not be shown: {message}</source>
         <translation>无法显示第 {page} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="572"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="574"/>
         <source>Rendering page {page}…</source>
         <translation>正在渲染第 {page} 页…</translation>
     </message>
@@ -3456,12 +3466,12 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
         <translation>默认数值</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="690"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="692"/>
         <source>Fine print: the model&apos;s full tile grid. Slower, but small text stays legible.</source>
         <translation>精细：使用模型的完整图块网格。较慢，但小字依然清晰可读。</translation>
     </message>
     <message>
-        <location filename="../../bluelm_desktop/ui/document_panel.py" line="693"/>
+        <location filename="../../bluelm_desktop/ui/document_panel.py" line="695"/>
         <source>{preset}: at most {budget} image tokens per page (a smaller grid). Quicker answers; small print may be missed.</source>
         <translation>{preset}：每页最多 {budget} 个图像 token（网格更小）。回答更快，但可能漏掉小字。</translation>
     </message>
@@ -3512,7 +3522,7 @@ Attach an image or a PDF, paste an image or capture a screen region: its tiles, 
 <context>
     <name>EngineBridge</name>
     <message>
-        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="512"/>
+        <location filename="../../bluelm_desktop/ui/engine_bridge.py" line="517"/>
         <source>loading was cancelled</source>
         <translation>加载已取消</translation>
     </message>
