@@ -26,6 +26,20 @@ WINDOW_LOAD_MS = 60_000
 OpenWindow = Callable[..., MainWindow]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def gui_thread_gc_everywhere(qapp: QApplication) -> Iterator[None]:
+    """Cyclic garbage is collected on the GUI thread in every GUI test module, not only in
+    tests that ask for `gui_thread_gc`: a module without it once let a download thread's
+    imports start a collection that met widgets left in a cycle, and the run died with a
+    segmentation fault in "Garbage-collecting". One full collection per module (per test
+    it cost 2.5 min of the suite)."""
+    collector = GuiGarbageCollector()
+    collector.start()
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    collector.stop()
+
+
 @pytest.fixture
 def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
     """As in the app: cyclic garbage (closed windows held by lambdas) is collected on the
