@@ -162,9 +162,8 @@ class ChatController(QObject):
         # earlier turns and their pages stay there, so new documents get what is left
         self._held: dict[str, int] = {}
         # Notes about documents that could not be read, said before the question they
-        # came with was saved (its row, the note's row, its text): saved with it, in the
+        # came with was saved (the note's row, its text, its meta): saved with it, in the
         # order the chat shows them.
-        # (row, text, meta) of notes kept once the conversation is in the history
         self._unsaved_notes: list[tuple[int, str, dict[str, object]]] = []
         self.restoring = False  # answer_finished replays an answer of an opened conversation
         # table-filling quick action → the history id of the answer whose table is shown

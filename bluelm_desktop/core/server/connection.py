@@ -172,7 +172,7 @@ class ServerInfo:
 class ServerTokenCounter:
     """Text tokens as the servers' model counts them (`/tokenize`), for planning text pages
     when the model file is not here: the first server that answers; when none does, the
-    planner's estimate (high on purpose), since the run is then ending anyway. A
+    planner's estimate (high on purpose), since nothing is answered then anyway. A
     planner's `Counter`; `close()` it."""
 
     def __init__(self, servers: Sequence[ServerConfig]) -> None:
