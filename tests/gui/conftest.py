@@ -31,8 +31,8 @@ def gui_thread_gc_everywhere(qapp: QApplication) -> Iterator[None]:
     """Cyclic garbage is collected on the GUI thread in every GUI test module, not only in
     tests that ask for `gui_thread_gc`: a module without it once let a download thread's
     imports start a collection that met widgets left in a cycle, and the run died with a
-    segmentation fault in "Garbage-collecting". One full collection per module (per test
-    it cost 2.5 min of the suite)."""
+    segmentation fault in "Garbage-collecting". One full collection per module, at its
+    end (tests that ask for `gui_thread_gc` still get one each)."""
     collector = GuiGarbageCollector()
     collector.start()
     yield
