@@ -16,6 +16,7 @@ from bluelm_desktop.core import paths
 from bluelm_desktop.core.history import HistoryStore
 from bluelm_desktop.core.models.library import ModelLibrary
 from bluelm_desktop.core.settings import InferenceSettings, ModelSettings, Settings
+from bluelm_desktop.ui import i18n
 from bluelm_desktop.ui.gui_gc import GuiGarbageCollector
 from bluelm_desktop.ui.main_window import MainWindow
 from model_convert import constants as C
@@ -49,6 +50,17 @@ def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
     yield
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     collector.stop()
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[None]:
+    """The interface in zh_CN (ours and Qt's own catalogs) for one test."""
+    installed = i18n.install_translators(qapp, "zh_CN")
+    assert len(installed) == 2, "bluelm_zh_CN.qm and qtbase_zh_CN.qm"
+    try:
+        yield
+    finally:
+        i18n.remove_translators(qapp, installed)
 
 
 @pytest.fixture

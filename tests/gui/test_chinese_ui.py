@@ -23,12 +23,10 @@ import socket
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QFileDialog,
     QGroupBox,
@@ -79,16 +77,6 @@ INVOICE_ANSWER = json.dumps({
                     "amount": "100.00"},
                    {"description": "差旅", "quantity": "x", "unit_price": "1.00",
                     "amount": "1.00"}]})  # a quantity that cannot be read: a problem
-
-
-@pytest.fixture
-def chinese(qapp: QApplication) -> Iterator[None]:
-    installed = i18n.install_translators(qapp, "zh_CN")
-    assert len(installed) == 2, "bluelm_zh_CN.qm and qtbase_zh_CN.qm"
-    try:
-        yield
-    finally:
-        i18n.remove_translators(qapp, installed)
 
 
 # --- what a user sees -------------------------------------------------------------------

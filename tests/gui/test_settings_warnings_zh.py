@@ -10,15 +10,12 @@ stays Latin is only the file's own text (its keys and values, typed as written),
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from bluelm_desktop.core import settings as settings_io
 from bluelm_desktop.core.errors import Line
-from bluelm_desktop.ui import i18n
 from bluelm_desktop.ui.i18n import tr_line
 from tests.gui.test_chinese_ui import WORD, english
 
@@ -55,16 +52,6 @@ zz = 1
 """.replace("LONG", "q" * 80)  # over the 64 characters allowed
 
 FILE_NAME = "bluelm.toml"  # no English word in the name the lines show
-
-
-@pytest.fixture
-def chinese(qapp: QApplication) -> Iterator[None]:
-    installed = i18n.install_translators(qapp, "zh_CN")
-    assert len(installed) == 2, "bluelm_zh_CN.qm and qtbase_zh_CN.qm"
-    try:
-        yield
-    finally:
-        i18n.remove_translators(qapp, installed)
 
 
 def _words(text: str) -> set[str]:
